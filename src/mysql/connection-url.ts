@@ -1,0 +1,44 @@
+// DATABASE_URL parsing and masking. The password never appears in anything we print.
+import { UsageError } from '../core/errors.js';
+
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** The URL as given, for passing on to hooks. */
+  url: string;
+}
+
+export function parseDatabaseUrl(url: string): MysqlTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`The database URL ${JSON.stringify(maskUrl(url))} is not a URL.`, 'Use the form mysql://user:password@host:3306/database.');
+  }
+  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
+    throw new UsageError(`The database URL uses "${u.protocol}"; only mysql:// is supported.`, 'Use the form mysql://user:password@host:3306/database.');
+  }
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!database) throw new UsageError(`The database URL ${maskUrl(url)} names no database.`, 'Add the database name as the path: mysql://user:password@host:3306/olympia.');
+  if (database.length > 64 || /[/\\.\x00]/.test(database)) throw new UsageError(`The database name ${JSON.stringify(database)} is not a valid MySQL database name.`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database,
+    url,
+  };
+}
+
+/** Replaces the password of any URL with ***; safe on strings that are not URLs. */
+export function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, (_m, head: string) => `${head}***@`);
+}
+
+export function serverLabel(t: MysqlTarget): string {
+  return `${t.user}@${t.host}:${t.port}/${t.database}`;
+}
