@@ -1,0 +1,58 @@
+// Names of the action's inputs, outputs and saved state: the one place they are spelled, matching action.yml.
+
+export enum Inputs {
+  Command = 'command',
+  Clean = 'clean',
+  Load = 'load',
+  SkipSeed = 'skip-seed',
+  SkipIndex = 'skip-index',
+  Services = 'services',
+  MysqlImage = 'mysql-image',
+  ElasticsearchImage = 'elasticsearch-image',
+  DatabaseUrl = 'database-url',
+  ElasticsearchUrl = 'elasticsearch-url',
+  BackupDir = 'backup-dir',
+  StorageDir = 'storage-dir',
+  Migrations = 'migrations',
+  Cache = 'cache',
+  CacheKeyPrefix = 'cache-key-prefix',
+  Incremental = 'incremental',
+  MigrateCommand = 'migrate-command',
+  SeedCommand = 'seed-command',
+  IndexCommand = 'index-command',
+  WorkingDirectory = 'working-directory',
+  Publish = 'publish',
+  RetentionDays = 'retention-days',
+  Artifact = 'artifact',
+  GithubToken = 'github-token',
+}
+
+export enum Outputs {
+  CacheHit = 'cache-hit',
+  CacheKey = 'cache-key',
+  MigrationHash = 'migration-hash',
+  Loaded = 'loaded',
+  Seeded = 'seeded',
+  Indexed = 'indexed',
+  BackupPath = 'backup-path',
+  ArtifactId = 'artifact-id',
+  DatabaseUrl = 'database-url',
+  ElasticsearchUrl = 'elasticsearch-url',
+}
+
+/** Values handed from the main step to a post step (core.saveState / core.getState). */
+export enum State {
+  CacheKey = 'OLYMPIA_CACHE_KEY',
+  CacheMatchedKey = 'OLYMPIA_CACHE_MATCHED_KEY',
+  MigrationHash = 'OLYMPIA_MIGRATION_HASH',
+  /** Set when `_init` was (re)built in this job and should be saved under CacheKey. */
+  InitToSave = 'OLYMPIA_INIT_TO_SAVE',
+  /** Containers started by `services: docker`, to stop in the post step. */
+  StartedContainers = 'OLYMPIA_STARTED_CONTAINERS',
+}
+
+export const Commands = ['initialize', 'seed', 'dump', 'load'] as const;
+export type Command = (typeof Commands)[number];
+
+export const ServiceModes = ['docker', 'external'] as const;
+export type ServiceMode = (typeof ServiceModes)[number];

@@ -1,0 +1,198 @@
+// `olympia-data dump`: one consistent snapshot of the whole database, written in parallel.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackupName } from '../core/backup-name.js';
+import { planChunks, rangeCondition } from '../core/chunk-plan.js';
+import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+import { runPool } from '../core/run-pool.js';
+import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
+import { snapshotStorage } from '../backup/storage-snapshot.js';
+import { fsError, type BackupStore } from '../backup/store.js';
+import { dumpChunk } from '../backup/table-dump.js';
+import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import { integerPrimaryKeys, listColumns, listTables, listTriggers, primaryKeyColumns, showCreateTable, showCreateView } from '../mysql/schema.js';
+import { TOOL_VERSION } from '../core/version.js';
+
+export interface DumpOptions {
+  target: MysqlTarget;
+  store: BackupStore;
+  name: BackupName;
+  force?: boolean;
+  storageDir?: string;
+  jobs: number;
+  migrationHash?: string;
+  reporter: Reporter;
+  /** Target size of one data file; big tables are split into chunks of about this size. */
+  chunkBytes?: number;
+}
+
+export interface DumpResult {
+  name: BackupName;
+  path: string;
+  tables: number;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  consistent: boolean;
+  manifest: Manifest;
+}
+
+interface Task {
+  table: string;
+  index: number;
+  sql: string;
+  file: string;
+  weight: number;
+}
+
+export function dataFileName(table: string, index: number): string {
+  return `data/${encodeURIComponent(table)}.${String(index).padStart(5, '0')}.tsv`;
+}
+
+/** Opens `jobs` connections that all see the same moment of the database. */
+async function openSnapshot(opts: DumpOptions, control: Connection): Promise<{ workers: Connection[]; consistent: boolean; unlock: () => Promise<void> }> {
+  const workers: Connection[] = [];
+  try {
+    await control.query('SET SESSION lock_wait_timeout = 60');
+    await control.query('FLUSH TABLES WITH READ LOCK');
+  } catch (e) {
+    // Without RELOAD we cannot freeze writes while the workers start, so one connection reads
+    // everything from its own snapshot: slower but still consistent.
+    opts.reporter.warn(`Cannot take a global read lock (${(e as Error).message.split('\n')[0]}); dumping over a single connection to keep the snapshot consistent.`);
+    await control.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await control.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    return { workers: [control], consistent: true, unlock: async () => undefined };
+  }
+  try {
+    for (let i = 0; i < Math.max(1, opts.jobs); i++) {
+      const w = await connect(opts.target);
+      workers.push(w);
+      await w.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await w.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    }
+  } catch (e) {
+    await control.query('UNLOCK TABLES').catch(() => undefined);
+    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
+    throw e;
+  }
+  return { workers, consistent: true, unlock: async () => void (await control.query('UNLOCK TABLES')) };
+}
+
+export async function dump(opts: DumpOptions): Promise<DumpResult> {
+  const started = Date.now();
+  const { reporter, target } = opts;
+  const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false });
+  let control: Connection | undefined;
+  let workers: Connection[] = [];
+  try {
+    try {
+      control = await connect(target);
+    } catch (e) {
+      if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
+        throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
+      }
+      throw e;
+    }
+    const version = await serverVersion(control);
+    const snap = await openSnapshot(opts, control);
+    workers = snap.workers;
+
+    // Read the schema while writes are frozen, so it matches the data the workers will see.
+    const db = target.database;
+    const { tables, views } = await listTables(control, db);
+    const columns = await listColumns(control, db);
+    const intKeys = await integerPrimaryKeys(control, db);
+    const pkColumns = await primaryKeyColumns(control, db);
+    const creates = new Map<string, string>();
+    for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
+    const viewDefs = [];
+    for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
+    const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
+    await snap.unlock();
+
+    await mkdir(join(pending.dir, 'data'));
+    const chunkBytes = opts.chunkBytes ?? 64 << 20;
+    const tasks: Task[] = [];
+    const entries = new Map<string, TableEntry>();
+    for (const t of tables) {
+      const cols = (columns.get(t.name) ?? []).filter((c) => !c.generated);
+      const bitColumns = cols.filter((c) => c.dataType === 'bit').map((c) => c.name);
+      // LOAD DATA cannot read BIT values as bytes; they travel as integers.
+      const select = cols.map((c) => (c.dataType === 'bit' ? `CAST(${quoteIdent(c.name)} AS UNSIGNED)` : quoteIdent(c.name))).join(', ');
+      const from = `${quoteIdent(db)}.${quoteIdent(t.name)}`;
+      const order = (pkColumns.get(t.name) ?? []).map(quoteIdent).join(', ');
+      const key = intKeys.get(t.name);
+      let ranges = [{ from: null, to: null }] as ReturnType<typeof planChunks>;
+      if (key && t.dataBytes > chunkBytes) {
+        const [mm] = await workers[0].query(`SELECT MIN(${quoteIdent(key)}) AS lo, MAX(${quoteIdent(key)}) AS hi FROM ${from}`);
+        const { lo, hi } = (mm as { lo: string | null; hi: string | null }[])[0];
+        if (lo !== null && hi !== null) ranges = planChunks({ dataBytes: t.dataBytes, min: BigInt(lo), max: BigInt(hi), chunkBytes });
+      }
+      ranges.forEach((range, index) => {
+        const where = key ? rangeCondition(quoteIdent(key), range) : '';
+        tasks.push({
+          table: t.name,
+          index,
+          sql: `SELECT ${select} FROM ${from}${where ? ` WHERE ${where}` : ''}${order ? ` ORDER BY ${order}` : ''}`,
+          file: dataFileName(t.name, index),
+          weight: t.dataBytes / ranges.length,
+        });
+      });
+      entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
+    }
+    tasks.sort((a, b) => b.weight - a.weight);
+
+    const estimated = new Map(tables.map((t) => [t.name, t.estimatedRows]));
+    const done = new Map<string, { rows: number; bytes: number }>();
+    const results = await runPool(workers, tasks, async (conn, task) => {
+      const r = await dumpChunk(conn, {
+        sql: task.sql,
+        file: join(pending.dir, ...task.file.split('/')),
+        onRows: (rows, bytes) => {
+          const d = done.get(task.table) ?? { rows: 0, bytes: 0 };
+          d.rows += rows;
+          d.bytes += bytes;
+          done.set(task.table, d);
+          reporter.progress?.({ label: task.table, rows: d.rows, bytes: d.bytes, totalRows: estimated.get(task.table) });
+        },
+      });
+      return { task, ...r };
+    });
+    for (const r of results.sort((a, b) => a.task.index - b.task.index)) {
+      const e = entries.get(r.task.table)!;
+      e.files.push({ path: r.task.file, rows: r.rows, size: r.size, sha256: r.sha256 });
+      e.rows += r.rows;
+    }
+    await Promise.all(workers.map((w) => w.query('COMMIT').catch(() => undefined)));
+
+    const storage = opts.storageDir ? { files: await snapshotStorage(opts.storageDir, pending.dir, reporter) } : null;
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      formatVersion: MANIFEST_VERSION,
+      name: opts.name,
+      createdAt: new Date().toISOString(),
+      toolVersion: TOOL_VERSION,
+      server: { version },
+      database: db,
+      ...(opts.migrationHash ? { migrationHash: opts.migrationHash } : {}),
+      tables: [...entries.values()],
+      views: viewDefs,
+      triggers,
+      storage,
+      durationMs: Date.now() - started,
+    };
+    const path = await pending.commit(manifest);
+    return { name: opts.name, path, tables: manifest.tables.length, rows: totalRows(manifest), bytes: totalBytes(manifest), durationMs: Date.now() - started, consistent: snap.consistent, manifest };
+  } catch (e) {
+    await pending.abort();
+    if (e instanceof OlympiaError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && /^E[A-Z]+$/.test(code) && 'syscall' in (e as object)) throw fsError('write the backup to', opts.store.root, e);
+    throw e;
+  } finally {
+    for (const w of workers) if (w !== control) await w.end().catch(() => undefined);
+    await control?.end().catch(() => undefined);
+  }
+}

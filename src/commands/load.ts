@@ -1,0 +1,126 @@
+// `olympia-data load`: verify, load into a staging database, check, then swap in atomically.
+// Until the single RENAME TABLE, the live database and storage are untouched.
+import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { BackupName } from '../core/backup-name.js';
+import type { Reporter } from '../core/reporter.js';
+import { totalBytes, totalRows } from '../backup/manifest.js';
+import { stageAddonsServerBackup, extractStorageTar } from '../backup/stage-addons-server.js';
+import { stageOlympiaBackup } from '../backup/stage-olympia.js';
+import { copyBackupStorage, stageStorage, type StagedStorage } from '../backup/storage-snapshot.js';
+import type { BackupKind, BackupStore } from '../backup/store.js';
+import { integrityError, verifyBackup } from '../backup/verify.js';
+import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
+import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import { stagingNames, swapIn, type SchemaObject } from '../mysql/swap-database.js';
+
+export interface LoadOptions {
+  target: MysqlTarget;
+  store: BackupStore;
+  name: BackupName;
+  storageDir?: string;
+  jobs: number;
+  reporter: Reporter;
+  lockTimeoutS?: number;
+}
+
+export interface LoadResult {
+  name: BackupName;
+  kind: BackupKind;
+  tables: number;
+  rows: number;
+  bytes: number;
+  durationMs: number;
+  storageFiles: number;
+}
+
+const SESSION = 'SET foreign_key_checks = 0, unique_checks = 0';
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function load(opts: LoadOptions): Promise<LoadResult> {
+  const started = Date.now();
+  const { reporter, target } = opts;
+  const backup = await opts.store.find(opts.name);
+  const manifest = backup.manifest;
+  if (manifest) {
+    reporter.info(`Verifying ${manifest.tables.length} tables, ${totalRows(manifest)} rows (${(totalBytes(manifest) / 1e6).toFixed(1)} MB)…`);
+    const verified = await verifyBackup(backup.path, manifest, opts.jobs);
+    if (verified.problems.length) throw integrityError(opts.name, verified);
+  }
+
+  const control = await connect(target, { database: null });
+  const workers: Connection[] = [];
+  let staged: StagedStorage | undefined;
+  const { stage, old } = stagingNames(target.database);
+  const release = await acquireDatabaseLock(control, target.database, { timeoutS: opts.lockTimeoutS ?? 600, reporter, purpose: 'the load' }).catch(async (e) => {
+    await control.end().catch(() => undefined);
+    throw e;
+  });
+  let swapped = false;
+  try {
+    // Leftovers of an interrupted load of this database are ours to clear (we hold its lock).
+    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`);
+    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(old)}`);
+    await control.query(`CREATE DATABASE ${quoteIdent(stage)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    for (let i = 0; i < Math.max(1, opts.jobs); i++) {
+      const w = await connect(target, { database: stage });
+      await w.query(SESSION);
+      workers.push(w);
+    }
+
+    let views: SchemaObject[];
+    let triggers: SchemaObject[];
+    let storageFill: ((dir: string) => Promise<void>) | undefined;
+    let storageFiles = 0;
+    if (manifest) {
+      reporter.info(`Loading backup "${opts.name}" into a staging database…`);
+      await stageOlympiaBackup({ dir: backup.path, manifest, workers, reporter });
+      views = manifest.views;
+      triggers = manifest.triggers;
+      if (manifest.storage) {
+        storageFill = copyBackupStorage(backup.path, manifest.storage.files);
+        storageFiles = manifest.storage.files.length;
+      }
+    } else {
+      reporter.info(`Loading addons-server backup "${opts.name}" (db.sql) into a staging database…`);
+      ({ views, triggers } = await stageAddonsServerBackup({ dir: backup.path, conn: workers[0], reporter }));
+      const tar = join(backup.path, 'storage.tar');
+      if (await exists(tar)) storageFill = extractStorageTar(tar);
+    }
+    if (opts.storageDir && storageFill) staged = await stageStorage(opts.storageDir, storageFill);
+
+    const [counts] = await control.query(
+      `SELECT COUNT(*) AS tables, COALESCE(SUM(TABLE_ROWS), 0) AS est FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'`,
+      [stage],
+    );
+    const tables = Number((counts as { tables: number }[])[0].tables);
+    await swapIn(control, { live: target.database, stage, old, views, triggers });
+    swapped = true;
+    if (staged) await staged.swap();
+    staged = undefined;
+    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(old)}`);
+    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`);
+    return {
+      name: opts.name,
+      kind: backup.kind,
+      tables,
+      rows: manifest ? totalRows(manifest) : 0,
+      bytes: manifest ? totalBytes(manifest) : backup.size,
+      durationMs: Date.now() - started,
+      storageFiles,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
+    if (staged) await staged.discard().catch(() => undefined);
+    if (!swapped) await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`).catch(() => undefined);
+    await release();
+    await control.end().catch(() => undefined);
+  }
+}

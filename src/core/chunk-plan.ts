@@ -1,0 +1,47 @@
+// Splits a table into primary-key ranges so several connections can dump and load it at once.
+
+export interface ChunkRange {
+  /** Inclusive lower bound, or null for the first chunk. */
+  from: bigint | null;
+  /** Exclusive upper bound, or null for the last chunk. */
+  to: bigint | null;
+}
+
+export interface ChunkInput {
+  /** Estimated table size in bytes (information_schema DATA_LENGTH). */
+  dataBytes: number;
+  /** Integer primary key bounds, when the table has a single-column integer primary key. */
+  min?: bigint;
+  max?: bigint;
+  /** Target bytes per chunk. */
+  chunkBytes: number;
+  maxChunks?: number;
+}
+
+/** Returns the key ranges to read; a single open range means "the whole table". */
+export function planChunks(input: ChunkInput): ChunkRange[] {
+  const whole: ChunkRange[] = [{ from: null, to: null }];
+  if (input.min === undefined || input.max === undefined || input.max <= input.min) return whole;
+  const wanted = Math.min(Math.ceil(input.dataBytes / input.chunkBytes), input.maxChunks ?? 256);
+  const span = input.max - input.min + 1n;
+  const count = BigInt(Math.max(1, Math.min(wanted, Number(span > 1_000_000_000n ? 1_000_000_000n : span))));
+  if (count <= 1n) return whole;
+  const step = (span + count - 1n) / count;
+  const ranges: ChunkRange[] = [];
+  for (let i = 0n; i < count; i++) {
+    const from = i === 0n ? null : input.min + i * step;
+    const to = i === count - 1n ? null : input.min + (i + 1n) * step;
+    if (from !== null && from > input.max) break;
+    ranges.push({ from, to });
+  }
+  ranges[ranges.length - 1] = { ...ranges[ranges.length - 1], to: null };
+  return ranges;
+}
+
+/** The WHERE clause for a range over a quoted key column. */
+export function rangeCondition(column: string, range: ChunkRange): string {
+  const parts: string[] = [];
+  if (range.from !== null) parts.push(`${column} >= ${range.from}`);
+  if (range.to !== null) parts.push(`${column} < ${range.to}`);
+  return parts.join(' AND ');
+}

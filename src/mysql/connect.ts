@@ -1,0 +1,72 @@
+// Opens mysql2 connections with the session settings every dump and load relies on, and turns
+// connection failures into ConnectionErrors that never show the password.
+import mysql from 'mysql2/promise';
+import { ConnectionError } from '../core/errors.js';
+import { maskUrl, type MysqlTarget } from './connection-url.js';
+
+export type Connection = mysql.Connection;
+
+export interface ConnectOptions {
+  /** Database to select; null for none (e.g. before it is created). Defaults to the target's. */
+  database?: string | null;
+  connectTimeoutMs?: number;
+}
+
+// UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
+// AUTO_INCREMENT column stays 0; no strict/zero-date modes, so data the server once accepted loads again.
+const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', NAMES utf8mb4";
+
+export function describeConnectionError(target: MysqlTarget, e: unknown): ConnectionError {
+  const err = e as { code?: string; message?: string };
+  const where = maskUrl(`mysql://${target.user}:${target.password ? 'x' : ''}@${target.host}:${target.port}/${target.database}`);
+  const safe = (s: string | undefined) => (s ?? String(e)).split(target.password || '\u0000').join('***');
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new ConnectionError(`MySQL at ${where} refused the connection (nothing listens on ${target.host}:${target.port}).`, 'Start the server (`olympia-data up`) or fix --database-url / DATABASE_URL.', e);
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+      return new ConnectionError(`MySQL at ${where} did not answer in time.`, 'Check the host and port in --database-url / DATABASE_URL and that the server is running.', e);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectionError(`MySQL host "${target.host}" could not be resolved.`, 'Fix the host in --database-url / DATABASE_URL.', e);
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new ConnectionError(`MySQL at ${where} denied access to user "${target.user}": ${safe(err.message)}`, 'Check the user and password in --database-url / DATABASE_URL.', e);
+    default:
+      return new ConnectionError(`Cannot connect to MySQL at ${where}: ${safe(err.message)}`, undefined, e);
+  }
+}
+
+export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): Promise<Connection> {
+  const database = opts.database === undefined ? target.database : opts.database ?? undefined;
+  let conn: Connection;
+  try {
+    conn = await mysql.createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database,
+      connectTimeout: opts.connectTimeoutMs ?? 10_000,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      charset: 'utf8mb4_unicode_ci',
+    });
+  } catch (e) {
+    throw describeConnectionError(target, e);
+  }
+  // A dropped connection must not crash the process through an unhandled 'error' event.
+  conn.on('error', () => undefined);
+  await conn.query(SESSION_SETUP);
+  return conn;
+}
+
+export function quoteIdent(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+export async function serverVersion(conn: Connection): Promise<string> {
+  const [rows] = await conn.query('SELECT VERSION() AS v');
+  return String((rows as { v: string }[])[0].v);
+}

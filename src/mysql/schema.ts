@@ -1,0 +1,119 @@
+// Reads what a database holds: tables, their columns and keys, views and triggers.
+import type { Connection } from './connect.js';
+import { quoteIdent } from './connect.js';
+
+export interface TableInfo {
+  name: string;
+  engine: string | null;
+  /** Estimates from information_schema, good enough for planning. */
+  estimatedRows: number;
+  dataBytes: number;
+}
+
+export interface ColumnInfo {
+  name: string;
+  dataType: string;
+  generated: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+async function rows(conn: Connection, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const [r] = await conn.query(sql, params);
+  return r as Row[];
+}
+
+// information_schema column names come back upper-case on MySQL 8 and as written on MariaDB:
+// alias them all.
+export async function listTables(conn: Connection, db: string): Promise<{ tables: TableInfo[]; views: string[] }> {
+  const r = await rows(
+    conn,
+    `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_ROWS AS est, DATA_LENGTH AS bytes
+       FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
+    [db],
+  );
+  const tables: TableInfo[] = [];
+  const views: string[] = [];
+  for (const t of r) {
+    if (t.type === 'VIEW') views.push(String(t.name));
+    else if (t.type === 'BASE TABLE') tables.push({ name: String(t.name), engine: (t.engine as string) ?? null, estimatedRows: Number(t.est ?? 0), dataBytes: Number(t.bytes ?? 0) });
+  }
+  return { tables, views };
+}
+
+export async function listColumns(conn: Connection, db: string): Promise<Map<string, ColumnInfo[]>> {
+  const r = await rows(
+    conn,
+    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, DATA_TYPE AS type, EXTRA AS extra, GENERATION_EXPRESSION AS gen
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    [db],
+  );
+  const out = new Map<string, ColumnInfo[]>();
+  for (const c of r) {
+    const list = out.get(String(c.tbl)) ?? [];
+    const extra = String(c.extra ?? '').toUpperCase();
+    list.push({ name: String(c.name), dataType: String(c.type).toLowerCase(), generated: extra.includes('GENERATED') || (c.gen !== null && c.gen !== undefined && String(c.gen) !== '') });
+    out.set(String(c.tbl), list);
+  }
+  return out;
+}
+
+/** Single-column integer primary keys, which can be split into ranges. */
+export async function integerPrimaryKeys(conn: Connection, db: string): Promise<Map<string, string>> {
+  const r = await rows(
+    conn,
+    `SELECT s.TABLE_NAME AS tbl, MIN(s.COLUMN_NAME) AS col, COUNT(*) AS n, MIN(c.DATA_TYPE) AS type
+       FROM information_schema.STATISTICS s
+       JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
+      WHERE s.TABLE_SCHEMA = ? AND s.INDEX_NAME = 'PRIMARY'
+      GROUP BY s.TABLE_NAME`,
+    [db],
+  );
+  const out = new Map<string, string>();
+  for (const k of r) {
+    if (Number(k.n) === 1 && /int$/i.test(String(k.type))) out.set(String(k.tbl), String(k.col));
+  }
+  return out;
+}
+
+/** Primary key columns per table, in key order (to read rows in clustered order). */
+export async function primaryKeyColumns(conn: Connection, db: string): Promise<Map<string, string[]>> {
+  const r = await rows(
+    conn,
+    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX`,
+    [db],
+  );
+  const out = new Map<string, string[]>();
+  for (const k of r) out.set(String(k.tbl), [...(out.get(String(k.tbl)) ?? []), String(k.col)]);
+  return out;
+}
+
+function secondColumn(r: Row[], wanted: RegExp): string {
+  const row = r[0] ?? {};
+  const key = Object.keys(row).find((k) => wanted.test(k));
+  return key ? String(row[key]) : '';
+}
+
+export async function showCreateTable(conn: Connection, db: string, table: string): Promise<string> {
+  return secondColumn(await rows(conn, `SHOW CREATE TABLE ${quoteIdent(db)}.${quoteIdent(table)}`), /^Create Table$/i);
+}
+
+/** DEFINER clauses name accounts that may not exist where the backup is loaded. */
+export function withoutDefiner(sql: string): string {
+  return sql.replace(/\s+DEFINER\s*=\s*(`(?:[^`]|``)*`|'[^']*'|\S+?)@(`(?:[^`]|``)*`|'[^']*'|\S+)/i, '');
+}
+
+export async function showCreateView(conn: Connection, db: string, view: string): Promise<string> {
+  return withoutDefiner(secondColumn(await rows(conn, `SHOW CREATE VIEW ${quoteIdent(db)}.${quoteIdent(view)}`), /^Create View$/i));
+}
+
+export async function listTriggers(conn: Connection, db: string): Promise<{ name: string; table: string; createSql: string }[]> {
+  const r = await rows(conn, `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER, TRIGGER_NAME`, [db]);
+  const out = [];
+  for (const t of r) {
+    const create = secondColumn(await rows(conn, `SHOW CREATE TRIGGER ${quoteIdent(db)}.${quoteIdent(String(t.name))}`), /^SQL Original Statement$/i);
+    out.push({ name: String(t.name), table: String(t.tbl), createSql: withoutDefiner(create) });
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { freshDatabase } from '../harness/mariadb.js';
+import { seedTypes, snapshotData } from '../support/fixtures.js';
+import { dump } from '../../src/commands/dump.js';
+import { load } from '../../src/commands/load.js';
+import { BackupStore } from '../../src/backup/store.js';
+import { parseBackupName } from '../../src/core/backup-name.js';
+import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { silentReporter } from '../../src/core/reporter.js';
+
+describe('dump then load', () => {
+  let source: Awaited<ReturnType<typeof freshDatabase>>;
+  let dest: Awaited<ReturnType<typeof freshDatabase>>;
+  let dir: string;
+  before(async () => {
+    source = await freshDatabase('src');
+    dest = await freshDatabase('dst');
+    await seedTypes(source.url);
+    dir = await mkdtemp(join(tmpdir(), 'olympia-rt-'));
+  });
+  after(async () => {
+    await source.drop();
+    await dest.drop();
+  });
+
+  test('every type round-trips exactly, with views, triggers, keys and storage', async () => {
+    const store = new BackupStore(join(dir, 'backups'));
+    const storage = join(dir, 'storage');
+    await mkdir(join(storage, 'addons', '1'), { recursive: true });
+    await writeFile(join(storage, 'addons', '1', 'icon.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    await writeFile(join(storage, 'readme.txt'), 'hello');
+    const name = parseBackupName('rt');
+    const d = await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, storageDir: storage, reporter: silentReporter, chunkBytes: 1 });
+    assert.equal(d.tables, 3);
+    assert.ok((await readdir(join(dir, 'backups', 'rt'))).includes('manifest.json'));
+
+    const destStorage = join(dir, 'dest-storage');
+    await mkdir(destStorage);
+    await writeFile(join(destStorage, 'stale.txt'), 'old');
+    const l = await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, storageDir: destStorage, reporter: silentReporter });
+    assert.equal(l.rows, d.rows);
+    assert.deepEqual(await snapshotData(dest.url), await snapshotData(source.url));
+    assert.deepEqual(await readdir(destStorage, { recursive: true }).then((f) => f.sort()), ['addons', 'addons/1', 'addons/1/icon.png', 'readme.txt']);
+    assert.deepEqual(await readFile(join(destStorage, 'addons', '1', 'icon.png')), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+
+    const c = await mysql.createConnection({ uri: dest.url });
+    const [view] = await c.query('SELECT COUNT(*) AS n FROM public_addons');
+    assert.equal(Number((view as { n: number }[])[0].n), 2);
+    await c.query("INSERT INTO addons (slug) VALUES ('UPPER')");
+    const [lower] = await c.query("SELECT slug FROM addons WHERE slug = 'upper' COLLATE utf8mb4_bin");
+    assert.equal((lower as unknown[]).length, 1, 'the trigger came back');
+    const [fk] = await c.query(`SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`);
+    assert.deepEqual((fk as { n: string }[]).map((r) => r.n), ['addons_author_fk']);
+    const [idx] = await c.query(`SHOW INDEX FROM users WHERE Key_name = 'users_email'`);
+    assert.equal((idx as unknown[]).length, 1, 'secondary index rebuilt');
+    await assert.rejects(c.query("INSERT INTO users (email) VALUES ('a@example.com')"), /Duplicate/);
+    await c.end();
+  });
+});

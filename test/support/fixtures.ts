@@ -1,0 +1,95 @@
+// Test data shared by the backup tests: a schema exercising every type that must round-trip.
+import mysql from 'mysql2/promise';
+
+export const TYPES_SCHEMA = [
+  `CREATE TABLE users (
+     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+     email VARCHAR(190) NOT NULL,
+     name VARCHAR(100) NULL,
+     UNIQUE KEY users_email (email)
+   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  `CREATE TABLE addons (
+     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+     author_id INT UNSIGNED NULL,
+     slug VARCHAR(64) NOT NULL,
+     summary TEXT NULL,
+     meta JSON NULL,
+     icon BLOB NULL,
+     hash BINARY(4) NULL,
+     created DATETIME(6) NULL,
+     modified TIMESTAMP NULL DEFAULT NULL,
+     price DECIMAL(20,6) NULL,
+     ratio DOUBLE NULL,
+     flags BIT(10) NULL,
+     status TINYINT NOT NULL DEFAULT 0,
+     slug_len INT AS (CHAR_LENGTH(slug)) VIRTUAL,
+     KEY addons_author (author_id),
+     CONSTRAINT addons_author_fk FOREIGN KEY (author_id) REFERENCES users (id) ON DELETE SET NULL
+   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  `CREATE TABLE empty_table (k VARCHAR(10) NOT NULL PRIMARY KEY) ENGINE=InnoDB`,
+  `CREATE VIEW public_addons AS SELECT id, slug FROM addons WHERE status = 4`,
+  `CREATE TRIGGER addons_slug_lower BEFORE INSERT ON addons FOR EACH ROW SET NEW.slug = LOWER(NEW.slug)`,
+];
+
+export const TRICKY_TEXT = [
+  '',
+  'tab\there',
+  'new\nline',
+  'cr\r\nlf',
+  'back\\slash \\N \\t',
+  "quote ' \" `",
+  'nul\u0000byte',
+  'emoji 🦊🔥 and 𝄞',
+  '\\',
+  'trailing backslash\\',
+  'Ω≈ç√∫˜µ≤≥÷',
+];
+
+export async function seedTypes(url: string): Promise<void> {
+  const c = await mysql.createConnection({ uri: url, multipleStatements: false });
+  await c.query("SET time_zone = '+00:00'");
+  for (const sql of TYPES_SCHEMA) await c.query(sql);
+  await c.query("INSERT INTO users (id, email, name) VALUES (1, 'a@example.com', 'Ann'), (2, 'b@example.com', NULL), (0, 'zero@example.com', 'zero')");
+  let i = 0;
+  for (const text of TRICKY_TEXT) {
+    i++;
+    await c.query(
+      `INSERT INTO addons (author_id, slug, summary, meta, icon, hash, created, modified, price, ratio, flags, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, b'1010000001', ?)`,
+      [
+        i % 3 === 0 ? null : (i % 2) + 1,
+        `Slug-${i}`,
+        text,
+        JSON.stringify({ text, n: i, nested: { list: [1, 2.5, null, true] } }),
+        Buffer.from(Array.from({ length: 256 }, (_, b) => (b * i) & 0xff)),
+        Buffer.from([0, 9, 10, 92]),
+        '2024-02-29 23:59:59.123456',
+        '2038-01-19 03:14:07',
+        '12345678901234.123456',
+        1 / 3,
+        i % 5,
+      ],
+    );
+  }
+  // NULL vs empty string, all columns NULL.
+  await c.query(`INSERT INTO addons (slug, summary, meta, icon, hash, created, modified, price, ratio, flags) VALUES ('nulls', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+  await c.query(`INSERT INTO addons (slug, summary, icon) VALUES ('empties', '', '')`);
+  await c.end();
+}
+
+/** Every row of every table, as exact bytes (HEX), for comparing two databases. */
+export async function snapshotData(url: string): Promise<Record<string, string[]>> {
+  const c = await mysql.createConnection({ uri: url });
+  await c.query("SET time_zone = '+00:00'");
+  const db = new URL(url).pathname.slice(1);
+  const [tables] = await c.query(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [db]);
+  const out: Record<string, string[]> = {};
+  for (const { t } of tables as { t: string }[]) {
+    const [cols] = await c.query(`SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [db, t]);
+    const exprs = (cols as { c: string }[]).map(({ c: col }) => `IFNULL(HEX(\`${col}\`), 'NULL')`).join(", '|', ");
+    const [rows] = await c.query(`SELECT CONCAT(${exprs}) AS r FROM \`${t}\` ORDER BY 1`);
+    out[t] = (rows as { r: string }[]).map((r) => r.r);
+  }
+  await c.end();
+  return out;
+}

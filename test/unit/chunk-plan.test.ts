@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
+
+function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
+  assert.equal(ranges[0].from, null, 'first range is open below');
+  assert.equal(ranges.at(-1)!.to, null, 'last range is open above');
+  for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i].from, ranges[i - 1].to, 'ranges are contiguous');
+  for (const r of ranges.slice(1)) assert.ok(r.from! > min && r.from! <= max);
+}
+
+test('a small table is one chunk', () => {
+  assert.deepEqual(planChunks({ dataBytes: 1000, min: 1n, max: 50n, chunkBytes: 1 << 20 }), [{ from: null, to: null }]);
+});
+
+test('a table without an integer key is one chunk whatever its size', () => {
+  assert.deepEqual(planChunks({ dataBytes: 1e10, chunkBytes: 1 << 20 }), [{ from: null, to: null }]);
+});
+
+test('a large table splits into contiguous ranges covering every key', () => {
+  const ranges = planChunks({ dataBytes: 100 << 20, min: 1n, max: 1_000_000n, chunkBytes: 10 << 20 });
+  assert.equal(ranges.length, 10);
+  covers(ranges, 1n, 1_000_000n);
+});
+
+test('sparse keys never give more chunks than keys', () => {
+  const ranges = planChunks({ dataBytes: 1e9, min: 5n, max: 7n, chunkBytes: 1 << 20 });
+  assert.ok(ranges.length <= 3);
+  covers(ranges, 5n, 7n);
+});
+
+test('huge key values stay exact', () => {
+  const min = 9_000_000_000_000_000_000n;
+  const ranges = planChunks({ dataBytes: 1e9, min, max: min + 1000n, chunkBytes: 1e8 });
+  covers(ranges, min, min + 1000n);
+  assert.equal(rangeCondition('`id`', ranges[1]), `\`id\` >= ${ranges[1].from} AND \`id\` < ${ranges[1].to}`);
+});
+
+test('the chunk count is capped', () => {
+  assert.equal(planChunks({ dataBytes: 1e12, min: 1n, max: 10n ** 12n, chunkBytes: 1, maxChunks: 8 }).length, 8);
+});

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitCreateTable } from '../../src/mysql/create-table.js';
+
+const addons = [
+  'CREATE TABLE `addons` (',
+  '  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,',
+  '  `slug` varchar(30) NOT NULL,',
+  '  `author_id` int(10) unsigned DEFAULT NULL,',
+  "  `summary` text DEFAULT 'a, b',",
+  '  PRIMARY KEY (`id`),',
+  '  UNIQUE KEY `slug` (`slug`),',
+  '  KEY `author_idx` (`author_id`),',
+  '  FULLTEXT KEY `ft1` (`summary`),',
+  '  FULLTEXT KEY `ft2` (`slug`,`summary`),',
+  '  CONSTRAINT `addons_author_fk` FOREIGN KEY (`author_id`) REFERENCES `users` (`id`) ON DELETE SET NULL,',
+  '  CONSTRAINT `chk` CHECK (`id` > 0)',
+  ') ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
+].join('\n');
+
+test('moves secondary indexes and foreign keys out of the create statement', () => {
+  const { create, deferred } = splitCreateTable('addons', addons);
+  assert.equal(
+    create,
+    [
+      'CREATE TABLE `addons` (',
+      '  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,',
+      '  `slug` varchar(30) NOT NULL,',
+      '  `author_id` int(10) unsigned DEFAULT NULL,',
+      "  `summary` text DEFAULT 'a, b',",
+      '  PRIMARY KEY (`id`),',
+      '  CONSTRAINT `chk` CHECK (`id` > 0)',
+      ') ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
+    ].join('\n'),
+  );
+  assert.deepEqual(deferred, [
+    'ALTER TABLE `addons` ADD UNIQUE KEY `slug` (`slug`), ADD KEY `author_idx` (`author_id`), ADD CONSTRAINT `addons_author_fk` FOREIGN KEY (`author_id`) REFERENCES `users` (`id`) ON DELETE SET NULL',
+    'ALTER TABLE `addons` ADD FULLTEXT KEY `ft1` (`summary`)',
+    'ALTER TABLE `addons` ADD FULLTEXT KEY `ft2` (`slug`,`summary`)',
+  ]);
+});
+
+test('keeps the key an AUTO_INCREMENT column depends on when it is not the primary key', () => {
+  const sql = [
+    'CREATE TABLE `t` (',
+    '  `a` int NOT NULL,',
+    '  `seq` int NOT NULL AUTO_INCREMENT,',
+    '  PRIMARY KEY (`a`),',
+    '  KEY `other` (`a`,`seq`),',
+    '  UNIQUE KEY `seq` (`seq`)',
+    ') ENGINE=InnoDB',
+  ].join('\n');
+  const { create, deferred } = splitCreateTable('t', sql);
+  assert.match(create, /UNIQUE KEY `seq` \(`seq`\)\n\) ENGINE/);
+  assert.deepEqual(deferred, ['ALTER TABLE `t` ADD KEY `other` (`a`,`seq`)']);
+});
+
+test('a table with nothing to defer is unchanged', () => {
+  const sql = 'CREATE TABLE `t` (\n  `a` int NOT NULL,\n  PRIMARY KEY (`a`)\n) ENGINE=InnoDB';
+  assert.deepEqual(splitCreateTable('t', sql), { create: sql, deferred: [] });
+});
+
+test('quotes backticks in table names', () => {
+  const sql = 'CREATE TABLE `we``ird` (\n  `a` int NOT NULL,\n  KEY `k` (`a`)\n) ENGINE=InnoDB';
+  assert.deepEqual(splitCreateTable('we`ird', sql).deferred, ['ALTER TABLE `we``ird` ADD KEY `k` (`a`)']);
+});
