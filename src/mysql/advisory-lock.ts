@@ -5,13 +5,13 @@ import { LockedError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Connection } from './connect.js';
 
-export function lockName(database: string): string {
+export function lockName(database: string, purpose = "data"): string {
   // GET_LOCK names are limited to 64 characters.
-  return `olympia-data:${createHash('sha1').update(database).digest('hex').slice(0, 40)}`;
+  return `olympia-${purpose}:${createHash('sha1').update(database).digest('hex').slice(0, 40)}`;
 }
 
-export async function acquireDatabaseLock(conn: Connection, database: string, opts: { timeoutS: number; reporter: Reporter; purpose: string }): Promise<() => Promise<void>> {
-  const name = lockName(database);
+export async function acquireDatabaseLock(conn: Connection, database: string, opts: { timeoutS: number; reporter: Reporter; purpose: string; lock?: string }): Promise<() => Promise<void>> {
+  const name = lockName(database, opts.lock);
   const got = async (wait: number) => {
     const [r] = await conn.query('SELECT GET_LOCK(?, ?) AS ok', [name, wait]);
     return Number((r as { ok: number | null }[])[0].ok) === 1;

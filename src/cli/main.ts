@@ -1,0 +1,227 @@
+// The CLI adapter: flags + INIT_* env + olympia-data.json → a Context → a command → output.
+import { createInterface } from 'node:readline/promises';
+import { parseBackupName, timestampName, type BackupName } from '../core/backup-name.js';
+import { loadConfig } from '../core/config.js';
+import { errorMessage, ExitCode, OlympiaError, UsageError } from '../core/errors.js';
+import { resolveInitializeOptions } from '../core/flags.js';
+import { describePlan } from '../core/initialize-plan.js';
+import { TOOL_VERSION } from '../core/version.js';
+import { totalRows } from '../backup/manifest.js';
+import { integrityError, verifyBackup } from '../backup/verify.js';
+import { makeContext, requireTarget, type Context } from '../commands/context.js';
+import { dump } from '../commands/dump.js';
+import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
+import { load } from '../commands/load.js';
+import { reset } from '../commands/reset.js';
+import { maskUrl, parseDatabaseUrl } from '../mysql/connection-url.js';
+import { providerFor, serviceOptions } from '../services/index.js';
+import type { Services } from '../services/provider.js';
+import { commandHelp, mainHelp, parseCommandLine, parsePositiveInt, type ParsedCommand } from './args.js';
+import { cliReporter, formatBytes, formatDuration, type OutputMode } from './output.js';
+
+type Values = ParsedCommand['values'];
+const str = (v: Values, k: string) => v[k] as string | undefined;
+
+function outputMode(v: Values): OutputMode {
+  if (v.json) return 'json';
+  if (v.quiet) return 'quiet';
+  return process.stderr.isTTY ? 'tty' : 'plain';
+}
+
+async function buildContext(v: Values, env: NodeJS.ProcessEnv): Promise<Context> {
+  const config = await loadConfig(str(v, 'config'));
+  return makeContext({
+    config,
+    databaseUrl: str(v, 'database-url') ?? env.DATABASE_URL,
+    elasticsearchUrl: str(v, 'elasticsearch-url') ?? env.ELASTICSEARCH_URL,
+    backupDir: str(v, 'backup-dir') ?? env.OLYMPIA_BACKUP_DIR,
+    storageDir: str(v, 'storage-dir') ?? env.OLYMPIA_STORAGE_DIR,
+    jobs: parsePositiveInt(str(v, 'jobs'), '--jobs'),
+    lockTimeoutS: parsePositiveInt(str(v, 'lock-timeout'), '--lock-timeout'),
+    hooks: { migrate: str(v, 'migrate-command'), seed: str(v, 'seed-command'), index: str(v, 'index-command') },
+    reporter: cliReporter(outputMode(v)),
+  });
+}
+
+/** `--services P` on initialize/up: start (or wait for) the services and use their URLs. */
+async function startServices(ctx: Context, v: Values, wantSearch: boolean): Promise<Services> {
+  const name = str(v, 'services') ?? 'local';
+  const provider = providerFor(name);
+  const database = ctx.databaseUrl ? parseDatabaseUrl(ctx.databaseUrl).database : 'olympia';
+  const services = await provider.up(
+    serviceOptions({
+      reporter: ctx.reporter,
+      database,
+      elasticsearch: wantSearch,
+      databaseUrl: ctx.databaseUrl,
+      elasticsearchUrl: ctx.elasticsearchUrl,
+      stateDir: `${ctx.config.projectDir}/.olympia-data/services`,
+      mysql: { image: str(v, 'mysql-image') },
+      es: { image: str(v, 'elasticsearch-image'), version: str(v, 'elasticsearch-version') },
+    }),
+  );
+  ctx.databaseUrl = services.databaseUrl;
+  if (services.elasticsearchUrl) ctx.elasticsearchUrl = services.elasticsearchUrl;
+  return services;
+}
+
+function printPlanResult(r: InitializeResult, out: (s: string) => void): void {
+  for (const s of r.steps) {
+    const mark = s.status === 'done' ? '✓' : s.status === 'failed' ? '✗' : '–';
+    const time = s.status === 'skipped' ? '' : ` (${formatDuration(s.durationMs)})`;
+    out(`${mark} ${s.title}${time}: ${s.status === 'failed' ? s.error : s.detail ?? s.reason}`);
+  }
+  out(`${r.error ? 'Failed' : 'Done'} in ${formatDuration(r.durationMs)}.`);
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (parsed.command === 'help') {
+    const topic = (parsed as { topic?: string }).topic;
+    process.stdout.write((topic ? commandHelp(parseCommandLine([topic, '--help']).command) : mainHelp()) + '\n');
+    return ExitCode.ok;
+  }
+  if (parsed.command === 'version') {
+    process.stdout.write(`olympia-data ${TOOL_VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const { command, values: v, positionals } = parsed as ParsedCommand;
+  if (v.help) {
+    process.stdout.write(commandHelp(command) + '\n');
+    return ExitCode.ok;
+  }
+  const json = Boolean(v.json);
+  const print = (human: string[], data: unknown) => process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : human.map((l) => l + '\n').join(''));
+  // Names are validated before anything touches the filesystem or a server.
+  const nameOf = (raw: string | undefined, required: boolean): BackupName | undefined => {
+    if (raw === undefined) {
+      if (required) throw new UsageError(`${command} needs a backup name.`, `Run \`olympia-data ${command} --name NAME\`; \`olympia-data list\` shows the backups.`);
+      return undefined;
+    }
+    return parseBackupName(raw);
+  };
+
+  switch (command) {
+    case 'dump': {
+      const name = nameOf(str(v, 'name'), false) ?? timestampName();
+      const ctx = await buildContext(v, env);
+      const r = await dump({ target: requireTarget(ctx), store: ctx.store, name, force: Boolean(v.force), storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter });
+      print([`Dumped ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows (${formatBytes(r.bytes)}) to ${r.path} in ${formatDuration(r.durationMs)}.`], {
+        name: r.name, path: r.path, tables: r.tables, rows: r.rows, bytes: r.bytes, durationMs: r.durationMs,
+      });
+      return ExitCode.ok;
+    }
+    case 'load': {
+      const name = nameOf(str(v, 'name'), true)!;
+      const ctx = await buildContext(v, env);
+      const r = await load({ target: requireTarget(ctx), store: ctx.store, name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
+      print([`Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}.`], r);
+      return ExitCode.ok;
+    }
+    case 'list': {
+      const ctx = await buildContext(v, env);
+      const list = await ctx.store.list();
+      const rows = list.map((b) => ({
+        name: b.name,
+        kind: b.kind,
+        created: b.manifest?.createdAt ?? '',
+        size: b.size,
+        tables: b.manifest?.tables.length ?? null,
+        rows: b.manifest ? totalRows(b.manifest) : null,
+        valid: b.kind === 'addons-server' || Boolean(b.manifest),
+      }));
+      const table = [['NAME', 'CREATED', 'SIZE', 'TABLES', 'ROWS'], ...rows.map((r) => [r.name + (r.valid ? '' : ' (damaged)'), r.created || r.kind, formatBytes(r.size), String(r.tables ?? '-'), r.rows === null ? '-' : r.rows.toLocaleString('en-US')])];
+      const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+      print(rows.length ? table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()) : [`No backups in ${ctx.store.root}.`], rows);
+      return ExitCode.ok;
+    }
+    case 'verify': {
+      if (positionals.length > 1) throw new UsageError('verify takes one backup name.');
+      const name = nameOf(positionals[0] ?? str(v, 'name'), true)!;
+      const ctx = await buildContext(v, env);
+      const b = await ctx.store.find(name);
+      if (!b.manifest) throw new UsageError(`"${name}" is an addons-server backup; it has no manifest to verify against.`);
+      const r = await verifyBackup(b.path, b.manifest, ctx.jobs);
+      if (r.problems.length) {
+        print(r.problems.map((p) => `✗ ${p.path}: ${p.problem}`), { name, ok: false, ...r });
+        throw integrityError(name, r);
+      }
+      print([`✓ ${name}: ${r.files} files, ${formatBytes(r.bytes)} verified.`], { name, ok: true, ...r });
+      return ExitCode.ok;
+    }
+    case 'initialize':
+    case 'seed': {
+      const ctx = await buildContext(v, env);
+      const options = resolveInitializeOptions({
+        flags: { clean: v.clean as boolean | undefined, load: str(v, 'load'), skipSeed: v['skip-seed'] as boolean | undefined, skipIndex: v['skip-index'] as boolean | undefined },
+        env,
+      });
+      if (str(v, 'services')) await startServices(ctx, v, !options.skipIndex && (ctx.config.index.definitions.length > 0 || Boolean(ctx.hooks.index)));
+      const r = command === 'seed' ? await seedCommand(ctx, { skipIndex: options.skipIndex }) : await initialize(ctx, options);
+      if (!json && outputMode(v) !== 'quiet') ctx.reporter.info(`Plan:\n  ${describePlan(r.plan).join('\n  ')}`);
+      print([], { ok: !r.error, steps: r.steps, loaded: r.loaded ?? null, seeded: r.seeded, indexed: r.indexed, durationMs: r.durationMs });
+      if (!json) printPlanResult(r, (s) => process.stdout.write(s + '\n'));
+      if (r.error) throw r.error;
+      return ExitCode.ok;
+    }
+    case 'reset': {
+      const ctx = await buildContext(v, env);
+      const target = requireTarget(ctx);
+      if (!v.yes) {
+        if (!process.stdin.isTTY) throw new UsageError(`reset drops the database "${target.database}" and the project's search indices; pass --yes to confirm when not on a terminal.`);
+        if (!(await confirm(`Drop the database "${target.database}" at ${maskUrl(ctx.databaseUrl!)} and the project's search indices?`))) {
+          process.stderr.write('Nothing was changed.\n');
+          return ExitCode.failure;
+        }
+      }
+      const r = await reset(ctx, { skipIndex: Boolean(v['skip-index']) });
+      print([r.database ? `Dropped database "${r.database}".` : `Database "${target.database}" did not exist.`, r.indices.length ? `Removed indices: ${r.indices.join(', ')}.` : 'No search indices to remove.'], r);
+      return ExitCode.ok;
+    }
+    case 'up': {
+      const ctx = await buildContext(v, env);
+      const s = await startServices(ctx, v, true);
+      print([`MySQL:         ${maskUrl(s.databaseUrl)}`, ...(s.elasticsearchUrl ? [`Elasticsearch: ${maskUrl(s.elasticsearchUrl)}`] : [])], { databaseUrl: maskUrl(s.databaseUrl), elasticsearchUrl: s.elasticsearchUrl ? maskUrl(s.elasticsearchUrl) : null });
+      return ExitCode.ok;
+    }
+    case 'down': {
+      const ctx = await buildContext(v, env);
+      await providerFor(str(v, 'services') ?? 'local').down(serviceOptions({ reporter: ctx.reporter, stateDir: `${ctx.config.projectDir}/.olympia-data/services` }));
+      print(['Services stopped; their data is kept.'], { ok: true });
+      return ExitCode.ok;
+    }
+  }
+  throw new UsageError(`Unknown command "${command}".`);
+}
+
+export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    return await run(argv, env);
+  } catch (e) {
+    const err = e instanceof OlympiaError ? e : undefined;
+    process.stderr.write(`error: ${err ? err.message : errorMessage(e)}\n`);
+    if (err?.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    if (!err && env.OLYMPIA_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return err?.exitCode ?? ExitCode.failure;
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\ninterrupted (${signal}); a partial backup or staged load is never left under a real name.\n`);
+    process.exit(130);
+  });
+}
+
+main().then((code) => {
+  process.exitCode = code;
+});

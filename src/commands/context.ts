@@ -1,0 +1,65 @@
+// What every command needs, resolved once by an adapter (CLI flags/env, or action inputs).
+import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { BackupStore } from '../backup/store.js';
+import type { ProjectConfig } from '../core/config.js';
+import { UsageError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+import { parseDatabaseUrl, type MysqlTarget } from '../mysql/connection-url.js';
+
+export interface Context {
+  config: ProjectConfig;
+  databaseUrl?: string;
+  elasticsearchUrl?: string;
+  store: BackupStore;
+  storageDir?: string;
+  jobs: number;
+  hooks: { migrate?: string; seed?: string; index?: string };
+  reporter: Reporter;
+  lockTimeoutS: number;
+}
+
+export interface ContextInput {
+  config: ProjectConfig;
+  databaseUrl?: string;
+  elasticsearchUrl?: string;
+  backupDir?: string;
+  storageDir?: string;
+  jobs?: number;
+  hooks?: { migrate?: string; seed?: string; index?: string };
+  reporter: Reporter;
+  lockTimeoutS?: number;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Explicit values win over the config file; relative paths resolve against the project dir. */
+export function makeContext(input: ContextInput): Context {
+  const { config } = input;
+  const under = (p: string) => (isAbsolute(p) ? p : resolve(config.projectDir, p));
+  const storage = input.storageDir ?? config.storageDir;
+  return {
+    config,
+    databaseUrl: input.databaseUrl ?? config.databaseUrl,
+    elasticsearchUrl: input.elasticsearchUrl ?? config.elasticsearchUrl,
+    store: new BackupStore(under(input.backupDir ?? config.backupDir)),
+    storageDir: storage ? under(storage) : undefined,
+    jobs: input.jobs ?? defaultJobs(),
+    hooks: {
+      migrate: input.hooks?.migrate ?? config.migrate.command,
+      seed: input.hooks?.seed ?? config.seed.command,
+      index: input.hooks?.index ?? config.index.command,
+    },
+    reporter: input.reporter,
+    lockTimeoutS: input.lockTimeoutS ?? 600,
+  };
+}
+
+export function requireTarget(ctx: Context): MysqlTarget {
+  if (!ctx.databaseUrl) {
+    throw new UsageError('No database URL was given.', 'Pass --database-url mysql://user:password@host:3306/db, set DATABASE_URL, or add "databaseUrl" to olympia-data.json.');
+  }
+  return parseDatabaseUrl(ctx.databaseUrl);
+}

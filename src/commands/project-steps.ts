@@ -1,0 +1,135 @@
+// The project-specific steps (migrate, seed, index), each either a hook command or the project's
+// native definitions, plus the database-level steps the plans use.
+import type { Client } from '@elastic/elasticsearch';
+import { OlympiaError, UsageError } from '../core/errors.js';
+import { projectPath } from '../core/config.js';
+import { runHook } from '../hooks/run-hook.js';
+import { runNativeMigrations } from '../migrate/native-migrations.js';
+import { connect, quoteIdent } from '../mysql/connect.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import { createSearchClient, isUnreachable, unreachableError } from '../search/client.js';
+import { aliasExists, buildIndex, deleteProjectIndices } from '../search/indexer.js';
+import { runNativeSeed } from '../seed/native-seed.js';
+import type { Context } from './context.js';
+
+export interface StepDetail {
+  /** One line for the summary, e.g. "3 migrations applied". */
+  detail: string;
+  rows?: number;
+}
+
+export async function databaseExists(target: MysqlTarget): Promise<{ exists: boolean; tables: number }> {
+  const conn = await connect(target, { database: null });
+  try {
+    const [s] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target.database]);
+    const exists = Number((s as { n: number }[])[0].n) > 0;
+    const [t] = await conn.query(`SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'`, [target.database]);
+    return { exists, tables: Number((t as { n: number }[])[0].n) };
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function createDatabase(target: MysqlTarget, { recreate }: { recreate: boolean }): Promise<void> {
+  const conn = await connect(target, { database: null });
+  try {
+    if (recreate) await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export function hasIndexing(ctx: Context): boolean {
+  return Boolean(ctx.hooks.index) || ctx.config.index.definitions.length > 0;
+}
+
+export function searchClient(ctx: Context): Client {
+  if (!ctx.elasticsearchUrl) {
+    throw new UsageError('The project defines search indexes but no Elasticsearch URL was given.', 'Pass --elasticsearch-url, set ELASTICSEARCH_URL, or use --skip-index.');
+  }
+  return createSearchClient(ctx.elasticsearchUrl);
+}
+
+async function withSearch<T>(ctx: Context, what: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = searchClient(ctx);
+  try {
+    return await fn(client);
+  } catch (e) {
+    if (isUnreachable(e)) {
+      const err = unreachableError(ctx.elasticsearchUrl!, e, what);
+      if (err instanceof OlympiaError) throw new OlympiaError(err.message, { hint: err.hint ?? 'Start Elasticsearch (`olympia-data up`) or pass --skip-index.', exitCode: err.exitCode, cause: e });
+      throw err;
+    }
+    throw e;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/** Whether every native alias exists. With only an index command we cannot tell, so "no". */
+export async function indexExists(ctx: Context): Promise<boolean> {
+  const defs = ctx.config.index.definitions;
+  if (defs.length === 0) return false;
+  return withSearch(ctx, 'check the search index', async (client) => {
+    for (const d of defs) if (!(await aliasExists(client, d.alias))) return false;
+    return true;
+  });
+}
+
+export async function dropIndices(ctx: Context): Promise<string[]> {
+  const aliases = ctx.config.index.definitions.map((d) => d.alias);
+  if (aliases.length === 0) return [];
+  return withSearch(ctx, 'remove the search indices', async (client) => (await deleteProjectIndices(client, aliases)).indices);
+}
+
+export async function migrate(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
+  if (ctx.hooks.migrate) {
+    await runHook('migrate', ctx.hooks.migrate, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
+    return { detail: 'migrate command succeeded' };
+  }
+  if (!ctx.config.migrate.dir) return { detail: 'no migrations configured' };
+  const conn = await connect(target);
+  try {
+    const run = await runNativeMigrations(conn, projectPath(ctx.config, ctx.config.migrate.dir), { reporter: ctx.reporter });
+    if (run.error) throw run.error;
+    const applied = run.results.filter((r) => r.status === 'applied').length;
+    return { detail: `${applied} applied, ${run.results.length - applied} already applied` };
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function seed(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
+  if (ctx.hooks.seed) {
+    await runHook('seed', ctx.hooks.seed, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
+    return { detail: 'seed command succeeded' };
+  }
+  if (ctx.config.seed.files.length === 0) {
+    throw new UsageError('Seeding is needed but the project has no seed.', 'Add "seed": {"files": [...]} or {"command": "..."} to olympia-data.json, pass --seed-command, or use --skip-seed.');
+  }
+  const conn = await connect(target);
+  try {
+    const r = await runNativeSeed(conn, { projectDir: ctx.config.projectDir, files: ctx.config.seed.files, reporter: ctx.reporter });
+    return { detail: `${r.statements} statements from ${r.files} files` };
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function index(ctx: Context): Promise<StepDetail> {
+  if (ctx.hooks.index) {
+    await runHook('index', ctx.hooks.index, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
+    return { detail: 'index command succeeded' };
+  }
+  return withSearch(ctx, 'build the search index', async (client) => {
+    const parts: string[] = [];
+    let docs = 0;
+    for (const definition of ctx.config.index.definitions) {
+      const r = await buildIndex({ client, elasticsearchUrl: ctx.elasticsearchUrl, databaseUrl: ctx.databaseUrl!, definition, projectDir: ctx.config.projectDir, reporter: ctx.reporter });
+      parts.push(`${r.alias} → ${r.index} (${r.documents} documents)`);
+      docs += r.documents;
+    }
+    return { detail: parts.join(', '), rows: docs };
+  });
+}

@@ -1,0 +1,25 @@
+// `olympia-data reset`: the hard reset — drop the database and the project's search indices.
+import { quoteIdent, connect } from '../mysql/connect.js';
+import { type Context, requireTarget } from './context.js';
+import { databaseExists, dropIndices } from './project-steps.js';
+
+export interface ResetResult {
+  database?: string;
+  indices: string[];
+}
+
+export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): Promise<ResetResult> {
+  const target = requireTarget(ctx);
+  const out: ResetResult = { indices: [] };
+  if ((await databaseExists(target)).exists) {
+    const conn = await connect(target, { database: null });
+    try {
+      await conn.query(`DROP DATABASE ${quoteIdent(target.database)}`);
+      out.database = target.database;
+    } finally {
+      await conn.end();
+    }
+  }
+  if (!opts.skipIndex && ctx.config.index.definitions.length > 0) out.indices = await dropIndices(ctx);
+  return out;
+}

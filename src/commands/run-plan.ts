@@ -1,0 +1,100 @@
+// Executes an initialize/seed plan step by step, recording each step's outcome and duration.
+// A failing step stops the run; the result still lists what was done (kysely-migrator style).
+import { errorMessage, OlympiaError } from '../core/errors.js';
+import { type Plan, type PlanStep, stepTitle } from '../core/initialize-plan.js';
+import { migrationHash } from '../core/migration-hash.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { Context } from './context.js';
+import { dump } from './dump.js';
+import { load } from './load.js';
+import * as steps from './project-steps.js';
+
+export type StepStatus = 'done' | 'skipped' | 'failed';
+
+export interface StepResult {
+  kind: PlanStep['kind'] | `skip:${string}`;
+  title: string;
+  status: StepStatus;
+  reason: string;
+  detail?: string;
+  rows?: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface PlanRunResult {
+  steps: StepResult[];
+  loaded?: string;
+  seeded: boolean;
+  indexed: boolean;
+  durationMs: number;
+  error?: OlympiaError;
+}
+
+async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: () => Promise<string>): Promise<{ detail?: string; rows?: number }> {
+  switch (step.kind) {
+    case 'skip':
+      return {};
+    case 'clean': {
+      await steps.createDatabase(target, { recreate: true });
+      const removed = step.dropIndices ? await steps.dropIndices(ctx) : [];
+      return { detail: `database recreated${removed.length ? `; removed indices ${removed.join(', ')}` : ''}` };
+    }
+    case 'create-database':
+    case 'flush':
+      await steps.createDatabase(target, { recreate: step.kind === 'flush' });
+      return { detail: step.kind === 'flush' ? 'all tables dropped' : `created ${target.database}` };
+    case 'remove-init':
+      await ctx.store.remove(step.name);
+      return { detail: `removed ${step.name}` };
+    case 'load': {
+      const r = await load({ target, store: ctx.store, name: step.name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
+      return { detail: `${r.tables} tables, ${r.rows} rows`, rows: r.rows };
+    }
+    case 'migrate':
+      return steps.migrate(ctx, target);
+    case 'seed':
+      return steps.seed(ctx, target);
+    case 'dump-init': {
+      const r = await dump({ target, store: ctx.store, name: step.name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: await hash() });
+      return { detail: `${r.tables} tables, ${r.rows} rows, ${(r.bytes / 1e6).toFixed(1)} MB`, rows: r.rows };
+    }
+    case 'index':
+      return steps.index(ctx);
+  }
+}
+
+export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan): Promise<PlanRunResult> {
+  const started = Date.now();
+  const results: StepResult[] = [];
+  let cachedHash: string | undefined;
+  const hash = async () => (cachedHash ??= (await migrationHash(ctx.config.projectDir, ctx.config.hashGlobs)).hash);
+  const out: PlanRunResult = { steps: results, seeded: false, indexed: false, durationMs: 0 };
+  for (const step of plan) {
+    const title = stepTitle(step);
+    const kind = step.kind === 'skip' ? (`skip:${step.step}` as const) : step.kind;
+    if (step.kind === 'skip') {
+      results.push({ kind, title, status: 'skipped', reason: step.reason, durationMs: 0 });
+      continue;
+    }
+    const t0 = Date.now();
+    const end = ctx.reporter.step?.(title);
+    try {
+      const r = await runStep(ctx, target, step, hash);
+      results.push({ kind, title, status: 'done', reason: step.reason, durationMs: Date.now() - t0, ...r });
+      if (step.kind === 'load') out.loaded = step.name;
+      if (step.kind === 'seed') out.seeded = true;
+      if (step.kind === 'index') out.indexed = true;
+    } catch (e) {
+      const error = e instanceof OlympiaError ? e : new OlympiaError(errorMessage(e), { cause: e });
+      results.push({ kind, title, status: 'failed', reason: step.reason, durationMs: Date.now() - t0, error: error.message });
+      out.error = error;
+      break;
+    } finally {
+      end?.();
+    }
+  }
+  out.durationMs = Date.now() - started;
+  return out;
+}
+
