@@ -1,10 +1,12 @@
 // manifest.json: what a backup holds. Written last, so its presence means the backup is complete.
 // validateManifest is pure and strict: a backup we cannot fully understand is not loaded.
 import { IntegrityError } from '../core/errors.js';
+import { BACKUP_FORMAT_VERSION } from '../core/format-version.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'olympia-data-backup';
-export const MANIFEST_VERSION = 1;
+// The cache key includes this version too, so a format change never restores an old _init.
+export const MANIFEST_VERSION = BACKUP_FORMAT_VERSION;
 
 export interface FileEntry {
   /** Path relative to the backup directory, with forward slashes. */

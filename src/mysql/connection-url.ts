@@ -34,9 +34,20 @@ export function parseDatabaseUrl(url: string): MysqlTarget {
   };
 }
 
-/** Replaces the password of any URL with ***; safe on strings that are not URLs. */
+/**
+ * Replaces the password of any URL with ***; safe on strings that are not URLs. Splits at the last
+ * "@", so a password containing "@" is hidden whole (over-masking an odd path is the safe side).
+ */
 export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, (_m, head: string) => `${head}***@`);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url);
+  if (!m) return url;
+  const rest = m[2];
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return url;
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return url;
+  return `${m[1]}${userinfo.slice(0, colon)}:***@${rest.slice(at + 1)}`;
 }
 
 export function serverLabel(t: MysqlTarget): string {
