@@ -42,19 +42,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
   initialize: {
     summary: 'Create, migrate and fill the database (load _init or seed), then build the search index.',
     usage: 'olympia-data initialize [--clean] [--load NAME] [--skip-seed] [--skip-index]',
-    options: { ...HOOKS, clean: { type: 'boolean' }, load: { type: 'string' }, 'skip-seed': { type: 'boolean' }, 'skip-index': { type: 'boolean' } },
+    options: { ...HOOKS, ...SERVICES, clean: { type: 'boolean' }, load: { type: 'string' }, 'skip-seed': { type: 'boolean' }, 'skip-index': { type: 'boolean' } },
     help: [
       '--clean            drop and recreate the database and the project\'s indices first (INIT_CLEAN)',
       '--load NAME        load this backup instead of _init (INIT_LOAD)',
       '--skip-seed        when _init is missing, only migrate; do not seed (INIT_SKIP_SEED)',
       '--skip-index       do not touch Elasticsearch (INIT_SKIP_INDEX)',
       '--migrate-command, --seed-command, --index-command CMD   project hooks (override olympia-data.json)',
+      '--services P       start the services first: local (installed binaries), docker, or external (only wait)',
     ],
   },
   seed: {
     summary: 'Flush the database, remove _init, migrate, run the seed and dump it as _init.',
     usage: 'olympia-data seed [--skip-index]',
-    options: { ...HOOKS, 'skip-index': { type: 'boolean' } },
+    options: { ...HOOKS, ...SERVICES, 'skip-index': { type: 'boolean' } },
     help: ['--skip-index       do not rebuild the search index afterwards'],
   },
   dump: {

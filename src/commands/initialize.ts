@@ -1,7 +1,9 @@
 // `olympia-data initialize` and `olympia-data seed`: probe, plan (pure), run the plan.
-import { INIT_BACKUP } from '../core/backup-name.js';
+import { integrityError, verifyBackup } from '../backup/verify.js';
+import { INIT_BACKUP, type BackupName } from '../core/backup-name.js';
+import { NotFoundError } from '../core/errors.js';
 import type { InitializeOptions } from '../core/flags.js';
-import { type Plan, planInitialize, planSeed, type ProbedState } from '../core/initialize-plan.js';
+import { type Plan, planInitialize, planSeed, type ProbedState, type SeedOptions } from '../core/initialize-plan.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { connect } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
@@ -14,28 +16,60 @@ export interface InitializeResult extends PlanRunResult {
   state: ProbedState;
 }
 
+export interface RunCallbacks {
+  /** Called with the plan once it is made, before any step runs (e.g. to print it). */
+  onPlan?: (plan: Plan, state: ProbedState) => void;
+}
+
+/** A backup that exists counts only if its manifest is readable; a damaged manifest is an error now, not mid-plan. */
+async function backupUsable(ctx: Context, name: BackupName): Promise<boolean> {
+  try {
+    await ctx.store.find(name);
+    return true;
+  } catch (e) {
+    if (e instanceof NotFoundError) return false;
+    throw e;
+  }
+}
+
 async function probe(ctx: Context, target: MysqlTarget, options: InitializeOptions): Promise<ProbedState> {
   const db = await databaseExists(target);
   const indexing = hasIndexing(ctx);
   // Elasticsearch is only consulted when the index may be built: with --skip-index it may be down.
   const needsIndexProbe = indexing && !options.skipIndex;
   const existing = (await ctx.store.list()).map((b) => b.name);
+  const initExists = existing.includes(INIT_BACKUP) && (await backupUsable(ctx, INIT_BACKUP));
   return {
     databaseExists: db.exists,
     hasTables: db.tables > 0,
     indexExists: needsIndexProbe ? await indexExists(ctx) : false,
-    initBackupExists: existing.includes(INIT_BACKUP),
-    loadBackupExists: options.load ? existing.includes(options.load) : undefined,
+    initBackupExists: initExists,
+    loadBackupExists: options.load ? existing.includes(options.load) && (await backupUsable(ctx, options.load)) : undefined,
     existingBackups: existing,
     hasIndexDefinitions: indexing,
   };
 }
 
+/**
+ * When the plan drops the database before loading a backup, the backup's files are checked first: a
+ * damaged backup must fail before the user's data is gone, not after. (Without clean the load is
+ * staged and swapped atomically, so it protects the data by itself.)
+ */
+async function checkBackupBeforeClean(ctx: Context, plan: Plan): Promise<void> {
+  const clean = plan.findIndex((s) => s.kind === 'clean');
+  const load = plan.find((s) => s.kind === 'load');
+  if (clean < 0 || !load || load.kind !== 'load') return;
+  const backup = await ctx.store.find(load.name);
+  if (!backup.manifest) return; // an addons-server backup has no checksums to check
+  const result = await verifyBackup(backup.path, backup.manifest, ctx.jobs);
+  if (result.problems.length) throw integrityError(load.name, result);
+}
+
 /** Holds the initialize lock for the database while `fn` runs, so two runs never interleave. */
-async function exclusive<T>(ctx: Context, target: MysqlTarget, fn: () => Promise<T>): Promise<T> {
+export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, purpose: string, fn: () => Promise<T>): Promise<T> {
   const conn = await connect(target, { database: null });
   try {
-    const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose: 'initialize', lock: 'init' });
+    const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose, lock: 'init' });
     try {
       return await fn();
     } finally {
@@ -46,28 +80,33 @@ async function exclusive<T>(ctx: Context, target: MysqlTarget, fn: () => Promise
   }
 }
 
-export async function initialize(ctx: Context, options: InitializeOptions): Promise<InitializeResult> {
+export async function initialize(ctx: Context, options: InitializeOptions, callbacks: RunCallbacks = {}): Promise<InitializeResult> {
   const target = requireTarget(ctx);
-  return exclusive(ctx, target, async () => {
+  return withInitializeLock(ctx, target, 'initialize', async () => {
     const state = await probe(ctx, target, options);
     const plan = planInitialize(options, state);
+    await checkBackupBeforeClean(ctx, plan);
+    callbacks.onPlan?.(plan, state);
     const run = await runPlan(ctx, target, plan);
     return { ...run, plan, state };
   });
 }
 
-export async function seedCommand(ctx: Context, options: { skipIndex: boolean }): Promise<InitializeResult> {
+export async function seedCommand(ctx: Context, options: SeedOptions, callbacks: RunCallbacks = {}): Promise<InitializeResult> {
   const target = requireTarget(ctx);
-  return exclusive(ctx, target, async () => {
+  return withInitializeLock(ctx, target, 'seed', async () => {
     const db = await databaseExists(target);
+    const indexing = hasIndexing(ctx);
     const state: ProbedState = {
       databaseExists: db.exists,
       hasTables: db.tables > 0,
-      indexExists: false,
+      // Probed only so that an unreachable Elasticsearch fails the run before the database is flushed.
+      indexExists: indexing && !options.skipIndex ? await indexExists(ctx) : false,
       initBackupExists: await ctx.store.has(INIT_BACKUP),
-      hasIndexDefinitions: hasIndexing(ctx),
+      hasIndexDefinitions: indexing,
     };
     const plan = planSeed(options, state);
+    callbacks.onPlan?.(plan, state);
     const run = await runPlan(ctx, target, plan);
     return { ...run, plan, state };
   });

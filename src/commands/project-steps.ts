@@ -1,13 +1,13 @@
 // The project-specific steps (migrate, seed, index), each either a hook command or the project's
 // native definitions, plus the database-level steps the plans use.
 import type { Client } from '@elastic/elasticsearch';
-import { OlympiaError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { projectPath } from '../core/config.js';
 import { runHook } from '../hooks/run-hook.js';
 import { runNativeMigrations } from '../migrate/native-migrations.js';
 import { connect, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
-import { createSearchClient, isUnreachable, unreachableError } from '../search/client.js';
+import { createSearchClient, unreachableError } from '../search/client.js';
 import { aliasExists, buildIndex, deleteProjectIndices } from '../search/indexer.js';
 import { runNativeSeed } from '../seed/native-seed.js';
 import type { Context } from './context.js';
@@ -51,17 +51,13 @@ export function searchClient(ctx: Context): Client {
   return createSearchClient(ctx.elasticsearchUrl);
 }
 
-async function withSearch<T>(ctx: Context, what: string, fn: (c: Client) => Promise<T>): Promise<T> {
+/** Runs `fn` with a client; failing to reach Elasticsearch becomes a ConnectionError saying what we were `doing`. */
+async function withSearch<T>(ctx: Context, doing: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const client = searchClient(ctx);
   try {
     return await fn(client);
   } catch (e) {
-    if (isUnreachable(e)) {
-      const err = unreachableError(ctx.elasticsearchUrl!, e, what);
-      if (err instanceof OlympiaError) throw new OlympiaError(err.message, { hint: err.hint ?? 'Start Elasticsearch (`olympia-data up`) or pass --skip-index.', exitCode: err.exitCode, cause: e });
-      throw err;
-    }
-    throw e;
+    throw unreachableError(ctx.elasticsearchUrl!, e, doing);
   } finally {
     await client.close().catch(() => undefined);
   }
@@ -71,7 +67,7 @@ async function withSearch<T>(ctx: Context, what: string, fn: (c: Client) => Prom
 export async function indexExists(ctx: Context): Promise<boolean> {
   const defs = ctx.config.index.definitions;
   if (defs.length === 0) return false;
-  return withSearch(ctx, 'check the search index', async (client) => {
+  return withSearch(ctx, 'checking whether the search index exists', async (client) => {
     for (const d of defs) if (!(await aliasExists(client, d.alias))) return false;
     return true;
   });
@@ -80,7 +76,7 @@ export async function indexExists(ctx: Context): Promise<boolean> {
 export async function dropIndices(ctx: Context): Promise<string[]> {
   const aliases = ctx.config.index.definitions.map((d) => d.alias);
   if (aliases.length === 0) return [];
-  return withSearch(ctx, 'remove the search indices', async (client) => (await deleteProjectIndices(client, aliases)).indices);
+  return withSearch(ctx, 'removing the search indices', async (client) => (await deleteProjectIndices(client, aliases)).indices);
 }
 
 export async function migrate(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
@@ -122,7 +118,7 @@ export async function index(ctx: Context): Promise<StepDetail> {
     await runHook('index', ctx.hooks.index, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
     return { detail: 'index command succeeded' };
   }
-  return withSearch(ctx, 'build the search index', async (client) => {
+  return withSearch(ctx, 'building the search index', async (client) => {
     const parts: string[] = [];
     let docs = 0;
     for (const definition of ctx.config.index.definitions) {

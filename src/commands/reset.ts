@@ -1,25 +1,31 @@
 // `olympia-data reset`: the hard reset — drop the database and the project's search indices.
 import { quoteIdent, connect } from '../mysql/connect.js';
 import { type Context, requireTarget } from './context.js';
+import { withInitializeLock } from './initialize.js';
 import { databaseExists, dropIndices } from './project-steps.js';
 
 export interface ResetResult {
+  /** The database dropped; absent when it did not exist. */
   database?: string;
+  /** The search indices deleted (their aliases go with them). */
   indices: string[];
 }
 
 export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): Promise<ResetResult> {
   const target = requireTarget(ctx);
-  const out: ResetResult = { indices: [] };
-  if ((await databaseExists(target)).exists) {
-    const conn = await connect(target, { database: null });
-    try {
-      await conn.query(`DROP DATABASE ${quoteIdent(target.database)}`);
-      out.database = target.database;
-    } finally {
-      await conn.end();
+  // Under the initialize lock: dropping the database under a running initialize would leave it half done.
+  return withInitializeLock(ctx, target, 'reset', async () => {
+    const out: ResetResult = { indices: [] };
+    if ((await databaseExists(target)).exists) {
+      const conn = await connect(target, { database: null });
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
+        out.database = target.database;
+      } finally {
+        await conn.end();
+      }
     }
-  }
-  if (!opts.skipIndex && ctx.config.index.definitions.length > 0) out.indices = await dropIndices(ctx);
-  return out;
+    if (!opts.skipIndex && ctx.config.index.definitions.length > 0) out.indices = await dropIndices(ctx);
+    return out;
+  });
 }

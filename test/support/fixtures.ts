@@ -93,3 +93,48 @@ export async function snapshotData(url: string): Promise<Record<string, string[]
   await c.end();
   return out;
 }
+
+/**
+ * A table of `rows` generated rows (about 100 bytes each) built in SQL from a digits table, so
+ * tests can make a database whose dump takes a noticeable time without shipping data.
+ */
+export async function seedBigTable(url: string, table: string, rows: number, opts: { tag?: string } = {}): Promise<void> {
+  const c = await mysql.createConnection({ uri: url });
+  const tag = opts.tag ?? 'row';
+  await c.query(`CREATE TABLE IF NOT EXISTS digits (d TINYINT NOT NULL PRIMARY KEY) ENGINE=InnoDB`);
+  await c.query(`INSERT IGNORE INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)`);
+  await c.query(
+    `CREATE TABLE \`${table}\` (
+       id INT UNSIGNED NOT NULL PRIMARY KEY,
+       label VARCHAR(64) NOT NULL,
+       body VARCHAR(255) NOT NULL,
+       amount DECIMAL(12,2) NOT NULL,
+       KEY ${table}_label (label)
+     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  );
+  const places = Math.max(1, Math.ceil(Math.log10(rows)));
+  const from = Array.from({ length: places }, (_, i) => `digits d${i}`).join(' CROSS JOIN ');
+  const n = Array.from({ length: places }, (_, i) => `d${i}.d * ${10 ** i}`).join(' + ');
+  await c.query(
+    `INSERT INTO \`${table}\` (id, label, body, amount)
+     SELECT n + 1, CONCAT(?, '-', n), REPEAT(CONCAT(?, ' ', n, '\\t'), 4), (n % 1000) / 10
+       FROM (SELECT ${n} AS n FROM ${from}) AS g WHERE n < ?`,
+    [tag, tag, rows],
+  );
+  await c.end();
+}
+
+/** Row count and CHECKSUM TABLE of every base table: equal maps mean equal contents. */
+export async function tableChecksums(url: string): Promise<Record<string, { rows: number; checksum: string }>> {
+  const c = await mysql.createConnection({ uri: url });
+  const db = new URL(url).pathname.slice(1);
+  const [tables] = await c.query(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [db]);
+  const out: Record<string, { rows: number; checksum: string }> = {};
+  for (const { t } of tables as { t: string }[]) {
+    const [[count]] = (await c.query(`SELECT COUNT(*) AS n FROM \`${t}\``)) as unknown as [{ n: number | string }[]];
+    const [[sum]] = (await c.query(`CHECKSUM TABLE \`${t}\``)) as unknown as [{ Checksum: number | string | null }[]];
+    out[t] = { rows: Number(count.n), checksum: String(sum.Checksum) };
+  }
+  await c.end();
+  return out;
+}
