@@ -4,7 +4,7 @@ import { parseBackupName, timestampName, type BackupName } from '../core/backup-
 import { loadConfig } from '../core/config.js';
 import { errorMessage, ExitCode, OlympiaError, UsageError } from '../core/errors.js';
 import { resolveInitializeOptions } from '../core/flags.js';
-import { describePlan } from '../core/initialize-plan.js';
+import { describePlan, type Plan } from '../core/initialize-plan.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { totalRows } from '../backup/manifest.js';
 import { integrityError, verifyBackup } from '../backup/verify.js';
@@ -38,7 +38,12 @@ async function buildContext(v: Values, env: NodeJS.ProcessEnv): Promise<Context>
     storageDir: str(v, 'storage-dir') ?? env.OLYMPIA_STORAGE_DIR,
     jobs: parsePositiveInt(str(v, 'jobs'), '--jobs'),
     lockTimeoutS: parsePositiveInt(str(v, 'lock-timeout'), '--lock-timeout'),
-    hooks: { migrate: str(v, 'migrate-command'), seed: str(v, 'seed-command'), index: str(v, 'index-command') },
+    // Flag, then OLYMPIA_*_COMMAND, then olympia-data.json.
+    hooks: {
+      migrate: str(v, 'migrate-command') ?? (env.OLYMPIA_MIGRATE_COMMAND || undefined),
+      seed: str(v, 'seed-command') ?? (env.OLYMPIA_SEED_COMMAND || undefined),
+      index: str(v, 'index-command') ?? (env.OLYMPIA_INDEX_COMMAND || undefined),
+    },
     reporter: cliReporter(outputMode(v)),
   });
 }
@@ -65,13 +70,19 @@ async function startServices(ctx: Context, v: Values, wantSearch: boolean): Prom
   return services;
 }
 
-function printPlanResult(r: InitializeResult, out: (s: string) => void): void {
-  for (const s of r.steps) {
+/** One line per step: status, duration and what it did (or why it was skipped, or its error). */
+function summaryLines(r: InitializeResult): string[] {
+  const rows = r.steps.map((s) => {
     const mark = s.status === 'done' ? '✓' : s.status === 'failed' ? '✗' : '–';
-    const time = s.status === 'skipped' ? '' : ` (${formatDuration(s.durationMs)})`;
-    out(`${mark} ${s.title}${time}: ${s.status === 'failed' ? s.error : s.detail ?? s.reason}`);
-  }
-  out(`${r.error ? 'Failed' : 'Done'} in ${formatDuration(r.durationMs)}.`);
+    const time = s.status === 'skipped' ? '' : formatDuration(s.durationMs);
+    return [`${mark} ${s.status}`, time, `${s.title}: ${s.status === 'failed' ? s.error : s.detail ?? s.reason}`];
+  });
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  const lines = rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  const what = [r.loaded ? `loaded "${r.loaded}"` : '', r.seeded ? 'seeded' : '', r.indexed ? 'indexed' : ''].filter(Boolean).join(', ');
+  lines.push(`${r.error ? 'Failed' : 'Done'} in ${formatDuration(r.durationMs)}${what ? ` (${what})` : ''}.`);
+  return lines;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -166,10 +177,10 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         env,
       });
       if (str(v, 'services')) await startServices(ctx, v, !options.skipIndex && (ctx.config.index.definitions.length > 0 || Boolean(ctx.hooks.index)));
-      const r = command === 'seed' ? await seedCommand(ctx, { skipIndex: options.skipIndex }) : await initialize(ctx, options);
-      if (!json && outputMode(v) !== 'quiet') ctx.reporter.info(`Plan:\n  ${describePlan(r.plan).join('\n  ')}`);
-      print([], { ok: !r.error, steps: r.steps, loaded: r.loaded ?? null, seeded: r.seeded, indexed: r.indexed, durationMs: r.durationMs });
-      if (!json) printPlanResult(r, (s) => process.stdout.write(s + '\n'));
+      // The plan is shown before anything runs, so a user sees what is about to happen.
+      const onPlan = (plan: Plan) => ctx.reporter.info(`Plan:\n  ${describePlan(plan).join('\n  ')}`);
+      const r = command === 'seed' ? await seedCommand(ctx, { skipIndex: options.skipIndex }, { onPlan }) : await initialize(ctx, options, { onPlan });
+      print(summaryLines(r), { ok: !r.error, steps: r.steps, loaded: r.loaded ?? null, seeded: r.seeded, indexed: r.indexed, durationMs: r.durationMs });
       if (r.error) throw r.error;
       return ExitCode.ok;
     }

@@ -16,6 +16,8 @@ export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): P
   // Under the initialize lock: dropping the database under a running initialize would leave it half done.
   return withInitializeLock(ctx, target, 'reset', async () => {
     const out: ResetResult = { indices: [] };
+    // Indices first: an unreachable Elasticsearch then fails the reset before anything is dropped.
+    if (!opts.skipIndex && ctx.config.index.definitions.length > 0) out.indices = await dropIndices(ctx);
     if ((await databaseExists(target)).exists) {
       const conn = await connect(target, { database: null });
       try {
@@ -25,7 +27,6 @@ export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): P
         await conn.end();
       }
     }
-    if (!opts.skipIndex && ctx.config.index.definitions.length > 0) out.indices = await dropIndices(ctx);
     return out;
   });
 }
