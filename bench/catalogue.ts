@@ -389,10 +389,9 @@ export function batchSql(b: number): string[] {
   return out;
 }
 
-/** How many batches reach `targetBytes`, given the measured size of the first `measuredBatches`. */
-export function planBatches(targetBytes: number, measuredBytes: number, measuredBatches: number): number {
-  if (measuredBatches <= 0 || measuredBytes <= 0) return 1;
-  return Math.max(1, Math.round(targetBytes / (measuredBytes / measuredBatches)));
+/** Whether one more batch (about `lastGrowth` bytes) brings `size` closer to `target`. */
+export function keepGoing(target: number, size: number, lastGrowth: number): boolean {
+  return size + Math.max(0, lastGrowth) / 2 < target;
 }
 
 export interface CatalogueInfo {
@@ -457,7 +456,6 @@ export async function ensureCatalogue(serverUrl: string, scaleMb: number, opts: 
     }
     const bytes = await tableBytes(conn, db);
     const rows = await exactRowCounts(conn, db);
-    rows.delete(MARKER_TABLE);
     const totalRows = [...rows.values()].reduce((a, b) => a + b, 0);
     return { database: db, scaleMb, batches, bytes, rows, totalRows, reused, generateMs: reused ? 0 : Date.now() - started };
   } finally {
@@ -481,19 +479,19 @@ async function generate(conn: Conn, db: string, scaleMb: number, log: (line: str
   await conn.query(`CREATE TABLE ${MARKER_TABLE} (generator_version INT NOT NULL, scale_mb INT NOT NULL, batches INT NOT NULL, finished DATETIME NULL)`);
   if (ADDONS_PER_BATCH * 20 > SEQ_SIZE) throw new Error('batch too large for the number table');
 
-  const runBatch = async (b: number) => {
-    for (const sql of batchSql(b)) await conn.query(sql);
-  };
-  // Measure two batches, then plan the rest from their size: the plan adapts to the server's
-  // page layout, and the same server always gets the same number of batches.
-  const probe = 2;
-  for (let b = 0; b < probe; b++) await runBatch(b);
-  const batches = planBatches(target, await tableBytes(conn, db), probe);
+  // Add batches until the measured size is as close to the target as a batch allows. Sizes come
+  // from InnoDB's page counts, so the same server always stops after the same number of batches.
+  let batches = 0;
+  let size = 0;
   let last = Date.now();
-  for (let b = probe; b < batches; b++) {
-    await runBatch(b);
+  for (;;) {
+    for (const sql of batchSql(batches)) await conn.query(sql);
+    batches++;
+    const before = size;
+    size = await tableBytes(conn, db);
+    if (!keepGoing(target, size, size - before)) break;
     if (Date.now() - last > 5000) {
-      log(`  batch ${b + 1}/${batches}`);
+      log(`  ${batches} batches, ${(size / 1e6).toFixed(0)} MB of ${scaleMb} MB`);
       last = Date.now();
     }
   }

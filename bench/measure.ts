@@ -23,6 +23,8 @@ export interface Measured {
   wallMs: number;
   /** Peak RSS in bytes, or null when it could not be read. */
   peakRss: number | null;
+  /** User + system CPU seconds of the tool's processes (not the server's), null without GNU time. */
+  cpuS: number | null;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -34,6 +36,13 @@ export interface Measured {
 export function parseGnuTimeMaxRss(text: string): number | null {
   const m = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(text);
   return m ? Number(m[1]) * 1024 : null;
+}
+
+/** Reads user + system CPU seconds from `time -v` output, or null. */
+export function parseGnuTimeCpu(text: string): number | null {
+  const user = /User time \(seconds\):\s*([\d.]+)/.exec(text);
+  const sys = /System time \(seconds\):\s*([\d.]+)/.exec(text);
+  return user && sys ? Number(user[1]) + Number(sys[1]) : null;
 }
 
 /** Reads VmHWM from /proc/<pid>/status text; bytes or null. */
@@ -64,7 +73,7 @@ export async function runMeasured(spec: RunSpec): Promise<Measured> {
 
   // Without GNU time, sample the high-water mark until the process is gone (it only grows, so the
   // last sample misses at most the final interval).
-  let polledHwm: number | null = null;
+  let polledHwm = null as number | null;
   const poll = useTime
     ? undefined
     : setInterval(() => {
@@ -82,10 +91,12 @@ export async function runMeasured(spec: RunSpec): Promise<Measured> {
   if (poll) clearInterval(poll);
 
   let peakRss = polledHwm;
+  let cpuS: number | null = null;
   if (useTime) {
     const text = await readFile(statsFile, 'utf8').catch(() => '');
     peakRss = parseGnuTimeMaxRss(text);
+    cpuS = parseGnuTimeCpu(text);
     await rm(statsFile, { force: true });
   }
-  return { wallMs, peakRss, exitCode: code, signal, stdout, stderr };
+  return { wallMs, peakRss, cpuS, exitCode: code, signal, stdout, stderr };
 }

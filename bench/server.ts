@@ -69,9 +69,10 @@ async function status(conn: Conn, name: string): Promise<number> {
 
 /**
  * Waits (at most `maxMs`) until InnoDB has written back most dirty pages, so a tool does not pay
- * for the previous tool's writes. Returns the milliseconds waited.
+ * for the previous tool's writes. Bounded, because other clients of a shared server keep dirtying
+ * pages too. Returns the milliseconds waited.
  */
-export async function quiesce(conn: Conn, maxMs = 60_000): Promise<number> {
+export async function quiesce(conn: Conn, maxMs = 30_000): Promise<number> {
   const started = Date.now();
   const total = await status(conn, 'Innodb_buffer_pool_pages_total');
   let dirtyPct: number | undefined;
@@ -84,8 +85,17 @@ export async function quiesce(conn: Conn, maxMs = 60_000): Promise<number> {
     dirtyPct = undefined; // no privilege: just wait
   }
   try {
+    // Done when few pages are dirty, or when the count stops falling (other clients of a shared
+    // server keep some pages dirty all the time).
+    let lowest = Infinity;
+    let lowestAt = Date.now();
     while (Date.now() - started < maxMs) {
-      if ((await status(conn, 'Innodb_buffer_pool_pages_dirty')) <= Math.max(64, total * 0.005)) break;
+      const dirty = await status(conn, 'Innodb_buffer_pool_pages_dirty');
+      if (dirty <= Math.max(64, total * 0.005)) break;
+      if (dirty < lowest * 0.95) {
+        lowest = dirty;
+        lowestAt = Date.now();
+      } else if (Date.now() - lowestAt > 2000) break;
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {

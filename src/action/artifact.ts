@@ -69,6 +69,14 @@ function sourceOf(name: BackupName, options: DownloadOptions): Source {
   return { crossRun: true, describe: where, findBy: { token: options.githubToken, workflowRunId: options.workflowRunId, repositoryOwner, repositoryName } };
 }
 
+/**
+ * Throws the UsageError a download would (e.g. a backup from another run without a token), so a run can
+ * refuse such input before it starts services or touches the database.
+ */
+export function checkDownloadSource(name: BackupName, options: DownloadOptions = {}): void {
+  sourceOf(name, options);
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,

@@ -9,6 +9,7 @@ import { DEFAULT_CACHE_KEY_PREFIX, validateCacheKeyPrefix } from '../core/cache-
 import { UsageError } from '../core/errors.js';
 import { parseDatabaseUrl } from '../mysql/connection-url.js';
 import { Commands, Inputs, ServiceModes, type Command, type ServiceMode } from './constants.js';
+import { maskSecret } from './mask.js';
 
 /** A published backup to download: from this run, or from another run (and repository) with a token. */
 export interface ArtifactRef {
@@ -130,10 +131,9 @@ function urlPasswords(url: string): string[] {
 export function maskSecretInputs(): void {
   for (const name of [Inputs.DatabaseUrl, Inputs.ElasticsearchUrl]) {
     const url = core.getInput(name);
-    for (const secret of urlPasswords(url)) core.setSecret(secret);
+    for (const secret of urlPasswords(url)) maskSecret(secret);
   }
-  const token = core.getInput(Inputs.GithubToken);
-  if (token) core.setSecret(token);
+  maskSecret(core.getInput(Inputs.GithubToken));
 }
 
 function databaseUrl(): string | undefined {

@@ -72,7 +72,7 @@ export function validateManifest(raw: unknown, where: string): Manifest {
   if (typeof raw !== 'object' || raw === null) fail('not a JSON object');
   const m = raw as Record<string, unknown>;
   if (m.format !== MANIFEST_FORMAT) fail(`"format" is ${JSON.stringify(m.format)}, expected "${MANIFEST_FORMAT}"`);
-  if (typeof m.formatVersion !== 'number') fail('"formatVersion" is missing');
+  if (!Number.isSafeInteger(m.formatVersion) || (m.formatVersion as number) < 1) fail(`"formatVersion" is ${JSON.stringify(m.formatVersion)}, expected a whole number from 1`);
   if ((m.formatVersion as number) > MANIFEST_VERSION) {
     throw new IntegrityError(`${where} has backup format ${m.formatVersion}; this olympia-data reads format ${MANIFEST_VERSION}.`, 'Upgrade olympia-data to load it.');
   }

@@ -2,7 +2,7 @@
 // on dump, checksummed, and swapped back in whole on load.
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Reporter } from '../core/reporter.js';
 import type { FileEntry } from './manifest.js';
@@ -55,6 +55,32 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Cleans what a killed load left next to the storage dir: staged copies are removed, and a
+ * previous storage dir that was moved aside but never replaced is put back.
+ */
+async function recoverStorage(storageDir: string): Promise<void> {
+  const parent = dirname(storageDir);
+  const prefix = `${basename(storageDir)}.olympia-`;
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const m = entry.startsWith(prefix) ? /^(new|old)-(\d+)-[0-9a-f]{8}$/.exec(entry.slice(prefix.length)) : null;
+    if (!m || pidAlive(Number(m[2]))) continue;
+    const leftover = join(parent, entry);
+    if (m[1] === 'old' && !(await exists(storageDir))) await rename(leftover, storageDir);
+    else await rm(leftover, { recursive: true, force: true });
+  }
+}
+
 /**
  * Prepares new storage contents next to the live storage dir, ready to swap in. Nothing live
  * changes until `swap()`; `discard()` removes the staged copy.
@@ -62,6 +88,7 @@ async function exists(p: string): Promise<boolean> {
 export async function stageStorage(storageDir: string, fill: (stagedDir: string) => Promise<void>): Promise<StagedStorage> {
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const staged = `${storageDir}.olympia-new-${tag}`;
+  await recoverStorage(storageDir);
   await mkdir(staged, { recursive: true });
   try {
     await fill(staged);

@@ -1,8 +1,8 @@
 // The backup directory: <root>/<name>/ with manifest.json written last. New backups are built in a
 // hidden temporary sibling and renamed into place, so no reader ever sees half a backup under the
 // real name; a per-name lock file keeps two writers apart.
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BackupName } from '../core/backup-name.js';
 import { LockedError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
@@ -50,6 +50,21 @@ export function fsError(action: string, path: string, e: unknown): OlympiaError 
           : (e as Error).message;
   const hint = code === 'ENOSPC' ? 'Free some space or choose another --backup-dir.' : 'Choose a writable --backup-dir.';
   return new OlympiaError(`Cannot ${action} ${path}: ${why}.`, { hint, cause: e });
+}
+
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT where a level cannot be
+ * made (e.g. on a read-only filesystem), so on ENOENT the missing levels are made one by one.
+ */
+async function makeDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const missing: string[] = [];
+    for (let p = path; !(await exists(p)) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+    for (const p of missing) await mkdir(p);
+  }
 }
 
 async function dirSize(dir: string): Promise<number> {
@@ -145,7 +160,8 @@ export class BackupStore {
     const prefix = `.${name}.`;
     for (const entry of entries) {
       if (!entry.startsWith(prefix)) continue;
-      const m = /^(tmp|old)-(\d+)-/.exec(entry.slice(prefix.length));
+      // Exactly our own pattern: `.a.` is also the prefix of `.a.tmp-5-x.lock`, backup "a.tmp-5-x"'s lock.
+      const m = /^(tmp|old)-(\d+)-[0-9a-f]{8}$/.exec(entry.slice(prefix.length));
       if (!m || pidAlive(Number(m[2]))) continue;
       const leftover = join(this.root, entry);
       if (m[1] === 'old' && !(await exists(join(this.path(name), MANIFEST_FILE))) && (await exists(join(leftover, MANIFEST_FILE)))) {
@@ -159,27 +175,33 @@ export class BackupStore {
 
   private async lock(name: BackupName): Promise<() => Promise<void>> {
     const file = join(this.root, `.${name}.lock`);
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const scratch = () => join(this.root, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // The lock appears atomically with its owner's pid in it (written aside, then hard-linked), so
+      // nobody ever sees an empty lock file and mistakes a slow owner for a dead one.
+      const mine = scratch();
       try {
-        const fh = await open(file, 'wx');
-        await fh.writeFile(String(process.pid));
-        await fh.close();
+        await writeFile(mine, String(process.pid));
+        await link(mine, file);
         return async () => {
           await rm(file, { force: true });
         };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError('create a lock file in', this.root, e);
-        const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-        if (holder && pidAlive(holder)) {
-          throw new LockedError(`Another olympia-data process (pid ${holder}) is writing the backup "${name}".`, `Wait for it to finish, or remove ${file} if that process is gone.`);
-        }
-        if (!holder) {
-          // A lock file still being written: give its owner a moment before judging it stale.
-          await new Promise((r) => setTimeout(r, 100));
-          const again = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-          if (again && pidAlive(again)) continue;
-        }
-        await rm(file, { force: true });
+      } finally {
+        await rm(mine, { force: true }).catch(() => undefined);
+      }
+      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (holder && pidAlive(holder)) {
+        throw new LockedError(`Another olympia-data process (pid ${holder}) is writing the backup "${name}".`, `Wait for it to finish, or remove ${file} if that process is gone.`);
+      }
+      // A dead owner's lock: move it aside (atomic), so of several processes finding it only one
+      // removes it; a live lock taken over in between goes back.
+      const aside = scratch();
+      if (await rename(file, aside).then(() => true, () => false)) {
+        const moved = Number((await readFile(aside, 'utf8').catch(() => '')).trim());
+        if (moved && moved !== holder && pidAlive(moved)) await link(aside, file).catch(() => undefined);
+        await rm(aside, { force: true });
       }
     }
     throw new LockedError(`Could not take the lock for backup "${name}" (${file}).`);
@@ -188,7 +210,7 @@ export class BackupStore {
   /** Starts writing a backup: takes the name's lock and makes a temporary directory. */
   async beginWrite(name: BackupName, opts: { force: boolean }): Promise<PendingBackup> {
     try {
-      await mkdir(this.root, { recursive: true });
+      await makeDirectory(this.root);
     } catch (e) {
       throw fsError('create the backup directory', this.root, e);
     }

@@ -30,6 +30,9 @@ const SERVICES: Options = {
   'elasticsearch-version': { type: 'string' },
 };
 
+const HOOKS_HELP = '--migrate-command, --seed-command, --index-command CMD   project hooks (override olympia-data.json)';
+const IMAGES_HELP = ['--mysql-image, --elasticsearch-image I   images for the docker provider', '--elasticsearch-version V   version for the local provider (default 7.17)'];
+
 export interface CommandSpec {
   summary: string;
   usage: string;
@@ -48,15 +51,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--load NAME        load this backup instead of _init (INIT_LOAD)',
       '--skip-seed        when _init is missing, only migrate; do not seed (INIT_SKIP_SEED)',
       '--skip-index       do not touch Elasticsearch (INIT_SKIP_INDEX)',
-      '--migrate-command, --seed-command, --index-command CMD   project hooks (override olympia-data.json)',
+      HOOKS_HELP,
       '--services P       start the services first: local (installed binaries), docker, or external (only wait)',
+      ...IMAGES_HELP,
     ],
   },
   seed: {
     summary: 'Flush the database, remove _init, migrate, run the seed and dump it as _init.',
     usage: 'olympia-data seed [--skip-index]',
     options: { ...HOOKS, ...SERVICES, 'skip-index': { type: 'boolean' } },
-    help: ['--skip-index       do not rebuild the search index afterwards'],
+    help: ['--skip-index       do not rebuild the search index afterwards', HOOKS_HELP, '--services P       start the services first: local, docker, or external (only wait)', ...IMAGES_HELP],
   },
   dump: {
     summary: 'Write a consistent backup of the database and the storage directory.',
@@ -86,19 +90,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'Drop the database and the project\'s search indices.',
     usage: 'olympia-data reset [--yes]',
     options: { yes: { type: 'boolean', short: 'y' }, 'skip-index': { type: 'boolean' }, ...SERVICES },
-    help: ['--yes              do not ask for confirmation (needed when not on a terminal)', '--skip-index       leave Elasticsearch alone'],
+    help: ['--yes              do not ask for confirmation (needed when not on a terminal)', '--skip-index       leave Elasticsearch alone', '--services P       the provider that runs the services', ...IMAGES_HELP],
   },
   up: {
     summary: 'Start MySQL and Elasticsearch (local binaries, Docker containers, or wait for external ones).',
     usage: 'olympia-data up [--services local|docker|external]',
     options: { ...SERVICES },
-    help: ['--services P       local (default here: installed binaries), docker, or external (only wait)', '--mysql-image, --elasticsearch-image   images for the docker provider', '--elasticsearch-version V   version for the local provider (default 7.17)'],
+    help: ['--services P       local (default here: installed binaries), docker, or external (only wait)', ...IMAGES_HELP],
   },
   down: {
     summary: 'Stop the services `up` started (data is kept).',
     usage: 'olympia-data down [--services local|docker]',
     options: { ...SERVICES },
-    help: ['--services P       the provider that started them'],
+    help: ['--services P       the provider that started them', ...IMAGES_HELP],
   },
 };
 

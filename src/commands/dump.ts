@@ -45,6 +45,7 @@ interface Task {
   sql: string;
   file: string;
   weight: number;
+  avgRowBytes?: number;
 }
 
 export function dataFileName(table: string, index: number): string {
@@ -83,18 +84,22 @@ async function openSnapshot(opts: DumpOptions, control: Connection): Promise<{ w
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
   const started = Date.now();
   const { reporter, target } = opts;
-  const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false });
-  let control: Connection | undefined;
+  // Connect before touching the backup directory: an unreachable server leaves nothing behind.
+  let control: Connection;
+  try {
+    control = await connect(target);
+  } catch (e) {
+    if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
+      throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
+    }
+    throw e;
+  }
+  const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
+    await control.end().catch(() => undefined);
+    throw e;
+  });
   let workers: Connection[] = [];
   try {
-    try {
-      control = await connect(target);
-    } catch (e) {
-      if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
-        throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
-      }
-      throw e;
-    }
     const version = await serverVersion(control);
     const snap = await openSnapshot(opts, control);
     workers = snap.workers;
@@ -138,6 +143,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
           sql: `SELECT ${select} FROM ${from}${where ? ` WHERE ${where}` : ''}${order ? ` ORDER BY ${order}` : ''}`,
           file: dataFileName(t.name, index),
           weight: t.dataBytes / ranges.length,
+          avgRowBytes: t.estimatedRows > 0 ? t.dataBytes / t.estimatedRows : undefined,
         });
       });
       entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
@@ -150,6 +156,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       const r = await dumpChunk(conn, {
         sql: task.sql,
         file: join(pending.dir, ...task.file.split('/')),
+        avgRowBytes: task.avgRowBytes,
         onRows: (rows, bytes) => {
           const d = done.get(task.table) ?? { rows: 0, bytes: 0 };
           d.rows += rows;
@@ -193,6 +200,6 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     throw e;
   } finally {
     for (const w of workers) if (w !== control) await w.end().catch(() => undefined);
-    await control?.end().catch(() => undefined);
+    await control.end().catch(() => undefined);
   }
 }

@@ -75,6 +75,16 @@ export class RowEncoder {
     }
   }
 
+  /**
+   * The encoded bytes without copying them, and a fresh start: the view is only valid until the next
+   * push, so the caller writes it out first (saves a copy per batch, and the garbage it makes).
+   */
+  drain(): Buffer {
+    const view = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return view;
+  }
+
   /** Hands out the encoded bytes (a copy) and starts over. */
   take(): Buffer {
     const out = Buffer.from(this.buf.subarray(0, this.pos));

@@ -41,9 +41,10 @@ class CompatibleTransport extends Transport {
   }
 }
 
-/** The URL with any password replaced by ***. */
+/** The URL with any password replaced by ***, also in a URL missing its scheme (`user:pass@host`). */
 export function maskSearchUrl(url: string): string {
-  return maskUrl(url);
+  const masked = maskUrl(url);
+  return masked === url ? url.replace(/^([^:/@\s]*:)[^@/\s]*@/, '$1***@') : masked;
 }
 
 function checkUrl(url: string): URL {
@@ -51,10 +52,10 @@ function checkUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`The Elasticsearch URL ${JSON.stringify(maskUrl(url))} is not a URL.`, 'Use the form http://host:9200 (or https://user:password@host:9200).');
+    throw new UsageError(`The Elasticsearch URL ${JSON.stringify(maskSearchUrl(url))} is not a URL.`, 'Use the form http://host:9200 (or https://user:password@host:9200).');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UsageError(`The Elasticsearch URL ${maskUrl(url)} uses "${u.protocol}"; use http:// or https://.`);
+    throw new UsageError(`The Elasticsearch URL ${maskSearchUrl(url)} uses "${u.protocol}"; use http:// or https://.`);
   }
   return u;
 }
@@ -112,7 +113,7 @@ export function isUnreachable(e: unknown): boolean {
 export function unreachableError(url: string, e: unknown, what: string): OlympiaError | unknown {
   if (!isUnreachable(e)) return e;
   return new ConnectionError(
-    `Elasticsearch at ${maskUrl(url)} could not be reached while ${what}: ${describeSearchError(e)}`,
+    `Elasticsearch at ${maskSearchUrl(url)} could not be reached while ${what}: ${describeSearchError(e)}`,
     'Start it (`olympia-data up`), fix --elasticsearch-url / ELASTICSEARCH_URL, or skip indexing with --skip-index.',
     e,
   );
@@ -155,22 +156,22 @@ export async function waitForElasticsearch(url: string, timeoutMs = 60_000, repo
         last = `cluster status ${health.status}`;
       } catch (e) {
         if (e instanceof errors.ResponseError && (e.statusCode === 401 || e.statusCode === 403)) {
-          throw new ConnectionError(`Elasticsearch at ${maskUrl(url)} refused our credentials (HTTP ${e.statusCode}).`, 'Put the right user and password in the URL: https://user:password@host:9200.', e);
+          throw new ConnectionError(`Elasticsearch at ${maskSearchUrl(url)} refused our credentials (HTTP ${e.statusCode}).`, 'Put the right user and password in the URL: https://user:password@host:9200.', e);
         }
         if (e instanceof errors.ProductNotSupportedError) {
-          throw new ConnectionError(`The server at ${maskUrl(url)} is not Elasticsearch.`, 'Fix --elasticsearch-url / ELASTICSEARCH_URL.', e);
+          throw new ConnectionError(`The server at ${maskSearchUrl(url)} is not Elasticsearch.`, 'Fix --elasticsearch-url / ELASTICSEARCH_URL.', e);
         }
         last = describeSearchError(e);
       }
       const elapsed = Date.now() - started;
       if (elapsed + 500 > timeoutMs) {
         throw new ConnectionError(
-          `Elasticsearch at ${maskUrl(url)} was not ready after ${(elapsed / 1000).toFixed(1)} s (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} of GET / for the version and GET /_cluster/health?wait_for_status=yellow); last error: ${last}.`,
+          `Elasticsearch at ${maskSearchUrl(url)} was not ready after ${(elapsed / 1000).toFixed(1)} s (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} of GET / for the version and GET /_cluster/health?wait_for_status=yellow); last error: ${last}.`,
           'Check that the node is running and reachable, or allow it more time.',
         );
       }
       if (!told && elapsed > 5000) {
-        reporter?.info(`Waiting for Elasticsearch at ${maskUrl(url)} (${last})…`);
+        reporter?.info(`Waiting for Elasticsearch at ${maskSearchUrl(url)} (${last})…`);
         told = true;
       }
       await sleep(500);

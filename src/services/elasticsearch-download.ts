@@ -89,7 +89,9 @@ export async function ensureDistribution(opts: { version: string; cacheDir: stri
   const unzip = await run('unzip', ['-q', zip, '-d', staging], staging).catch((e: Error) => ({ code: 1, output: e.message }));
   if (unzip.code !== 0) {
     await rm(staging, { recursive: true, force: true });
-    throw new OlympiaError(`Cannot unpack ${zip}: ${lastLines(unzip.output, 5)}`, { hint: 'Install unzip, or delete the file so it is fetched again.' });
+    // A truncated download is the likely cause when unzip exists: fetch it again next time.
+    if (!/ENOENT/.test(unzip.output)) await rm(zip, { force: true });
+    throw new OlympiaError(`Cannot unpack ${zip}: ${lastLines(unzip.output, 5)}`, { hint: 'Install unzip if it is missing; a damaged download was removed and is fetched again on the next run.' });
   }
   const [top] = await readdir(staging);
   const unpacked = join(staging, top ?? '');

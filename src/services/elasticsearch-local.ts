@@ -156,9 +156,11 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
+/** The log's last lines without Java stack frames, which would crowd out the message that matters. */
 function tail(file: string, lines = 20): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const all = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return all.filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l)).slice(-lines).join('\n');
   } catch {
     return '(no log written)';
   }
@@ -209,7 +211,10 @@ async function startNode(o: { version: string; port: number; cacheDir: string; h
       hint: 'Install one (apt-get install openjdk-17-jre-headless) or set ES_JAVA_HOME.',
     });
   }
-  const home = await ensureDistribution({ version: o.version, cacheDir: o.cacheDir, reporter: o.reporter });
+  // Nodes on other ports may want the same distribution at the same moment.
+  const home = await withLock(join(o.cacheDir, 'run', `unpack-${o.version}.lock`), 600_000, () =>
+    ensureDistribution({ version: o.version, cacheDir: o.cacheDir, reporter: o.reporter }),
+  );
   const nodeDir = join(o.cacheDir, o.version, `node-${o.port}`);
   const config = join(nodeDir, 'config');
   for (const d of ['data', 'logs', 'tmp']) await mkdir(join(nodeDir, d), { recursive: true });
@@ -249,12 +254,12 @@ async function startNode(o: { version: string; port: number; cacheDir: string; h
     },
   });
   closeSync(out);
-  let exited: number | null | undefined;
-  child.on('exit', (code) => {
-    exited = code;
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => {
+    exited = code !== null ? `with code ${code}` : `on signal ${signal}`;
   });
-  child.on('error', () => {
-    exited = -1;
+  child.on('error', (e) => {
+    exited = `at once (${e.message})`;
   });
   child.unref();
   if (!child.pid) throw new OlympiaError(`Cannot start ${join(home, 'bin', 'elasticsearch')}: ${tail(consoleLog, 5)}`);
@@ -266,7 +271,7 @@ async function startNode(o: { version: string; port: number; cacheDir: string; h
   const deadline = started + o.readyTimeoutMs;
   while (!(await isReady(url))) {
     if (exited !== undefined || Date.now() > deadline) {
-      const why = exited !== undefined ? `the process exited with code ${exited}` : `it was not ready within ${Math.round(o.readyTimeoutMs / 1000)} s`;
+      const why = exited !== undefined ? `the process exited ${exited}` : `it was not ready within ${Math.round(o.readyTimeoutMs / 1000)} s`;
       if (exited === undefined) await stopPid(child.pid);
       await rm(runFile(o.cacheDir, o.port), { force: true });
       throw new ConnectionError(

@@ -1,0 +1,53 @@
+// How the benchmark starts our engine: by default as the ncc bundle of bench/ours.ts (the way
+// dist/ ships it: no TypeScript compiler in the process, so its memory is the engine's), or
+// through tsx with --tsx. The bundle is rebuilt only when a source file is newer than it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunSpec } from './measure.js';
+
+export interface OursRunner {
+  /** How our engine is started, for the report. */
+  describe: string;
+  spec(mode: 'dump' | 'load', opts: { databaseUrl: string; backupDir: string; name: string; jobs: number; profileName?: string }): RunSpec;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
+export function prepareOurs(root: string, opts: { tsx: boolean; cpuProfDir?: string; log: (line: string) => void }): OursRunner {
+  const script = join(root, 'bench', 'ours.ts');
+  let entry: string[];
+  let describe: string;
+  if (opts.tsx) {
+    entry = ['--import', 'tsx', script];
+    describe = 'node --import tsx bench/ours.ts';
+  } else {
+    const out = join(root, '.cache', 'bench', 'ours-bundle');
+    const bundle = join(out, 'index.js');
+    const sourcesTime = Math.max(newestMtime(join(root, 'src')), statSync(script).mtimeMs);
+    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sourcesTime) {
+      opts.log('Bundling bench/ours.ts with ncc (as dist/ is built)…');
+      const r = spawnSync(join(root, 'node_modules', '.bin', 'ncc'), ['build', script, '-o', out, '-q', '--transpile-only'], { cwd: root, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ncc could not bundle bench/ours.ts (rerun with --tsx to skip bundling):\n${r.stderr || r.stdout}`);
+    }
+    entry = [bundle];
+    describe = 'node .cache/bench/ours-bundle/index.js (ncc bundle of bench/ours.ts)';
+  }
+  return {
+    describe,
+    spec(mode, o) {
+      const prof = opts.cpuProfDir && o.profileName ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${o.profileName}.cpuprofile`] : [];
+      return {
+        command: process.execPath,
+        args: [...prof, ...entry, mode, '--backup-dir', o.backupDir, '--name', o.name, '--jobs', String(o.jobs)],
+        env: { ...process.env, BENCH_DATABASE_URL: o.databaseUrl },
+      };
+    },
+  };
+}

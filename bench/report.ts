@@ -1,0 +1,143 @@
+// Pure: turns measured runs into the figures, the ratios against the targets, and the printed table.
+import type { Tool } from './args.js';
+
+export type Phase = 'dump' | 'load';
+
+export interface Run {
+  wallMs: number;
+  /** Peak RSS in bytes, null when unknown. */
+  peakRss: number | null;
+  /** CPU seconds the tool itself used (user + system), null when unknown. */
+  cpuS?: number | null;
+}
+
+export interface PhaseResult {
+  tool: Tool;
+  phase: Phase;
+  /** What ran, password masked. */
+  command: string;
+  runs: Run[];
+  /** Bytes the dump wrote (dump phase only). */
+  outputBytes?: number;
+  /** Problems found by the row-count check after a load; empty when it passed. */
+  checkProblems?: string[];
+  /** Set when the phase could not run or failed: the reason. */
+  failed?: string;
+}
+
+export interface Figures {
+  tool: Tool;
+  phase: Phase;
+  program: string;
+  runs: number;
+  medianMs: number | null;
+  bestMs: number | null;
+  mbPerS: number | null;
+  rowsPerS: number | null;
+  peakRssMb: number | null;
+  /** Median CPU seconds of the tool's own processes: what it costs the client, whatever the machine's load. */
+  cpuS: number | null;
+  outputMb: number | null;
+  verified: boolean | null;
+  failed?: string;
+}
+
+export const PROGRAMS: Record<Tool, Record<Phase, string>> = {
+  ours: { dump: 'olympia-data dump', load: 'olympia-data load' },
+  mysqldump: { dump: 'mysqldump', load: 'mysql < dump.sql' },
+  mydumper: { dump: 'mydumper', load: 'myloader' },
+};
+
+export const MEMORY_TARGET_MB = 300;
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** MB/s and rows/s are over the *source* catalogue (InnoDB data + index bytes, exact rows) for every tool. */
+export function figures(r: PhaseResult, source: { bytes: number; rows: number }): Figures {
+  const ok = !r.failed && (r.checkProblems === undefined || r.checkProblems.length === 0);
+  const times = ok ? r.runs.map((x) => x.wallMs) : [];
+  const med = median(times);
+  const rss = r.runs.map((x) => x.peakRss).filter((x): x is number => x !== null);
+  return {
+    tool: r.tool,
+    phase: r.phase,
+    program: PROGRAMS[r.tool][r.phase],
+    runs: r.runs.length,
+    medianMs: med,
+    bestMs: times.length ? Math.min(...times) : null,
+    mbPerS: med ? source.bytes / 1e6 / (med / 1000) : null,
+    rowsPerS: med ? source.rows / (med / 1000) : null,
+    peakRssMb: rss.length ? Math.max(...rss) / 1e6 : null,
+    cpuS: ok ? median(r.runs.map((x) => x.cpuS).filter((x): x is number => typeof x === 'number')) : null,
+    outputMb: r.outputBytes !== undefined ? r.outputBytes / 1e6 : null,
+    verified: r.phase === 'load' ? (r.failed ? null : ok) : null,
+    failed: r.failed ?? (r.checkProblems?.length ? `load check failed: ${r.checkProblems.slice(0, 3).join('; ')}` : undefined),
+  };
+}
+
+export interface Ratio {
+  label: string;
+  /** ours ÷ peer time; below 1 means we are faster. */
+  value: number | null;
+  /** Whether this ratio is one of the issue's targets (ours at least as fast). */
+  target: boolean;
+}
+
+export function ratios(all: Figures[]): Ratio[] {
+  const time = (tool: Tool, phase: Phase) => all.find((f) => f.tool === tool && f.phase === phase)?.medianMs ?? null;
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+  const out: Ratio[] = [];
+  const add = (label: string, phase: Phase, peer: Tool, target: boolean) => {
+    if (all.some((f) => f.tool === peer && f.phase === phase) && all.some((f) => f.tool === 'ours' && f.phase === phase)) out.push({ label, value: ratio(time('ours', phase), time(peer, phase)), target });
+  };
+  add('our dump ÷ mydumper', 'dump', 'mydumper', true);
+  add('our load ÷ myloader', 'load', 'mydumper', true);
+  add('our dump ÷ mysqldump', 'dump', 'mysqldump', false);
+  add('our load ÷ mysql < dump.sql', 'load', 'mysqldump', false);
+  return out;
+}
+
+function fmt(n: number | null, digits = 1): string {
+  return n === null ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number }): string {
+  const header = ['program', ctx.repeat > 1 ? `median s (of ${ctx.repeat})` : 'time s', 'MB/s', 'rows/s', 'peak RSS MB', 'client CPU s', 'dump MB', 'rows check'];
+  const rows = all.map((f) => [
+    f.program,
+    f.medianMs === null ? 'FAILED' : fmt(f.medianMs / 1000, 2),
+    fmt(f.mbPerS),
+    fmt(f.rowsPerS, 0),
+    fmt(f.peakRssMb),
+    fmt(f.cpuS, 2),
+    fmt(f.outputMb),
+    f.phase === 'dump' ? '' : f.verified === null ? '—' : f.verified ? 'ok' : 'MISMATCH',
+  ]);
+  const lines = [table(header, rows, [false, true, true, true, true, true, true, false])];
+  const failures = all.filter((f) => f.failed);
+  for (const f of failures) lines.push(`! ${f.program}: ${f.failed}`);
+  if (rs.length) {
+    lines.push('', 'Ratios (time ours ÷ time theirs; below 1.00 = ours faster):');
+    for (const r of rs) {
+      const verdict = r.value === null ? 'n/a' : r.target ? (r.value <= 1 ? 'meets target (≤ 1.00)' : 'misses target (≤ 1.00)') : r.value <= 1 ? 'faster' : 'slower';
+      lines.push(`  ${r.label.padEnd(30)} ${r.value === null ? '—' : r.value.toFixed(2)}   ${verdict}`);
+    }
+  }
+  const mem = all.filter((f) => f.tool === 'ours' && f.peakRssMb !== null);
+  if (mem.length) {
+    lines.push('', `Peak memory of ours (target < ${MEMORY_TARGET_MB} MB):`);
+    for (const f of mem) lines.push(`  ${f.program.padEnd(30)} ${fmt(f.peakRssMb)} MB   ${f.peakRssMb! < MEMORY_TARGET_MB ? 'meets target' : 'misses target'}`);
+  }
+  return lines.join('\n');
+}

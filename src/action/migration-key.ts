@@ -1,0 +1,29 @@
+// What the cached `_init` depends on: the files of the `migrations` globs plus the seed definition files,
+// hashed with the backup format (src/core/migration-hash.ts), and the cache key built from that hash.
+import type { ProjectConfig } from '../core/config.js';
+import { initCacheKey } from '../core/cache-key.js';
+import { migrationHash } from '../core/migration-hash.js';
+
+/**
+ * The globs to hash: the `migrations` input (plus the seed files, which shape `_init` as much as the
+ * migrations do), or else the project config's hash globs (its migrations dir and seed files).
+ */
+export function hashGlobs(config: Pick<ProjectConfig, 'hashGlobs' | 'seed'>, migrations: readonly string[]): string[] {
+  if (migrations.length === 0) return [...config.hashGlobs];
+  return [...new Set([...migrations, ...config.seed.files])];
+}
+
+export interface MigrationKey {
+  hash: string;
+  key: string;
+  /** Hashed files, relative to the project dir. */
+  files: string[];
+  /** No glob matched a file. */
+  empty: boolean;
+}
+
+/** Hashes the files of `globs` under the project dir; the same computation the engine records in a dumped `_init`. */
+export async function migrationKey(projectDir: string, globs: readonly string[], prefix: string): Promise<MigrationKey> {
+  const h = await migrationHash(projectDir, globs);
+  return { hash: h.hash, key: initCacheKey({ prefix, migrationHash: h.hash }), files: h.files, empty: h.empty };
+}

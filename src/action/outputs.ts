@@ -1,0 +1,38 @@
+// The action's outputs, as a pure mapping from what the run found out (so the spelling of every value is
+// tested once), and the one function that hands them to the runner.
+import * as core from '@actions/core';
+import { maskUrl } from '../mysql/connection-url.js';
+import { Outputs } from './constants.js';
+
+export interface RunRecord {
+  cacheHit: boolean;
+  cacheKey?: string;
+  migrationHash?: string;
+  loaded?: string;
+  seeded: boolean;
+  indexed: boolean;
+  backupPath?: string;
+  artifactId?: number;
+  databaseUrl?: string;
+  elasticsearchUrl?: string;
+}
+
+/** Every output, always set (empty when unknown), so `steps.x.outputs.y` never depends on how far a run got. */
+export function outputValues(r: RunRecord): Record<Outputs, string> {
+  return {
+    [Outputs.CacheHit]: String(r.cacheHit),
+    [Outputs.CacheKey]: r.cacheKey ?? '',
+    [Outputs.MigrationHash]: r.migrationHash ?? '',
+    [Outputs.Loaded]: r.loaded ?? '',
+    [Outputs.Seeded]: String(r.seeded),
+    [Outputs.Indexed]: String(r.indexed),
+    [Outputs.BackupPath]: r.backupPath ?? '',
+    [Outputs.ArtifactId]: r.artifactId === undefined ? '' : String(r.artifactId),
+    [Outputs.DatabaseUrl]: r.databaseUrl ? maskUrl(r.databaseUrl) : '',
+    [Outputs.ElasticsearchUrl]: r.elasticsearchUrl ? maskUrl(r.elasticsearchUrl) : '',
+  };
+}
+
+export function setOutputs(r: RunRecord): void {
+  for (const [name, value] of Object.entries(outputValues(r))) core.setOutput(name, value);
+}

@@ -1,0 +1,353 @@
+// The action's orchestration: inputs → services → migration hash and cache key → restore `_init` →
+// the command (initialize, seed, dump, load) → save `_init` → publish → outputs and job summary.
+//
+// Caching is an optimisation: cache trouble is a warning (src/action/cache.ts never throws) and the run
+// seeds instead. Artifacts are what the user asked for, so their trouble fails the run. Every failure ends
+// as one error annotation (message and hint) after the outputs and the summary are written.
+import * as core from '@actions/core';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, sep } from 'node:path';
+import { totalBytes, totalRows, type Manifest } from '../backup/manifest.js';
+import { INIT_BACKUP, timestampName, type BackupName } from '../core/backup-name.js';
+import { initRestoreKeys } from '../core/cache-key.js';
+import { loadConfig } from '../core/config.js';
+import { errorMessage, OlympiaError, UsageError } from '../core/errors.js';
+import { expandGlobs } from '../core/glob.js';
+import { makeContext, requireTarget, type Context } from '../commands/context.js';
+import { dump } from '../commands/dump.js';
+import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
+import { load } from '../commands/load.js';
+import { hasIndexing } from '../commands/project-steps.js';
+import { formatBytes } from '../cli/output.js';
+import { checkDownloadSource, downloadBackup, publishBackup } from './artifact.js';
+import { restoreInit, saveInit, type RestoreResult } from './cache.js';
+import { Inputs, State, type Command } from './constants.js';
+import { readInputs, type ActionOptions } from './inputs.js';
+import { hashGlobs, migrationKey, type MigrationKey } from './migration-key.js';
+import { setOutputs, type RunRecord } from './outputs.js';
+import { Phases } from './phases.js';
+import { actionsReporter, type GroupState } from './reporter.js';
+import { maskUrlSecret } from './mask.js';
+import { serviceTimeoutMs, startServices } from './services.js';
+import { renderSummary, type BackupSummary, type CacheSummary, type SaveOutcome } from './summary.js';
+
+/** The cache's path for `_init`: relative to the workspace when inside it, so jobs on any runner share the entry. */
+export function cachePathFor(absolute: string, workspace: string): string {
+  const rel = relative(workspace, absolute);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return absolute;
+  return rel.split(sep).join('/');
+}
+
+class ActionRun {
+  private readonly started = Date.now();
+  private readonly groups: GroupState = { open: false };
+  readonly phases = new Phases(this.groups);
+  readonly reporter = actionsReporter(this.groups);
+  readonly record: RunRecord = { cacheHit: false, seeded: false, indexed: false };
+  command: Command | string = 'initialize';
+  cache?: CacheSummary;
+  key?: MigrationKey;
+  readonly backups: BackupSummary[] = [];
+
+  async execute(): Promise<void> {
+    const workspace = process.env.GITHUB_WORKSPACE;
+    // The runner starts actions there; the cache library resolves relative paths against the cwd.
+    if (workspace) process.chdir(workspace);
+    const options = readInputs(); // masks the secrets among the inputs before anything else
+    this.command = options.command;
+    this.preflight(options);
+
+    const ctx = await this.context(options);
+    this.key = await this.migrationKey(ctx, options);
+    await this.services(ctx, options);
+
+    switch (options.command) {
+      case 'initialize':
+        await this.initialize(ctx, options);
+        break;
+      case 'seed':
+        await this.seed(ctx, options);
+        break;
+      case 'dump':
+        await this.dumpCommand(ctx, options);
+        break;
+      case 'load':
+        await this.loadCommand(ctx, options);
+        break;
+    }
+    if (options.publish && options.command !== 'dump') await this.publish(ctx, options, options.publish);
+    if (!this.record.backupPath) this.record.backupPath = await this.backupPathFallback(ctx);
+  }
+
+  /** Input combinations that cannot work, refused before any service is started. */
+  private preflight(options: ActionOptions): void {
+    if (options.command === 'load' && !options.load && !options.artifact) {
+      throw new UsageError(`command: load needs the ${Inputs.Load} or the ${Inputs.Artifact} input.`, `Set ${Inputs.Load} to a backup in ${Inputs.BackupDir}, or ${Inputs.Artifact} to a published backup.`);
+    }
+    if (options.artifact) checkDownloadSource(options.artifact.name, { ...options.artifact, githubToken: options.githubToken });
+  }
+
+  private async context(options: ActionOptions): Promise<Context> {
+    const dir = options.workingDirectory;
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new UsageError(`The ${Inputs.WorkingDirectory} ${dir} is not a directory.`, `Check out the repository first (actions/checkout), or fix ${Inputs.WorkingDirectory}; relative paths start at the workspace.`);
+    }
+    const loaded = await loadConfig(undefined, dir);
+    const config = { ...loaded, hashGlobs: hashGlobs(loaded, options.migrations) };
+    const ctx = makeContext({
+      config,
+      databaseUrl: options.databaseUrl,
+      elasticsearchUrl: options.elasticsearchUrl,
+      backupDir: options.backupDir,
+      storageDir: options.storageDir,
+      hooks: { migrate: options.migrateCommand, seed: options.seedCommand, index: options.indexCommand },
+      reporter: this.reporter,
+    });
+    // A URL from olympia-data.json carries its password too.
+    maskUrlSecret(ctx.databaseUrl);
+    maskUrlSecret(ctx.elasticsearchUrl);
+    return ctx;
+  }
+
+  private async migrationKey(ctx: Context, options: ActionOptions): Promise<MigrationKey> {
+    const key = await migrationKey(ctx.config.projectDir, ctx.config.hashGlobs, options.cacheKeyPrefix);
+    this.record.cacheKey = key.key;
+    this.record.migrationHash = key.hash;
+    core.saveState(State.CacheKey, key.key);
+    core.saveState(State.MigrationHash, key.hash);
+    const usesCache = options.cache && (options.command === 'initialize' || options.command === 'seed');
+    const where = `under ${ctx.config.projectDir}`;
+    const fix = `Set ${Inputs.Migrations} to your migration files (e.g. src/olympia/*/migrations/*.py), relative to ${Inputs.WorkingDirectory}.`;
+    if (options.migrations.length > 0 && (await expandGlobs(ctx.config.projectDir, options.migrations)).length === 0) {
+      core.warning(
+        `The ${Inputs.Migrations} globs (${options.migrations.join(', ')}) match no files ${where}, so the cache key ${key.key} covers ${key.empty ? 'no files at all' : 'only the seed files'}: ` +
+          `a schema change will not invalidate the cached _init. ${fix}`,
+      );
+    } else if (key.empty && usesCache) {
+      core.warning(`No migration or seed files were found to hash ${where}, so the cache key ${key.key} covers no files: a schema change will not invalidate the cached _init. ${fix}`);
+    } else {
+      core.info(`Migration hash ${key.hash} over ${key.files.length} files; cache key ${key.key}.`);
+    }
+    return key;
+  }
+
+  private async services(ctx: Context, options: ActionOptions): Promise<void> {
+    // dump and load never touch the search index.
+    const search = (options.command === 'initialize' || options.command === 'seed') && !options.skipIndex && hasIndexing(ctx);
+    const title = options.services === 'docker' ? 'Start MySQL and Elasticsearch containers' : 'Wait for the services';
+    const services = await this.phases.run(
+      search || options.services === 'external' ? title : title.replace(' and Elasticsearch containers', ' container'),
+      () =>
+        startServices({
+          options: { ...options, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl },
+          elasticsearch: search,
+          reporter: this.reporter,
+          stateDir: `${ctx.config.projectDir}/.olympia-data/services`,
+          timeoutMs: serviceTimeoutMs(),
+        }),
+      (s) => ({ detail: `MySQL${s.elasticsearchUrl ? ' and Elasticsearch' : ''} ready (${options.services})` }),
+    );
+    ctx.databaseUrl = services.databaseUrl;
+    if (services.elasticsearchUrl) ctx.elasticsearchUrl = services.elasticsearchUrl;
+    this.record.databaseUrl = ctx.databaseUrl;
+    this.record.elasticsearchUrl = search ? ctx.elasticsearchUrl : undefined;
+  }
+
+  private cachePath(ctx: Context): string {
+    return cachePathFor(ctx.store.path(INIT_BACKUP), process.env.GITHUB_WORKSPACE || process.cwd());
+  }
+
+  private async download(ctx: Context, options: ActionOptions): Promise<BackupName> {
+    const ref = options.artifact!;
+    const path = await this.phases.run(
+      `Download the published backup "${ref.name}"`,
+      () => downloadBackup(ref.name, ctx.store.root, { githubToken: options.githubToken, workflowRunId: ref.workflowRunId, repository: ref.repository }),
+      () => ({ detail: ref.workflowRunId ? `from run ${ref.workflowRunId}${ref.repository ? ` of ${ref.repository}` : ''}` : 'from this run' }),
+    );
+    await this.noteBackup(ctx, ref.name, 'downloaded artifact', path);
+    return ref.name;
+  }
+
+  private async restore(ctx: Context, options: ActionOptions): Promise<RestoreResult> {
+    const key = this.key!;
+    const restoreKeys = options.incremental ? initRestoreKeys({ prefix: options.cacheKeyPrefix }) : [];
+    const result = await this.phases.run(
+      `Restore "${INIT_BACKUP}" from the cache`,
+      () => restoreInit([this.cachePath(ctx)], key.key, restoreKeys),
+      (r) => ({ detail: r.hit === 'exact' ? `hit: ${key.key}` : r.hit === 'partial' ? `partial hit: ${r.matchedKey}` : `miss: ${key.key}` }),
+    );
+    this.record.cacheHit = result.hit === 'exact';
+    this.cache = { key: key.key, restore: result.hit, matchedKey: result.matchedKey, save: 'not-needed' };
+    core.saveState(State.CacheMatchedKey, result.matchedKey ?? '');
+    return result;
+  }
+
+  private engineResult(r: InitializeResult): void {
+    this.phases.addEngineSteps(r.steps);
+    this.record.loaded = r.loaded;
+    this.record.seeded = r.seeded;
+    this.record.indexed = r.indexed;
+    if (r.error) throw r.error;
+  }
+
+  private async initManifest(ctx: Context): Promise<Manifest | undefined> {
+    if (!(await ctx.store.has(INIT_BACKUP))) return undefined;
+    return (await ctx.store.find(INIT_BACKUP)).manifest;
+  }
+
+  private async initialize(ctx: Context, options: ActionOptions): Promise<void> {
+    const loadName = options.artifact ? await this.download(ctx, options) : options.load;
+    let restored: RestoreResult | undefined;
+    if (options.cache && !loadName) restored = await this.restore(ctx, options);
+
+    const r = await initialize(ctx, { clean: options.clean, load: loadName, skipSeed: options.skipSeed, skipIndex: options.skipIndex });
+    this.engineResult(r);
+
+    // Incremental: an older `_init` was loaded and migrated; dump it again so the next run loads the result.
+    let rebuilt = false;
+    if (options.incremental && r.loaded === INIT_BACKUP && (await this.initManifest(ctx))?.migrationHash !== this.key!.hash) {
+      await this.dumpAs(ctx, INIT_BACKUP, `Dump the migrated data as "${INIT_BACKUP}"`);
+      rebuilt = true;
+    }
+    await this.saveCache(ctx, options, restored);
+    const role = restored?.hit === 'exact' ? 'restored from the cache' : r.seeded ? 'seeded' : rebuilt ? 'restored (older migrations) and migrated' : restored?.hit === 'partial' ? 'restored (older migrations)' : 'local';
+    if (r.loaded === INIT_BACKUP || r.seeded || rebuilt) await this.noteBackup(ctx, INIT_BACKUP, role);
+  }
+
+  private async seed(ctx: Context, options: ActionOptions): Promise<void> {
+    const r = await seedCommand(ctx, { skipIndex: options.skipIndex });
+    this.engineResult(r);
+    await this.saveCache(ctx, options, undefined);
+    await this.noteBackup(ctx, INIT_BACKUP, 'seeded');
+  }
+
+  /** Saves `_init` when this run built one for the current migrations and the cache does not hold it yet. */
+  private async saveCache(ctx: Context, options: ActionOptions, restored: RestoreResult | undefined): Promise<void> {
+    if (!options.cache) return;
+    const key = this.key!;
+    let save: SaveOutcome = 'not-needed';
+    if (restored?.hit !== 'exact' && (await this.initManifest(ctx))?.migrationHash === key.hash) {
+      const result = await this.phases.run(
+        `Save "${INIT_BACKUP}" to the cache`,
+        () => saveInit([this.cachePath(ctx)], key.key),
+        (s) => (s.saved ? { detail: `saved as ${key.key}` } : { status: s.reason === 'exists' ? 'done' : 'warning', detail: s.reason === 'exists' ? 'already stored' : `not saved (${s.reason})` }),
+      );
+      save = result.saved ? 'saved' : result.reason;
+    }
+    this.cache = { key: key.key, restore: restored ? restored.hit : 'not-needed', matchedKey: restored?.matchedKey, save };
+  }
+
+  private async dumpAs(ctx: Context, name: BackupName, title: string): Promise<string> {
+    const r = await this.phases.run(
+      title,
+      () => dump({ target: requireTarget(ctx), store: ctx.store, name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: this.key!.hash }),
+      (d) => ({ detail: `${d.tables} tables, ${formatBytes(d.bytes)}`, rows: d.rows }),
+    );
+    return r.path;
+  }
+
+  private async publish(ctx: Context, options: ActionOptions, name: BackupName, path?: string): Promise<void> {
+    const dir = path ?? (await this.dumpAs(ctx, name, `Dump the database as "${name}"`));
+    const published = await this.phases.run(
+      `Publish "${name}" as a workflow artifact`,
+      () => publishBackup(dir, name, options.retentionDays),
+      (a) => ({ detail: `artifact ${a.id}, ${formatBytes(a.size)} uploaded${options.retentionDays ? `, kept ${options.retentionDays} days` : ''}` }),
+    );
+    this.record.artifactId = published.id;
+    this.record.backupPath = dir;
+    await this.noteBackup(ctx, name, 'published as an artifact', dir);
+  }
+
+  private async dumpCommand(ctx: Context, options: ActionOptions): Promise<void> {
+    const name = options.publish ?? timestampName();
+    const path = await this.dumpAs(ctx, name, `Dump the database as "${name}"`);
+    this.record.backupPath = path;
+    if (options.publish) await this.publish(ctx, options, options.publish, path);
+    else await this.noteBackup(ctx, name, 'dumped', path);
+  }
+
+  private async loadCommand(ctx: Context, options: ActionOptions): Promise<void> {
+    const name = options.artifact ? await this.download(ctx, options) : options.load!;
+    await this.phases.run(
+      `Load backup "${name}"`,
+      () => load({ target: requireTarget(ctx), store: ctx.store, name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS }),
+      (l) => ({ detail: `${l.tables} tables${l.storageFiles ? `, ${l.storageFiles} storage files` : ''}`, rows: l.rows }),
+    );
+    this.record.loaded = name;
+    this.record.backupPath = ctx.store.path(name);
+    if (!options.artifact) await this.noteBackup(ctx, name, 'loaded');
+  }
+
+  private async backupPathFallback(ctx: Context): Promise<string | undefined> {
+    if (this.record.loaded) return ctx.store.path(this.record.loaded as BackupName);
+    return (await ctx.store.has(INIT_BACKUP)) ? ctx.store.path(INIT_BACKUP) : undefined;
+  }
+
+  /** Adds a backup's size and counts to the summary (from its manifest; an addons-server backup by its files). */
+  private async noteBackup(ctx: Context, name: BackupName, role: string, path?: string): Promise<void> {
+    try {
+      const info = (await ctx.store.list()).find((b) => b.name === name);
+      if (!info) return;
+      const m = info.manifest;
+      this.backups.push({ name, role, tables: m?.tables.length, rows: m ? totalRows(m) : undefined, bytes: m ? totalBytes(m) : info.size });
+      if (path === undefined && !this.record.backupPath && name === INIT_BACKUP) this.record.backupPath = info.path;
+    } catch (e) {
+      core.debug(`Could not read the backup ${name} for the summary: ${errorMessage(e)}`);
+    }
+  }
+
+  async finish(error: unknown): Promise<void> {
+    const totalMs = Date.now() - this.started;
+    setOutputs(this.record);
+    const err = error === undefined ? undefined : error instanceof OlympiaError ? error : new OlympiaError(errorMessage(error), { cause: error });
+    if (this.cache && err && this.cache.save === 'not-needed') this.cache.save = 'failed-run';
+    const markdown = renderSummary({
+      command: this.command,
+      ok: !err,
+      error: err ? { message: err.message, hint: err.hint } : undefined,
+      totalMs,
+      phases: this.phases.list,
+      cache: this.cache,
+      migration: this.key ? { hash: this.key.hash, files: this.key.files.length } : undefined,
+      backups: this.backups,
+      loaded: this.record.loaded,
+      seeded: this.record.seeded,
+      indexed: this.record.indexed,
+      artifactId: this.record.artifactId,
+    });
+    try {
+      await core.summary.addRaw(markdown).write();
+    } catch (e) {
+      core.info(`No job summary was written: ${errorMessage(e)}`);
+    }
+    if (err) {
+      if (!(error instanceof OlympiaError) && error instanceof Error && error.stack) core.debug(error.stack);
+      core.setFailed(err.hint ? `${err.message}\nHint: ${err.hint}` : err.message);
+    } else {
+      const what = [this.record.loaded ? `loaded ${this.record.loaded}` : undefined, this.record.seeded ? 'seeded' : undefined, this.record.indexed ? 'indexed' : undefined].filter(Boolean).join(', ');
+      core.info(`olympia-data ${this.command} done in ${(totalMs / 1000).toFixed(1)} s${what ? ` (${what})` : ''}; cache-hit=${this.record.cacheHit}.`);
+    }
+  }
+}
+
+/** One run of the action; never throws: a failure is an error annotation and a failed step. */
+export async function runImpl(): Promise<void> {
+  const run = new ActionRun();
+  let error: unknown;
+  try {
+    await run.execute();
+  } catch (e) {
+    error = e;
+  }
+  await run.finish(error);
+}
+
+/**
+ * The entry point's call. With `earlyExit`, the process exits when the run is done: a timed-out cache
+ * request cannot be cancelled and must not hold the job open (see src/action/cache.ts).
+ */
+export async function runAction(earlyExit: boolean): Promise<void> {
+  await runImpl();
+  if (earlyExit) process.exit();
+}

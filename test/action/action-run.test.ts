@@ -1,0 +1,417 @@
+// The bundled action (dist/index.js) run exactly as the GitHub runner runs it (see run-action.ts), with
+// `services: external` against the harness's real MariaDB and Elasticsearch, and the real @actions/cache
+// and @actions/artifact code talking to the FAKE cache and artifact services of fake-actions-services.ts.
+// Build first: `npm run package`.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { createSearchClient } from '../../src/search/client.js';
+import { ensureElasticsearch } from '../harness/elasticsearch.js';
+import { freshDatabase } from '../harness/mariadb.js';
+import { FakeActionsServices } from './fake-actions-services.js';
+import { commands, describeRun, makeWorkspace, removeWorkspace, runAction, type ActionRun } from './run-action.js';
+
+const ALIAS = `olympia-action-${process.pid}`;
+const RUN_ID = 1001;
+
+let fake: FakeActionsServices;
+let esUrl: string;
+const cleanups: Array<() => Promise<void>> = [];
+/** Every run of this file, for the final secret scan. */
+const runs: ActionRun[] = [];
+const secrets = new Set<string>(['ghs_defaultJobTokenOfTheFakeRun']);
+const timings: Record<string, number> = {};
+
+async function database(): Promise<{ url: string; name: string }> {
+  const db = await freshDatabase('action');
+  cleanups.push(db.drop);
+  secrets.add(decodeURIComponent(new URL(db.url).password));
+  return db;
+}
+
+async function workspace(edit?: (dir: string) => Promise<void>): Promise<string> {
+  const dir = await makeWorkspace(ALIAS, edit);
+  cleanups.push(() => removeWorkspace(dir));
+  return dir;
+}
+
+interface Run {
+  workspace?: string;
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+  runId?: number;
+  db?: { url: string };
+}
+
+async function run({ workspace: ws, inputs = {}, env = {}, runId = RUN_ID, db }: Run = {}): Promise<ActionRun> {
+  const r = await runAction({
+    workspace: ws ?? (await workspace()),
+    inputs: { services: 'external', ...(db ? { 'database-url': db.url } : {}), 'elasticsearch-url': esUrl, ...inputs },
+    env: { ...fake.env({ runId }), ...env },
+  });
+  runs.push(r);
+  return r;
+}
+
+function assertOk(r: ActionRun): void {
+  assert.equal(r.code, 0, describeRun(r));
+  assert.deepEqual(commands(r.stdout, 'error'), [], describeRun(r));
+}
+
+function assertFailed(r: ActionRun, pattern: RegExp): string {
+  assert.equal(r.code, 1, describeRun(r));
+  const errors = commands(r.stdout, 'error');
+  assert.equal(errors.length, 1, describeRun(r));
+  assert.match(errors[0], pattern, describeRun(r));
+  return errors[0];
+}
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const conn = await mysql.createConnection({ uri: url });
+  try {
+    return (await conn.query(sql))[0] as T[];
+  } finally {
+    await conn.end();
+  }
+}
+
+async function userCount(url: string): Promise<number> {
+  return Number((await query<{ n: number }>(url, 'SELECT COUNT(*) AS n FROM users'))[0].n);
+}
+
+async function documents(): Promise<number> {
+  const client = createSearchClient(esUrl);
+  try {
+    await client.indices.refresh({ index: ALIAS });
+    return (await client.count({ index: ALIAS })).count;
+  } finally {
+    await client.close();
+  }
+}
+
+const savedKeys = () => fake.caches.filter((c) => c.committed).map((c) => c.key);
+
+/** A fifth migration, portable between MySQL 8 and MariaDB. */
+async function addMigration(dir: string): Promise<void> {
+  await writeFile(join(dir, 'migrations', '0005_users_nickname.sql'), 'ALTER TABLE users ADD COLUMN nickname VARCHAR(64) NULL;\n');
+}
+
+before(async () => {
+  fake = await FakeActionsServices.start();
+  esUrl = await ensureElasticsearch();
+});
+
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  const client = createSearchClient(esUrl);
+  await client.indices.delete({ index: `${ALIAS}*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+  await client.close();
+  await fake.close();
+  if (timings.cold && timings.warm) {
+    const saved = timings.cold - timings.warm;
+    console.log(
+      `[action cache] examples/olympia: cold run (seed + dump + save) ${(timings.cold / 1000).toFixed(2)} s, ` +
+        `warm run (restore + load) ${(timings.warm / 1000).toFixed(2)} s: the warm run ${saved >= 0 ? 'saved' : 'cost'} ${(Math.abs(saved) / 1000).toFixed(2)} s ` +
+        `(warm/cold = ${(timings.warm / timings.cold).toFixed(2)}).`,
+    );
+  }
+});
+
+describe('initialize with the _init cache', () => {
+  const prefix = 'main';
+  let coldKey = '';
+
+  test('a cold run seeds, builds the index, saves _init under the migration key and reports a miss', async () => {
+    const db = await database();
+    const r = await run({ db, inputs: { 'cache-key-prefix': prefix } });
+    assertOk(r);
+    timings.cold = r.durationMs;
+    assert.equal(r.outputs['cache-hit'], 'false');
+    assert.equal(r.outputs.seeded, 'true');
+    assert.equal(r.outputs.loaded, '');
+    assert.equal(r.outputs.indexed, 'true');
+    assert.match(r.outputs['migration-hash'], /^[0-9a-f]{64}$/);
+    assert.equal(r.outputs['cache-key'], `${prefix}-v1-${r.outputs['migration-hash']}`);
+    assert.ok(savedKeys().includes(r.outputs['cache-key']), `saved keys: ${savedKeys().join(', ')}`);
+    assert.match(r.outputs['backup-path'], /\/backups\/_init$/);
+    assert.match(r.outputs['database-url'], /^mysql:\/\/olympia:\*\*\*@127\.0\.0\.1:\d+\//);
+    assert.equal(r.outputs['elasticsearch-url'], esUrl);
+    assert.equal(r.state.OLYMPIA_CACHE_KEY, r.outputs['cache-key']);
+    coldKey = r.outputs['cache-key'];
+
+    assert.equal(await userCount(db.url), 500);
+    assert.equal(await documents(), 920);
+    // The summary: steps with times and rows, the miss and the save, the key, the backup's size, the chart.
+    assert.match(r.summary, /olympia-data initialize: ✅ done/);
+    assert.match(r.summary, /\| ✅ \| Run the seed \| \d/);
+    assert.match(r.summary, /\| ✅ \| Dump the seeded data as '?"?_init/);
+    assert.match(r.summary, /\*\*miss\*\*/);
+    assert.match(r.summary, /saved `_init` under the key/);
+    assert.ok(r.summary.includes(coldKey));
+    assert.match(r.summary, /\| `_init` \| seeded \| 12 \| 17,313 \| [\d.]+ (KB|MB) \|/);
+    assert.match(r.summary, /```mermaid\npie showData\n {4}title Where the time went \(seconds\)\n/);
+    assert.match(r.summary, / {4}"Run the seed" : \d+\.\d\d\n/);
+    // Log groups per step.
+    assert.ok(r.stdout.includes('::group::Restore "_init" from the cache'), r.stdout);
+    assert.ok(r.stdout.includes('::group::Run the seed'), r.stdout);
+    assert.ok(r.stdout.includes('::endgroup::'));
+  });
+
+  test('a warm run on a fresh database and a fresh checkout restores _init: cache-hit, loaded _init, not seeded', async () => {
+    assert.ok(coldKey, 'the cold run ran first');
+    const db = await database();
+    const r = await run({ db, inputs: { 'cache-key-prefix': prefix } });
+    assertOk(r);
+    timings.warm = r.durationMs;
+    assert.equal(r.outputs['cache-hit'], 'true');
+    assert.equal(r.outputs['cache-key'], coldKey);
+    assert.equal(r.outputs.seeded, 'false');
+    assert.equal(r.outputs.loaded, '_init');
+    assert.equal(r.outputs.indexed, 'true');
+    assert.equal(await userCount(db.url), 500);
+    assert.equal(await documents(), 920);
+    assert.match(r.summary, /✅ \*\*hit\*\*/);
+    assert.match(r.summary, /\| `_init` \| restored from the cache \| 12 \| 17,313 \|/);
+    assert.equal(savedKeys().filter((k) => k === coldKey).length, 1, 'the entry is not saved twice');
+  });
+
+  test('a changed migration file misses the cache, seeds again and saves under a new key', async () => {
+    const db = await database();
+    const ws = await workspace(async (dir) => appendFile(join(dir, 'migrations', '0004_addons_requires_payment.sql'), '\n-- reworded comment\n'));
+    const r = await run({ db, workspace: ws, inputs: { 'cache-key-prefix': prefix, 'skip-index': 'true' } });
+    assertOk(r);
+    assert.equal(r.outputs['cache-hit'], 'false');
+    assert.equal(r.outputs.seeded, 'true');
+    assert.notEqual(r.outputs['cache-key'], coldKey);
+    assert.ok(savedKeys().includes(r.outputs['cache-key']));
+    assert.equal(r.outputs.indexed, 'false');
+    assert.equal(r.outputs['elasticsearch-url'], '', 'with skip-index Elasticsearch is not used');
+  });
+
+  test('incremental: the _init of older migrations is restored, only the new migration runs, the result is saved under the new key', async () => {
+    const incremental = 'incremental';
+    const cold = await run({ db: await database(), inputs: { 'cache-key-prefix': incremental, 'skip-index': 'true' } });
+    assertOk(cold);
+
+    const db = await database();
+    const ws = await workspace(addMigration);
+    const r = await run({ db, workspace: ws, inputs: { 'cache-key-prefix': incremental, 'skip-index': 'true', incremental: 'true' } });
+    assertOk(r);
+    assert.equal(r.outputs['cache-hit'], 'false', 'an older entry is not a hit');
+    assert.equal(r.outputs.loaded, '_init');
+    assert.equal(r.outputs.seeded, 'false');
+    assert.notEqual(r.outputs['cache-key'], cold.outputs['cache-key']);
+    assert.match(r.summary, /partial hit/);
+    assert.ok(r.summary.includes(cold.outputs['cache-key']), 'the summary names the entry it restored');
+    assert.match(r.summary, /Run migrations \| [\d.]+ m?s \| +\| 1 applied, 4 already applied/);
+    assert.match(r.summary, /Dump the migrated data as "_init"/);
+    assert.ok(savedKeys().includes(r.outputs['cache-key']));
+    assert.equal(await userCount(db.url), 500);
+    assert.equal((await query(db.url, "SHOW COLUMNS FROM users LIKE 'nickname'")).length, 1);
+
+    // The saved entry is the migrated data: a plain run with the same migrations hits it and seeds nothing.
+    const db2 = await database();
+    const again = await run({ db: db2, workspace: await workspace(addMigration), inputs: { 'cache-key-prefix': incremental, 'skip-index': 'true' } });
+    assertOk(again);
+    assert.equal(again.outputs['cache-hit'], 'true');
+    assert.equal(again.outputs.seeded, 'false');
+    assert.equal((await query(db2.url, "SHOW COLUMNS FROM users LIKE 'nickname'")).length, 1);
+    assert.match(again.summary, /Run migrations \| [\d.]+ m?s \| +\| 0 applied, 5 already applied/);
+  });
+});
+
+describe('cache service trouble never fails the job', () => {
+  // The library retries a 500 for about half a minute per call; the action's bound (here 5 s) ends that.
+  test('the cache service answering 500: a warning, the job seeds and stays green', async () => {
+    fake.fault = { mode: 'fail', status: 500, services: ['cache-v2'] };
+    try {
+      const db = await database();
+      const r = await run({ db, inputs: { 'cache-key-prefix': 'fault-500', 'skip-index': 'true' }, env: { OLYMPIA_CACHE_TIMEOUT_SECONDS: '5' } });
+      assertOk(r);
+      assert.equal(r.outputs['cache-hit'], 'false');
+      assert.equal(r.outputs.seeded, 'true');
+      assert.match(r.stdout, /Attempt 1 of 5 failed with error: Failed request: \(500\)/, 'the 500 reached the real cache library');
+      const warnings = commands(r.stdout, 'warning');
+      assert.ok(warnings.some((w) => w === 'Restoring the cache did not finish within 5 s; continuing without it.'), describeRun(r));
+      assert.ok(warnings.some((w) => /^The cache service did not answer within 5 s; the initial data is not saved\.$/.test(w)), describeRun(r));
+      assert.equal(await userCount(db.url), 500);
+      assert.ok(!savedKeys().includes(r.outputs['cache-key']));
+    } finally {
+      fake.fault = undefined;
+    }
+  });
+
+  test('the cache service hanging: each call gives up after its bound with a warning, the job seeds and stays green', async () => {
+    fake.fault = { mode: 'hang', services: ['cache-v2'] };
+    try {
+      const db = await database();
+      const r = await run({ db, inputs: { 'cache-key-prefix': 'fault-hang', 'skip-index': 'true' }, env: { OLYMPIA_CACHE_TIMEOUT_SECONDS: '2' } });
+      assertOk(r);
+      assert.equal(r.outputs['cache-hit'], 'false');
+      assert.equal(r.outputs.seeded, 'true');
+      const warnings = commands(r.stdout, 'warning');
+      assert.ok(warnings.some((w) => /Restoring the cache did not finish within 2 s/.test(w)), warnings.join('\n'));
+      assert.ok(warnings.some((w) => /did not answer within 2 s/.test(w)), warnings.join('\n'));
+      assert.ok(r.durationMs < 60_000, 'the hung requests do not hold the process open');
+      assert.match(r.summary, /not saved: the cache service did not answer in time/);
+    } finally {
+      fake.fault = undefined;
+    }
+  });
+});
+
+describe('published backups and the other commands', () => {
+  let source: { url: string };
+  let ws: string;
+
+  before(async () => {
+    source = await database();
+    ws = await workspace();
+  });
+
+  test('publish: NAME dumps the initialized database and uploads it as an artifact (artifact-id)', async () => {
+    const r = await run({ db: source, workspace: ws, inputs: { cache: 'false', 'skip-index': 'true', publish: 'nightly', 'retention-days': '5' } });
+    assertOk(r);
+    assert.match(r.outputs['artifact-id'], /^[1-9]\d*$/);
+    const artifact = fake.artifacts.find((a) => a.id === Number(r.outputs['artifact-id']));
+    assert.equal(artifact?.name, 'nightly');
+    assert.equal(artifact?.finalized, true);
+    assert.equal(r.outputs['backup-path'], join(ws, 'backups', 'nightly'));
+    assert.ok((await stat(join(r.outputs['backup-path'], 'manifest.json'))).isFile());
+    assert.match(r.summary, /Publish "nightly" as a workflow artifact/);
+    assert.match(r.summary, /\| `nightly` \| published as an artifact \| 12 \| 17,313 \|/);
+  });
+
+  test('artifact: NAME downloads the published backup in a fresh checkout and loads it', async () => {
+    const db = await database();
+    const r = await run({ db, inputs: { artifact: 'nightly', 'skip-index': 'true' } });
+    assertOk(r);
+    assert.equal(r.outputs.loaded, 'nightly');
+    assert.equal(r.outputs.seeded, 'false');
+    assert.equal(await userCount(db.url), 500);
+    assert.match(r.summary, /Download the published backup "nightly"/);
+  });
+
+  test('artifact: RUN_ID/NAME downloads from another run with github-token', async () => {
+    const db = await database();
+    const r = await run({ db, runId: 2002, inputs: { artifact: `${RUN_ID}/nightly`, 'github-token': 'ghs_fakeTokenForTheFakeService', 'skip-index': 'true' } });
+    assertOk(r);
+    assert.equal(r.outputs.loaded, 'nightly');
+    assert.equal(await userCount(db.url), 500);
+    secrets.add('ghs_fakeTokenForTheFakeService');
+  });
+
+  test('command: dump writes a timestamped backup; command: load loads it into another database', async () => {
+    await query(source.url, "UPDATE users SET username = 'renamed-before-dump' WHERE id = 1");
+    const dumped = await run({ db: source, workspace: ws, inputs: { command: 'dump' } });
+    assertOk(dumped);
+    assert.match(dumped.outputs['backup-path'], /\/backups\/\d{8}T\d{6}Z$/);
+    const name = dumped.outputs['backup-path'].split('/').pop()!;
+    assert.equal(dumped.outputs['artifact-id'], '');
+
+    const db = await database();
+    const loaded = await run({ db, workspace: ws, inputs: { command: 'load', load: name } });
+    assertOk(loaded);
+    assert.equal(loaded.outputs.loaded, name);
+    assert.equal(await userCount(db.url), 500);
+    assert.equal((await query<{ username: string }>(db.url, 'SELECT username FROM users WHERE id = 1'))[0].username, 'renamed-before-dump');
+    assert.match(loaded.summary, /olympia-data load: ✅ done/);
+  });
+
+  test('command: seed re-seeds from nothing and saves the new _init to the cache', async () => {
+    const db = await database();
+    const r = await run({ db, inputs: { command: 'seed', 'skip-index': 'true', 'cache-key-prefix': 'seed-command' } });
+    assertOk(r);
+    assert.equal(r.outputs.seeded, 'true');
+    assert.ok(savedKeys().includes(r.outputs['cache-key']));
+    assert.equal(await userCount(db.url), 500);
+    assert.match(r.summary, /olympia-data seed: ✅ done/);
+  });
+});
+
+describe('bad input: a clear error naming what is wrong, before anything is touched', () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['an unknown command', { command: 'migrate' }, /The command input "migrate" is not known; it must be one of initialize, seed, dump, load/],
+    ['an unknown services value', { services: 'podman' }, /The services input "podman" is not known; it must be one of docker, external/],
+    ['a non-boolean boolean', { 'skip-seed': 'yes' }, /The skip-seed input must be true or false, not "yes"/],
+    ['a publish name with a path separator', { publish: '../etc' }, /The publish input: The backup name "\.\.\/etc" contains a path separator/],
+    ['a load name with a bad character', { load: 'my backup' }, /The load input: The backup name "my backup" contains the character " "/],
+    ['an artifact reference of the wrong shape', { artifact: 'a/b/c' }, /The artifact input "a\/b\/c" is not a backup reference/],
+    ['command: load without a backup', { command: 'load' }, /command: load needs the load or the artifact input/],
+  ];
+  for (const [what, inputs, message] of cases) {
+    test(what, async () => {
+      const db = await database();
+      const r = await run({ db, inputs });
+      assertFailed(r, message);
+      assert.deepEqual(await query(db.url, 'SHOW TABLES'), [], 'the database is untouched');
+    });
+  }
+
+  test('an artifact from another run without github-token', async () => {
+    const r = await run({ db: await database(), inputs: { artifact: '4242/nightly', 'github-token': '' } });
+    assertFailed(r, /Downloading the backup "nightly" from workflow run 4242 of octo-org\/octo-repo needs the github-token input/);
+    assert.ok(!fake.requests.some((q) => q.path.includes('4242')), 'nothing was asked of the service');
+  });
+
+  test('migrations globs matching no files: a warning, and the run goes on', async () => {
+    const db = await database();
+    const r = await run({ db, inputs: { migrations: 'db/migrations/**\nsrc/*/migrations/*.py', 'skip-index': 'true', cache: 'false' } });
+    assertOk(r);
+    const warnings = commands(r.stdout, 'warning');
+    assert.equal(warnings.length, 1, describeRun(r));
+    assert.match(warnings[0], /^The migrations globs \(db\/migrations\/\*\*, src\/\*\/migrations\/\*\.py\) match no files under .+, so the cache key \S+ covers only the seed files: a schema change will not invalidate the cached _init\./);
+    assert.equal(r.outputs.seeded, 'true');
+  });
+
+  test('unreachable MySQL: the error names the service and the masked URL, never the password', async () => {
+    const password = 'unreachable-Secret-42';
+    secrets.add(password);
+    const r = await run({ inputs: { 'database-url': `mysql://root:${password}@127.0.0.1:1/olympia` }, env: { OLYMPIA_SERVICE_TIMEOUT_SECONDS: '2' } });
+    const error = assertFailed(r, /MySQL at mysql:\/\/root:\*\*\*@127\.0\.0\.1:1\/olympia was not ready within 2\.0 s/);
+    assert.match(error, /Hint: Check that the server is running/);
+    assert.match(r.summary, /❌ \| Wait for the services/);
+  });
+
+  test('unreachable Elasticsearch: a clear error', async () => {
+    const r = await run({ db: await database(), inputs: { 'elasticsearch-url': 'http://127.0.0.1:1' }, env: { OLYMPIA_SERVICE_TIMEOUT_SECONDS: '2' } });
+    assertFailed(r, /Elasticsearch at http:\/\/127\.0\.0\.1:1\/? was not ready/);
+  });
+
+  test('services: external without database-url', async () => {
+    const r = await run({ inputs: {} });
+    assertFailed(r, /services: external needs the database-url input/);
+  });
+});
+
+test('no secret appears in any log line, output, state, env or summary file of any run', () => {
+  assert.ok(runs.length >= 20, `ran ${runs.length} times`);
+  assert.ok(secrets.size >= 2);
+  for (const r of runs) {
+    // `::add-mask::` lines are consumed by the runner, which masks the value from then on.
+    const visible = r.allText
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+    for (const secret of secrets) {
+      assert.ok(!visible.includes(secret), `a secret leaked in a run:\n${describeRun(r)}`);
+      // A secret the run was given is masked before the first line that is not a mask.
+      if (r.stdout.includes(`::add-mask::${secret}`)) {
+        const firstOther = r.stdout.split('\n').findIndex((l) => l !== '' && !l.startsWith('::add-mask::'));
+        const maskAt = r.stdout.split('\n').indexOf(`::add-mask::${secret}`);
+        assert.ok(firstOther === -1 || maskAt < firstOther, 'masked before anything else is logged');
+      }
+    }
+  }
+});
+
+// Read by the lead's CI note: the bundle starts under the runner's Node major (node24) when OLYMPIA_ACTION_NODE points at it.
+test('dist/index.js is an ES module bundle that node starts as action.yml names it', async () => {
+  const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'dist', 'package.json'), 'utf8'));
+  assert.equal(pkg.type, 'module');
+  const action = await readFile(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8');
+  assert.match(action, /using: ['"]?node24['"]?/);
+  assert.match(action, /main: ['"]?dist\/index\.js['"]?/);
+});

@@ -1,0 +1,190 @@
+// The CLI killed (SIGKILL: no cleanup runs) at random moments of a dump and of a load. A backup
+// under its real name is always complete and verifies; a database holds all of the old data or all
+// of the new, never a mix; and the next run cleans up after the dead one and works.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { freshDatabase } from '../harness/mariadb.js';
+import { seedBigTable, seedTypes, tableChecksums } from '../support/fixtures.js';
+import { namesIn, treeContents } from '../support/files.js';
+import { collect, spawnCli, type CliResult } from '../support/cli.js';
+import { dump } from '../../src/commands/dump.js';
+import { load } from '../../src/commands/load.js';
+import { BackupStore } from '../../src/backup/store.js';
+import { verifyBackup } from '../../src/backup/verify.js';
+import { parseBackupName, type BackupName } from '../../src/core/backup-name.js';
+import { silentReporter } from '../../src/core/reporter.js';
+import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { stagingNames } from '../../src/mysql/swap-database.js';
+
+type Db = Awaited<ReturnType<typeof freshDatabase>>;
+const KILLS = 20;
+
+/** Runs the CLI and SIGKILLs it after `delayMs` (if it is still running). */
+async function runAndKill(args: string[], delayMs: number): Promise<CliResult> {
+  const child = spawnCli(args);
+  const done = collect(child, 120_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+  const r = await done;
+  clearTimeout(timer);
+  return r;
+}
+
+/** Kill delays spread over [0, full]: one random point in each of KILLS equal slices. */
+function delays(fullMs: number): number[] {
+  return Array.from({ length: KILLS }, (_, i) => Math.round(((i + Math.random()) / KILLS) * fullMs));
+}
+
+async function schemasLike(url: string, names: string[]): Promise<string[]> {
+  const c = await mysql.createConnection({ uri: url });
+  const [r] = await c.query(`SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)`, [names]);
+  await c.end();
+  return (r as { s: string }[]).map((x) => x.s);
+}
+
+describe('SIGKILL at random moments of a dump', () => {
+  let db: Db;
+  let dir: string;
+  let backups: string;
+  let store: BackupStore;
+  let expectedRows: number;
+
+  before(async () => {
+    db = await freshDatabase('crashdump');
+    await seedTypes(db.url);
+    await seedBigTable(db.url, 'big', 200_000);
+    dir = await mkdtemp(join(tmpdir(), 'olympia-crash-dump-'));
+    backups = join(dir, 'backups');
+    store = new BackupStore(backups);
+  });
+  after(async () => {
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Whatever is under the real name is a complete backup of all the rows, or nothing is. */
+  async function assertWholeOrAbsent(name: BackupName, context: string): Promise<boolean> {
+    const visible = (await namesIn(backups)).filter((n) => !n.startsWith('.'));
+    assert.ok(visible.every((n) => n === 'crash' || n.startsWith('fresh-')), `${context}: only real backups are visible: ${visible}`);
+    // Reading a backup first cleans up after dead writers (a replaced backup is put back).
+    await store.find(name).catch(() => undefined);
+    const dirExists = await stat(join(backups, name)).then(() => true, () => false);
+    if (!dirExists) return false;
+    assert.ok(await stat(join(backups, name, 'manifest.json')).then(() => true, () => false), `${context}: a directory under the real name has its manifest`);
+    const b = await store.find(name);
+    assert.deepEqual((await verifyBackup(b.path, b.manifest!, 2)).problems, [], `${context}: the backup under the real name verifies`);
+    assert.equal(b.manifest!.tables.reduce((n, t) => n + t.rows, 0), expectedRows, `${context}: it holds every row`);
+    return true;
+  }
+
+  test(`${KILLS} kills: never a half backup under the real name; the next dump cleans up and works`, async () => {
+    const first = await collect(spawnCli(['dump', '--name', 'crash', '--backup-dir', backups, '--database-url', db.url, '--json']));
+    assert.equal(first.code, 0, first.stderr);
+    expectedRows = JSON.parse(first.stdout).rows;
+    const outcomes = { killed: 0, finished: 0 };
+    for (const [i, delay] of delays(first.durationMs).entries()) {
+      // Odd runs replace an existing backup (--force); even runs write a new name.
+      const replace = i % 2 === 1;
+      const name = parseBackupName(replace ? 'crash' : `fresh-${i}`);
+      const args = ['dump', '--name', name, '--backup-dir', backups, '--database-url', db.url, ...(replace ? ['--force'] : [])];
+      const r = await runAndKill(args, delay);
+      const context = `run ${i} (${replace ? 'replace' : 'new'}, killed after ${delay} ms)`;
+      if (r.signal === 'SIGKILL') outcomes.killed++;
+      else {
+        assert.equal(r.code, 0, `${context}: ${r.stderr}`);
+        outcomes.finished++;
+      }
+      const present = await assertWholeOrAbsent(name, context);
+      if (replace) assert.ok(present, `${context}: the older backup of the same name survives`);
+
+      // A later dump of that name works, and leaves no temporary directory or lock behind.
+      await dump({ target: parseDatabaseUrl(db.url), store, name, force: true, jobs: 2, reporter: silentReporter });
+      assert.ok(await assertWholeOrAbsent(name, `${context}, then dumped again`));
+      assert.deepEqual((await namesIn(backups)).filter((n) => n.startsWith(`.${name}.`)), [], `${context}: leftovers of the killed run were cleaned up`);
+      if (!replace) await rm(join(backups, name), { recursive: true });
+    }
+    assert.ok(outcomes.killed >= KILLS / 2, `most runs were killed mid-way (${JSON.stringify(outcomes)})`);
+  });
+});
+
+describe('SIGKILL at random moments of a load', () => {
+  let source: Db;
+  let live: Db;
+  let dir: string;
+  let backups: string;
+  let store: BackupStore;
+  let liveStorage: string;
+  let oldState: Awaited<ReturnType<typeof tableChecksums>>;
+  let newState: Awaited<ReturnType<typeof tableChecksums>>;
+  let oldFiles: Record<string, string> | null;
+  let newFiles: Record<string, string> | null;
+
+  before(async () => {
+    source = await freshDatabase('crashsrc');
+    live = await freshDatabase('crashlive');
+    await seedTypes(source.url);
+    await seedBigTable(source.url, 'big', 200_000, { tag: 'new' });
+    await seedBigTable(live.url, 'big', 100_000, { tag: 'old' });
+    await seedBigTable(live.url, 'only_old', 1_000, { tag: 'only' });
+    dir = await mkdtemp(join(tmpdir(), 'olympia-crash-load-'));
+    backups = join(dir, 'backups');
+    store = new BackupStore(backups);
+    const sourceStorage = join(dir, 'source-storage');
+    await mkdir(join(sourceStorage, 'new'), { recursive: true });
+    for (let i = 0; i < 20; i++) await writeFile(join(sourceStorage, 'new', `${i}.bin`), Buffer.alloc(10_000, i));
+    liveStorage = join(dir, 'live-storage');
+    await mkdir(liveStorage);
+    await writeFile(join(liveStorage, 'old.txt'), 'the old storage');
+    const target = (url: string) => parseDatabaseUrl(url);
+    await dump({ target: target(source.url), store, name: parseBackupName('new'), jobs: 2, storageDir: sourceStorage, reporter: silentReporter });
+    await dump({ target: target(live.url), store, name: parseBackupName('old'), jobs: 2, storageDir: liveStorage, reporter: silentReporter });
+    oldState = await tableChecksums(live.url);
+    newState = await tableChecksums(source.url);
+    oldFiles = await treeContents(liveStorage);
+    newFiles = await treeContents(sourceStorage);
+  });
+  after(async () => {
+    await source.drop();
+    await live.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const loadOld = () => load({ target: parseDatabaseUrl(live.url), store, name: parseBackupName('old'), jobs: 2, storageDir: liveStorage, reporter: silentReporter, lockTimeoutS: 60 });
+  const cliLoadNew = () => ['load', '--name', 'new', '--backup-dir', backups, '--database-url', live.url, '--storage-dir', liveStorage];
+
+  test(`${KILLS} kills: the database holds all the old data or all the new, and the next load works`, async () => {
+    const full = await collect(spawnCli(cliLoadNew()));
+    assert.equal(full.code, 0, full.stderr);
+    assert.deepEqual(await tableChecksums(live.url), newState, 'a complete load brings the new data');
+    assert.deepEqual(await treeContents(liveStorage), newFiles);
+    await loadOld();
+    assert.deepEqual(await tableChecksums(live.url), oldState);
+
+    const seen = { old: 0, new: 0 };
+    for (const [i, delay] of delays(full.durationMs).entries()) {
+      const r = await runAndKill(cliLoadNew(), delay);
+      const context = `run ${i} (killed after ${delay} ms, ${r.signal ?? `exit ${r.code}`})`;
+      if (r.signal !== 'SIGKILL') assert.equal(r.code, 0, `${context}: ${r.stderr}`);
+      const state = await tableChecksums(live.url);
+      const isOld = JSON.stringify(state) === JSON.stringify(oldState);
+      const isNew = JSON.stringify(state) === JSON.stringify(newState);
+      assert.ok(isOld || isNew, `${context}: the database holds a mix: ${JSON.stringify(state)}`);
+      seen[isOld ? 'old' : 'new']++;
+      const files = await treeContents(liveStorage);
+      assert.ok(JSON.stringify(files) === JSON.stringify(oldFiles) || JSON.stringify(files) === JSON.stringify(newFiles), `${context}: the storage dir is whole`);
+
+      // The following load works: back to the old data, with nothing of the killed run left.
+      await loadOld();
+      assert.deepEqual(await tableChecksums(live.url), oldState, `${context}: the next load works`);
+      assert.deepEqual(await treeContents(liveStorage), oldFiles);
+      const { stage, old } = stagingNames(live.name);
+      assert.deepEqual(await schemasLike(live.url, [stage, old]), [], `${context}: no staging database is left`);
+      const siblings = (await namesIn(dirname(liveStorage))).filter((n) => n.startsWith(`${basename(liveStorage)}.`));
+      assert.deepEqual(siblings, [], `${context}: no staged storage copy is left`);
+    }
+    assert.ok(seen.old > 0, `some kills landed before the swap (${JSON.stringify(seen)})`);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBenchArgs, parseScale } from '../../bench/args.js';
+import { UsageError } from '../../src/core/errors.js';
+
+describe('bench flags', () => {
+  test('defaults: 100 MB, one job per CPU, every tool, one run', () => {
+    const a = parseBenchArgs([], 2);
+    assert.equal(a.scaleMb, 100);
+    assert.equal(a.jobs, 2);
+    assert.deepEqual(a.only, ['ours', 'mysqldump', 'mydumper']);
+    assert.equal(a.repeat, 1);
+    assert.equal(a.keep, false);
+    assert.equal(a.json, undefined);
+  });
+
+  test('scales: 100mb, 1gb, <N>mb, in either case', () => {
+    assert.equal(parseScale('100mb'), 100);
+    assert.equal(parseScale('1gb'), 1000);
+    assert.equal(parseScale('250MB'), 250);
+    assert.equal(parseScale('1.5gb'), 1500);
+  });
+
+  test('a scale that is not a size, or is out of range, is a usage error', () => {
+    for (const bad of ['big', '100', '-5mb', '1tb', '2mb']) assert.throws(() => parseScale(bad), UsageError, bad);
+  });
+
+  test('every flag, with separate and inline values', () => {
+    const a = parseBenchArgs(['--scale=1gb', '--jobs', '4', '--only', 'mydumper,ours', '--keep', '--json', 'out.json', '--repeat', '3', '--fresh', '--checksum'], 2);
+    assert.equal(a.scaleMb, 1000);
+    assert.equal(a.jobs, 4);
+    assert.deepEqual(a.only, ['ours', 'mydumper'], 'kept in the canonical order');
+    assert.equal(a.keep, true);
+    assert.equal(a.fresh, true);
+    assert.equal(a.checksum, true);
+    assert.equal(a.json, 'out.json');
+    assert.equal(a.repeat, 3);
+  });
+
+  test('unknown tools, unknown flags, missing values and bad numbers are usage errors', () => {
+    assert.throws(() => parseBenchArgs(['--only', 'ours,pg_dump'], 2), /pg_dump/);
+    assert.throws(() => parseBenchArgs(['--threads', '2'], 2), /Unknown option "--threads"/);
+    assert.throws(() => parseBenchArgs(['--jobs'], 2), /--jobs needs a value/);
+    assert.throws(() => parseBenchArgs(['--jobs', '0'], 2), /at least 1/);
+    assert.throws(() => parseBenchArgs(['--repeat', 'two'], 2), UsageError);
+    assert.throws(() => parseBenchArgs(['--keep=yes'], 2), /takes no value/);
+  });
+});
