@@ -20,7 +20,7 @@ import type { Client } from '@elastic/elasticsearch';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import { createSearchClient } from '../src/search/client.js';
-import { DEFAULT_BULK_TUNING, buildIndex, deleteProjectIndices } from '../src/search/indexer.js';
+import { BULK_RESPONSE_FIELDS, DEFAULT_BULK_TUNING, buildIndex, deleteProjectIndices } from '../src/search/indexer.js';
 import { flattenSettings, loadingSettings, servingSettings } from '../src/search/index-settings.js';
 import { rowConverter, type ColumnInfo } from '../src/search/row-documents.js';
 import { ensureElasticsearch } from '../test/harness/elasticsearch.js';
@@ -179,6 +179,8 @@ async function plainLoad(client: Client, file: string, tuning: { flushBytes: num
     concurrency: tuning.concurrency,
     retries: 5,
     wait: 1000,
+    // The same response trimming as ours: a setting any bulk load can use, so the baseline gets it too.
+    filter_path: BULK_RESPONSE_FIELDS,
   });
   await client.indices.putSettings({ index, settings: servingSettings(user) as never });
   await client.indices.refresh({ index });

@@ -1,6 +1,7 @@
 // Published backups as workflow artifacts (@actions/artifact): `publish: NAME` uploads a backup directory,
 // `artifact: NAME` downloads one — from this run, or from another run (or repository) with a token.
-// Unlike the cache, these are what the user asked for, so service trouble is an error, not a warning.
+// Unlike the cache functions, these throw (typed errors); the run decides what is fatal: after an initialize,
+// service trouble is a warning (src/action/run.ts), a wrong name or a foreign artifact is an error.
 // The artifact is named like the backup and holds the backup directory's files at its root.
 import { DefaultArtifactClient, ArtifactNotFoundError, type FindOptions } from '@actions/artifact';
 import * as core from '@actions/core';

@@ -26,8 +26,11 @@ export class Phases {
 
   constructor(private readonly groups: GroupState = { open: false }) {}
 
-  /** Runs `fn` in a log group, timed; a throw is recorded as failed and rethrown. */
-  async run<T>(title: string, fn: () => Promise<T>, describe: (value: T) => PhaseOutcome = () => ({})): Promise<T> {
+  /**
+   * Runs `fn` in a log group, timed. A throw is recorded as failed and rethrown, unless `recover` turns it
+   * into a value (the run goes on without what failed; recorded as a warning).
+   */
+  async run<T>(title: string, fn: () => Promise<T>, describe: (value: T) => PhaseOutcome = () => ({}), recover?: (e: unknown) => { value: T; detail: string } | undefined): Promise<T> {
     const started = Date.now();
     core.startGroup(title);
     this.groups.open = true;
@@ -37,6 +40,11 @@ export class Phases {
       this.list.push({ title, status: outcome.status ?? 'done', durationMs: Date.now() - started, detail: outcome.detail, rows: outcome.rows });
       return value;
     } catch (e) {
+      const recovered = recover?.(e);
+      if (recovered) {
+        this.list.push({ title, status: 'warning', durationMs: Date.now() - started, detail: recovered.detail });
+        return recovered.value;
+      }
       this.list.push({ title, status: 'failed', durationMs: Date.now() - started, detail: errorMessage(e) });
       throw e;
     } finally {

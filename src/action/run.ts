@@ -11,7 +11,7 @@ import { totalBytes, totalRows, type Manifest } from '../backup/manifest.js';
 import { INIT_BACKUP, timestampName, type BackupName } from '../core/backup-name.js';
 import { initRestoreKeys } from '../core/cache-key.js';
 import { loadConfig } from '../core/config.js';
-import { errorMessage, OlympiaError, UsageError } from '../core/errors.js';
+import { errorMessage, IntegrityError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
 import { expandGlobs } from '../core/glob.js';
 import { makeContext, requireTarget, type Context } from '../commands/context.js';
 import { dump } from '../commands/dump.js';
@@ -19,7 +19,7 @@ import { initialize, seedCommand, type InitializeResult } from '../commands/init
 import { load } from '../commands/load.js';
 import { hasIndexing } from '../commands/project-steps.js';
 import { formatBytes } from '../cli/output.js';
-import { checkDownloadSource, downloadBackup, publishBackup } from './artifact.js';
+import { checkDownloadSource, downloadBackup, publishBackup, type PublishResult } from './artifact.js';
 import { restoreInit, saveInit, type RestoreResult } from './cache.js';
 import { Inputs, State, type Command } from './constants.js';
 import { readInputs, type ActionOptions } from './inputs.js';
@@ -30,6 +30,11 @@ import { actionsReporter, type GroupState } from './reporter.js';
 import { maskUrlSecret } from './mask.js';
 import { serviceTimeoutMs, startServices } from './services.js';
 import { renderSummary, type BackupSummary, type CacheSummary, type SaveOutcome } from './summary.js';
+
+/** A failing artifact service, as opposed to a reference or a backup that is wrong. */
+function isServiceTrouble(e: unknown): boolean {
+  return !(e instanceof UsageError || e instanceof NotFoundError || e instanceof IntegrityError);
+}
 
 /** The cache's path for `_init`: relative to the workspace when inside it, so jobs on any runner share the entry. */
 export function cachePathFor(absolute: string, workspace: string): string {
@@ -158,13 +163,24 @@ class ActionRun {
     return cachePathFor(ctx.store.path(INIT_BACKUP), process.env.GITHUB_WORKSPACE || process.cwd());
   }
 
-  private async download(ctx: Context, options: ActionOptions): Promise<BackupName> {
+  /**
+   * Downloads the `artifact` backup. With `fallback` (initialize), trouble of the artifact service is a
+   * warning and the run initializes without it; a reference that is wrong (no such artifact, not a backup)
+   * still fails, since falling back would hide the mistake.
+   */
+  private async download(ctx: Context, options: ActionOptions, fallback: boolean): Promise<BackupName | undefined> {
     const ref = options.artifact!;
-    const path = await this.phases.run(
+    const path = await this.phases.run<string | undefined>(
       `Download the published backup "${ref.name}"`,
       () => downloadBackup(ref.name, ctx.store.root, { githubToken: options.githubToken, workflowRunId: ref.workflowRunId, repository: ref.repository }),
       () => ({ detail: ref.workflowRunId ? `from run ${ref.workflowRunId}${ref.repository ? ` of ${ref.repository}` : ''}` : 'from this run' }),
+      (e) => {
+        if (!fallback || !isServiceTrouble(e)) return undefined;
+        core.warning(`${errorMessage(e)} Initializing without the published backup "${ref.name}" instead (from the cached or a newly seeded _init).`);
+        return { value: undefined, detail: `not downloaded (artifact service trouble): ${errorMessage(e)}` };
+      },
     );
+    if (path === undefined) return undefined;
     await this.noteBackup(ctx, ref.name, 'downloaded artifact', path);
     return ref.name;
   }
@@ -197,7 +213,7 @@ class ActionRun {
   }
 
   private async initialize(ctx: Context, options: ActionOptions): Promise<void> {
-    const loadName = options.artifact ? await this.download(ctx, options) : options.load;
+    const loadName = options.artifact ? await this.download(ctx, options, true) : options.load;
     let restored: RestoreResult | undefined;
     if (options.cache && !loadName) restored = await this.restore(ctx, options);
 
@@ -247,15 +263,22 @@ class ActionRun {
     return r.path;
   }
 
+  /** Dumps (unless `path` is given) and uploads. After an initialize, artifact service trouble is a warning. */
   private async publish(ctx: Context, options: ActionOptions, name: BackupName, path?: string): Promise<void> {
     const dir = path ?? (await this.dumpAs(ctx, name, `Dump the database as "${name}"`));
-    const published = await this.phases.run(
+    this.record.backupPath = dir;
+    const published = await this.phases.run<PublishResult | undefined>(
       `Publish "${name}" as a workflow artifact`,
       () => publishBackup(dir, name, options.retentionDays),
-      (a) => ({ detail: `artifact ${a.id}, ${formatBytes(a.size)} uploaded${options.retentionDays ? `, kept ${options.retentionDays} days` : ''}` }),
+      (a) => ({ detail: `artifact ${a!.id}, ${formatBytes(a!.size)} uploaded${options.retentionDays ? `, kept ${options.retentionDays} days` : ''}` }),
+      (e) => {
+        if (options.command !== 'initialize' || !isServiceTrouble(e)) return undefined;
+        core.warning(`${errorMessage(e)} The database is initialized and the backup is at ${dir}, but it was not published: the artifact-id output is empty.`);
+        return { value: undefined, detail: `not published (artifact service trouble): ${errorMessage(e)}` };
+      },
     );
+    if (!published) return;
     this.record.artifactId = published.id;
-    this.record.backupPath = dir;
     await this.noteBackup(ctx, name, 'published as an artifact', dir);
   }
 
@@ -268,7 +291,7 @@ class ActionRun {
   }
 
   private async loadCommand(ctx: Context, options: ActionOptions): Promise<void> {
-    const name = options.artifact ? await this.download(ctx, options) : options.load!;
+    const name = options.artifact ? (await this.download(ctx, options, false))! : options.load!;
     await this.phases.run(
       `Load backup "${name}"`,
       () => load({ target: requireTarget(ctx), store: ctx.store, name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS }),

@@ -1,12 +1,11 @@
 // The `services` input: start MySQL and Elasticsearch containers (docker) or wait for running ones
-// (external, e.g. the job's `services:`). Every URL a provider returns is masked before it can be logged.
+// (external, e.g. the job's `services:`).
 import { UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { parseDatabaseUrl } from '../mysql/connection-url.js';
 import { providerFor, serviceOptions, type Services } from '../services/index.js';
 import type { ActionOptions } from './inputs.js';
 import { Inputs } from './constants.js';
-import { maskUrlSecret } from './mask.js';
 
 export interface ServiceRequest {
   options: Pick<ActionOptions, 'services' | 'databaseUrl' | 'elasticsearchUrl' | 'mysqlImage' | 'elasticsearchImage'>;
@@ -49,7 +48,8 @@ export async function startServices(request: ServiceRequest): Promise<Services> 
       timeouts,
     }),
   );
-  maskUrlSecret(services.databaseUrl);
-  maskUrlSecret(services.elasticsearchUrl);
+  // The URLs carry either the user's credentials (masked when the inputs were read) or, for docker without a
+  // database-url, the provider's documented development password, which is no secret: masking it would
+  // hide the word "olympia-data" in every later log line.
   return services;
 }

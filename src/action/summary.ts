@@ -59,7 +59,7 @@ function restoreLine(c: CacheSummary): string {
     case 'partial':
       return `🔸 **partial hit** (incremental): \`_init\` of older migrations restored from \`${c.matchedKey ?? '?'}\`; the key for the current migrations is \`${c.key}\``;
     case 'miss':
-      return `❌ **miss**: nothing stored under \`${c.key}\``;
+      return `❌ **miss**: no \`_init\` restored for \`${c.key}\``;
     case 'not-needed':
       return `➖ not restored (a named backup was loaded instead); key \`${c.key}\``;
   }

@@ -176,7 +176,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const ctx = await buildContext(v, env);
       const options = resolveInitializeOptions({
         flags: { clean: v.clean as boolean | undefined, load: str(v, 'load'), skipSeed: v['skip-seed'] as boolean | undefined, skipIndex: v['skip-index'] as boolean | undefined },
-        env,
+        // seed only honours INIT_SKIP_INDEX; the other INIT_* variables mean nothing to it.
+        env: command === 'seed' ? { INIT_SKIP_INDEX: env.INIT_SKIP_INDEX } : env,
       });
       if (str(v, 'services')) await startServices(ctx, v, !options.skipIndex && (ctx.config.index.definitions.length > 0 || Boolean(ctx.hooks.index)));
       // The plan is shown before anything runs, so a user sees what is about to happen.

@@ -49,11 +49,12 @@ export function cliReporter(mode: OutputMode, stream: NodeJS.WriteStream = proce
   };
   return {
     info: (m) => {
-      if (mode === 'tty' || mode === 'plain') say(m);
+      // JSON mode keeps stdout for the result; messages (hook output, lock waits) still reach stderr.
+      if (mode !== 'quiet') say(m);
     },
     warn: (m) => say(`warning: ${m}`),
     step: (name) => {
-      if (mode === 'tty' || mode === 'plain') say(`▸ ${name}`);
+      if (mode !== 'quiet') say(`▸ ${name}`);
       return () => clear();
     },
     progress: (p) => {

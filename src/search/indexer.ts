@@ -54,6 +54,12 @@ export interface IndexBuildResult {
 
 const PROGRESS_EVERY_MS = 1000;
 
+/**
+ * All the bulk helper reads of a response (per item: the status, and the error of a failed one).
+ * Dropping the rest spares Elasticsearch writing and us parsing ~150 bytes per document.
+ */
+export const BULK_RESPONSE_FIELDS = 'errors,items.*.status,items.*.error';
+
 function esUrl(o: { elasticsearchUrl?: string; client: Client }): string {
   return o.elasticsearchUrl ?? o.client.connectionPool.connections[0]?.url.toString() ?? 'the configured Elasticsearch URL';
 }
@@ -165,6 +171,7 @@ async function loadDocuments(o: BuildIndexOptions, source: IndexSource, index: s
       concurrency: tuning.concurrency,
       retries: tuning.retries,
       wait: tuning.waitMs,
+      filter_path: BULK_RESPONSE_FIELDS,
       onDrop: (drop) => {
         if (!state.dropped) {
           const op = drop.operation as { index?: { _id?: string } };

@@ -4,7 +4,7 @@
 // so as root it runs as a system user created for it.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
-import { cp, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { ConnectionError, LockedError, OlympiaError, UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
@@ -59,7 +59,6 @@ export function nodeSettingsYaml(o: { port: number; nodeDir: string }): string {
     'xpack.security.enabled': false,
     // A nearly full developer disk must not turn the indices read-only.
     'cluster.routing.allocation.disk.threshold_enabled': false,
-    'action.destructive_requires_name': false,
   };
   return Object.entries(settings)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}\n`)
@@ -310,6 +309,25 @@ export async function stopLocalElasticsearch(opts: { port?: number; cacheDir: st
   }
   await rm(runFile(opts.cacheDir, port), { force: true });
   return running;
+}
+
+/**
+ * For `reset`: stops the node on `port` and deletes its data, logs and config (every version's), keeping
+ * the downloaded and unpacked distributions, which are only a cache. Returns the directories removed.
+ */
+export async function removeLocalElasticsearch(opts: { port?: number; cacheDir: string; reporter?: Reporter }): Promise<string[]> {
+  const port = opts.port ?? DEFAULT_ES_PORT;
+  await stopLocalElasticsearch({ ...opts, port });
+  const removed: string[] = [];
+  const versions = await readdir(opts.cacheDir).catch(() => [] as string[]);
+  for (const v of versions.filter((name) => /^\d+\.\d+\.\d+$/.test(name))) {
+    const nodeDir = join(opts.cacheDir, v, `node-${port}`);
+    if (!existsSync(nodeDir)) continue;
+    await rm(nodeDir, { recursive: true, force: true });
+    removed.push(nodeDir);
+  }
+  if (removed.length > 0) opts.reporter?.info(`Removed the Elasticsearch data of port ${port}: ${removed.join(', ')}.`);
+  return removed;
 }
 
 /**

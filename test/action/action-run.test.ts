@@ -2,6 +2,7 @@
 // `services: external` against the harness's real MariaDB and Elasticsearch, and the real @actions/cache
 // and @actions/artifact code talking to the FAKE cache and artifact services of fake-actions-services.ts.
 // Build first: `npm run package`.
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { createSearchClient } from '../../src/search/client.js';
 import { ensureElasticsearch } from '../harness/elasticsearch.js';
 import { freshDatabase } from '../harness/mariadb.js';
 import { FakeActionsServices } from './fake-actions-services.js';
-import { commands, describeRun, makeWorkspace, removeWorkspace, runAction, type ActionRun } from './run-action.js';
+import { commands, describeRun, makeWorkspace, removeWorkspace, ROOT, runAction, type ActionRun } from './run-action.js';
 
 const ALIAS = `olympia-action-${process.pid}`;
 const RUN_ID = 1001;
@@ -303,6 +304,46 @@ describe('published backups and the other commands', () => {
     secrets.add('ghs_fakeTokenForTheFakeService');
   });
 
+  test('artifact: NAME that was never published fails the run, naming it (a wrong name is not service trouble)', async () => {
+    const db = await database();
+    const r = await run({ db, inputs: { artifact: 'weekly', 'skip-index': 'true' } });
+    const error = assertFailed(r, /^No published backup "weekly" was found in this workflow run\./);
+    assert.match(error, /Hint: Publish it earlier in this run, or name the run that published it: RUN_ID\/NAME\./);
+    assert.deepEqual(await query(db.url, 'SHOW TABLES'), [], 'nothing was initialized');
+  });
+
+  test('artifact service trouble during initialize: a warning, and the run initializes without the artifact', async () => {
+    fake.fault = { mode: 'fail', status: 403, services: ['artifact'] };
+    try {
+      const db = await database();
+      const r = await run({ db, inputs: { artifact: 'nightly', 'skip-index': 'true', cache: 'false' } });
+      assertOk(r);
+      assert.equal(r.outputs.loaded, '');
+      assert.equal(r.outputs.seeded, 'true');
+      const warnings = commands(r.stdout, 'warning');
+      assert.ok(warnings.some((w) => /^Downloading the backup "nightly" from this workflow run failed: .*403.* Initializing without the published backup "nightly" instead/s.test(w)), describeRun(r));
+      assert.match(r.summary, /\| ⚠️ \| Download the published backup "nightly" \|/);
+      assert.equal(await userCount(db.url), 500);
+    } finally {
+      fake.fault = undefined;
+    }
+  });
+
+  test('artifact service trouble while publishing after an initialize: a warning, the backup stays on disk, artifact-id is empty', async () => {
+    fake.fault = { mode: 'fail', status: 403, services: ['artifact'] };
+    try {
+      const r = await run({ db: source, workspace: ws, inputs: { cache: 'false', 'skip-index': 'true', publish: 'unpublished' } });
+      assertOk(r);
+      assert.equal(r.outputs['artifact-id'], '');
+      assert.equal(r.outputs['backup-path'], join(ws, 'backups', 'unpublished'));
+      assert.ok((await stat(join(ws, 'backups', 'unpublished', 'manifest.json'))).isFile());
+      assert.ok(commands(r.stdout, 'warning').some((w) => /but it was not published: the artifact-id output is empty\.$/.test(w)), describeRun(r));
+      assert.ok(!fake.artifacts.some((a) => a.name === 'unpublished' && a.finalized));
+    } finally {
+      fake.fault = undefined;
+    }
+  });
+
   test('command: dump writes a timestamped backup; command: load loads it into another database', async () => {
     await query(source.url, "UPDATE users SET username = 'renamed-before-dump' WHERE id = 1");
     const dumped = await run({ db: source, workspace: ws, inputs: { command: 'dump' } });
@@ -407,11 +448,14 @@ test('no secret appears in any log line, output, state, env or summary file of a
   }
 });
 
-// Read by the lead's CI note: the bundle starts under the runner's Node major (node24) when OLYMPIA_ACTION_NODE points at it.
-test('dist/index.js is an ES module bundle that node starts as action.yml names it', async () => {
-  const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'dist', 'package.json'), 'utf8'));
-  assert.equal(pkg.type, 'module');
-  const action = await readFile(join(import.meta.dirname, '..', '..', 'action.yml'), 'utf8');
-  assert.match(action, /using: ['"]?node24['"]?/);
-  assert.match(action, /main: ['"]?dist\/index\.js['"]?/);
+test('dist/ is ESM that node loads as action.yml names it (node24, dist/index.js), and dist/cli runs the CLI', async () => {
+  const pkg = JSON.parse(await readFile(join(ROOT, 'dist', 'package.json'), 'utf8'));
+  assert.equal(pkg.type, 'module', 'ncc writes ESM; without "type": "module" node would not load it');
+  const action = await readFile(join(ROOT, 'action.yml'), 'utf8');
+  assert.match(action, /^runs:\n  using: node24\n  main: dist\/index\.js\n/m);
+  for (const entry of [join(ROOT, 'dist', 'cli', 'index.js'), join(ROOT, 'bin', 'olympia-data.js')]) {
+    const r = spawnSync(process.env.OLYMPIA_ACTION_NODE || process.execPath, [entry, '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^olympia-data \d+\.\d+\.\d+\n$/);
+  }
 });

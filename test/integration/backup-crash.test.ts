@@ -55,7 +55,7 @@ describe('SIGKILL at random moments of a dump', () => {
   before(async () => {
     db = await freshDatabase('crashdump');
     await seedTypes(db.url);
-    await seedBigTable(db.url, 'big', 200_000);
+    await seedBigTable(db.url, 'big', 150_000);
     dir = await mkdtemp(join(tmpdir(), 'olympia-crash-dump-'));
     backups = join(dir, 'backups');
     store = new BackupStore(backups);
@@ -101,8 +101,8 @@ describe('SIGKILL at random moments of a dump', () => {
       if (replace) assert.ok(present, `${context}: the older backup of the same name survives`);
 
       // A later dump of that name works, and leaves no temporary directory or lock behind.
-      await dump({ target: parseDatabaseUrl(db.url), store, name, force: true, jobs: 2, reporter: silentReporter });
-      assert.ok(await assertWholeOrAbsent(name, `${context}, then dumped again`));
+      const again = await dump({ target: parseDatabaseUrl(db.url), store, name, force: true, jobs: 2, reporter: silentReporter });
+      assert.equal(again.rows, expectedRows, `${context}: the next dump works`);
       assert.deepEqual((await namesIn(backups)).filter((n) => n.startsWith(`.${name}.`)), [], `${context}: leftovers of the killed run were cleaned up`);
       if (!replace) await rm(join(backups, name), { recursive: true });
     }
@@ -126,8 +126,8 @@ describe('SIGKILL at random moments of a load', () => {
     source = await freshDatabase('crashsrc');
     live = await freshDatabase('crashlive');
     await seedTypes(source.url);
-    await seedBigTable(source.url, 'big', 200_000, { tag: 'new' });
-    await seedBigTable(live.url, 'big', 100_000, { tag: 'old' });
+    await seedBigTable(source.url, 'big', 150_000, { tag: 'new' });
+    await seedBigTable(live.url, 'big', 60_000, { tag: 'old' });
     await seedBigTable(live.url, 'only_old', 1_000, { tag: 'only' });
     dir = await mkdtemp(join(tmpdir(), 'olympia-crash-load-'));
     backups = join(dir, 'backups');

@@ -10,7 +10,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ConnectionError, UsageError } from '../../src/core/errors.js';
 import { resolveEsVersion } from '../../src/services/elasticsearch-download.js';
-import { ES_SYSTEM_USER, ensureLocalElasticsearch, probeNode } from '../../src/services/elasticsearch-local.js';
+import { ES_SYSTEM_USER, ensureLocalElasticsearch, probeNode, removeLocalElasticsearch } from '../../src/services/elasticsearch-local.js';
 import { TEST_ES_CACHE_DIR, TEST_ES_PORT, ensureElasticsearch } from '../harness/elasticsearch.js';
 
 const external = Boolean(process.env.OLYMPIA_TEST_ELASTICSEARCH_URL);
@@ -105,5 +105,12 @@ describe('local Elasticsearch', { skip: external && 'OLYMPIA_TEST_ELASTICSEARCH_
     assert.deepEqual(await probeNode(node.url), { kind: 'none' });
     assert.equal(existsSync(join(cacheDir, 'run', `${port}.json`)), false);
     if (pid) assert.equal(running(pid), false, 'the process is gone');
+
+    // reset: the node's data goes, the unpacked distribution stays cached.
+    const nodeDir = join(cacheDir, resolveEsVersion(version), `node-${port}`);
+    assert.ok(existsSync(join(nodeDir, 'data')));
+    assert.deepEqual(await removeLocalElasticsearch({ port, cacheDir }), [nodeDir]);
+    assert.equal(existsSync(nodeDir), false);
+    assert.ok(existsSync(join(cacheDir, resolveEsVersion(version), 'home', 'bin', 'elasticsearch')));
   });
 });

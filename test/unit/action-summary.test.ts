@@ -53,7 +53,7 @@ describe('renderSummary', () => {
     assert.ok(hit.includes('- **Result:** loaded: `_init` · seeded: no · indexed: no'));
 
     const miss = renderSummary(input({ cache: { key: KEY, restore: 'miss', save: 'saved' }, loaded: undefined, seeded: true, indexed: true, artifactId: 42 }));
-    assert.ok(miss.includes(`❌ **miss**: nothing stored under \`${KEY}\``));
+    assert.ok(miss.includes(`❌ **miss**: no \`_init\` restored for \`${KEY}\``));
     assert.ok(miss.includes('- **Cache save:** saved `_init` under the key'));
     assert.ok(miss.includes('- **Result:** loaded: nothing · seeded: yes · indexed: yes · artifact ID: 42'));
 
