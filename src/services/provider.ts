@@ -94,9 +94,9 @@ export function serviceOptions(input: ServiceOptionsInput = {}): ServiceOptions 
       image: DEFAULT_MYSQL_IMAGE,
       port: 3306,
       // A development default: the services bind to 127.0.0.1 only. Override for anything shared.
-      rootPassword: 'olympia-data',
+      rootPassword: 'olympia-dev-pw',
       user: 'olympia',
-      password: 'olympia-data',
+      password: 'olympia-dev-pw',
       volume: 'olympia-data-mysqld',
       containerName: 'olympia-data-mysqld',
       bufferPoolSize: '256M',
