@@ -39,10 +39,13 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
   const { conn, reporter } = opts;
   const file = join(opts.dir, 'db.sql');
   const total = (await stat(file)).size;
+  // Sniff before opening the stream: a 'data' listener starts it flowing, and whatever it reads
+  // while we await something else is lost.
+  const gzip = await isGzip(file);
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   let read = 0;
   raw.on('data', (c) => (read += (c as Buffer).length));
-  const source = (await isGzip(file)) ? raw.pipe(createGunzip()) : raw;
+  const source = gzip ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (e) => source.destroy(e));
   let statements = 0;
   let last = 0;
@@ -63,6 +66,9 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
   } catch (e) {
     if (e instanceof OlympiaError) throw e;
     throw new OlympiaError(`Cannot read ${file}: ${(e as Error).message}`, { hint: 'The file is truncated or not a SQL dump.', cause: e });
+  }
+  if (statements === 0) {
+    throw new OlympiaError(`${file} holds no SQL statements, so there is nothing to load. Nothing was changed.`, { hint: 'Check that db.sql is a mysqldump of the database.' });
   }
   const [dbRow] = await conn.query('SELECT DATABASE() AS db');
   const db = (dbRow as { db: string }[])[0].db;

@@ -116,6 +116,9 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
     const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
     await snap.unlock();
+    // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
+    // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike.
+    for (const w of workers) await w.query('SET character_set_results = binary');
 
     await mkdir(join(pending.dir, 'data'));
     const chunkBytes = opts.chunkBytes ?? 64 << 20;

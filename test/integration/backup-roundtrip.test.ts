@@ -62,3 +62,26 @@ describe('dump then load', () => {
     await c.end();
   });
 });
+
+describe('character sets', () => {
+  test('latin1, greek and utf8mb4 columns keep their exact bytes', async () => {
+    const source = await freshDatabase('cs');
+    const dest = await freshDatabase('cs');
+    try {
+      const c = await mysql.createConnection({ uri: source.url, charset: 'utf8mb4' });
+      await c.query('CREATE TABLE legacy (id INT PRIMARY KEY, l VARCHAR(20) CHARACTER SET latin1, u VARCHAR(20) CHARACTER SET utf8mb4, g TEXT CHARACTER SET greek)');
+      await c.query("INSERT INTO legacy VALUES (1, 'café ü', 'café 🦊', 'αβγ'), (2, NULL, '', '')");
+      await c.end();
+      const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-cs-')));
+      const name = parseBackupName('cs');
+      await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, reporter: silentReporter });
+      await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, reporter: silentReporter });
+      const loaded = await snapshotData(dest.url);
+      assert.deepEqual(loaded, await snapshotData(source.url));
+      assert.equal(loaded.legacy[0], '1|636166E920FC|636166C3A920F09FA68A|E1E2E3', 'latin1 é is one byte E9, greek α is E1');
+    } finally {
+      await source.drop();
+      await dest.drop();
+    }
+  });
+});
