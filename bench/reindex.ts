@@ -9,7 +9,8 @@
 //          timed), into an index created with the same mappings, replicas 0 and refresh -1, then
 //          the settings put back and a refresh, so both end with the same searchable index.
 // The plain load's flushBytes/concurrency are first tuned on a sample (--no-tune skips that).
-// Runs alternate ours/plain and the medians are reported, so both see the same machine load.
+// Runs alternate ours/plain and the medians are reported, so both see the same machine load; each run
+// starts on a node with no bench index and no merge running.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -202,8 +203,26 @@ async function oursLoad(client: Client, databaseUrl: string, projectDir: string,
   return { docs: r.documents, ms: r.durationMs };
 }
 
+/** Waits until the node runs no merges (bounded): leftovers of one run must not slow the next. */
+async function waitForQuiet(client: Client): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  let quietSince = 0;
+  while (Date.now() < deadline) {
+    const stats = await client.nodes.stats({ node_id: '_local', metric: 'indices', index_metric: 'merge' });
+    const merging = Object.values(stats.nodes).reduce((n, node) => n + (node.indices?.merges?.current ?? 0), 0);
+    if (merging > 0) quietSince = 0;
+    else if (!quietSince) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 2000) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 const rate = (t: Timing) => t.docs / (t.ms / 1000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -233,6 +252,7 @@ async function main(): Promise<void> {
       const rates = new Map<string, number>();
       for (const round of [grid, [...grid].reverse()]) {
         for (const g of round) {
+          await waitForQuiet(client);
           const r = rate(await timed(() => plainLoad(client, sampleFile, g, sample)));
           const key = JSON.stringify(g);
           rates.set(key, Math.max(rates.get(key) ?? 0, r));
@@ -254,6 +274,9 @@ async function main(): Promise<void> {
       // Alternate the order so neither side always runs on a warmer (or busier) node.
       const order = i % 2 === 0 ? ['ours', 'plain'] : ['plain', 'ours'];
       for (const which of order) {
+        // Each run starts from the same state: no bench index on the node, no merge still running.
+        await deleteProjectIndices(client, [ALIAS]);
+        await waitForQuiet(client);
         const timing = await timed(() => (which === 'ours' ? oursLoad(client, db.url, work, oursTuning) : plainLoad(client, docsFile, best, rows)));
         (which === 'ours' ? ours : plain).push(timing);
         console.log(`  run ${i + 1} ${which.padEnd(5)}: ${fmt(timing.docs)} docs in ${(timing.ms / 1000).toFixed(1)} s = ${fmt(rate(timing))} docs/s (client CPU ${timing.cpuS.toFixed(1)} s)`);

@@ -10,8 +10,12 @@ const LF = 0x0a;
 const BACKSLASH = 0x5c;
 const UNESCAPE: Record<number, number> = { 0x30: 0x00, 0x62: 0x08, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x5a: 0x1a };
 
-/** How a column's value is written in SQL. */
-export type ColumnKind = 'text' | 'binary' | 'bit';
+/**
+ * How a column's value is written in SQL. The files hold each column's bytes in its own character
+ * set, so string and binary columns get hex literals (assigned byte for byte); JSON is converted
+ * from utf8mb4; numbers, dates and the like are ASCII and go as quoted strings.
+ */
+export type ColumnKind = 'bytes' | 'json' | 'bit' | 'plain';
 
 /**
  * Incremental parser of the LOAD DATA text format (TAB between fields, LF between rows, backslash
@@ -61,33 +65,30 @@ export class LoadDataParser {
   }
 }
 
-const QUOTE_ESCAPES: Record<number, string> = { 0x00: '\\0', 0x0a: '\\n', 0x0d: '\\r', 0x1a: '\\Z', 0x27: "\\'", 0x5c: '\\\\' };
-
-/** A SQL literal for a value; binary columns get the _binary introducer so no charset check applies. */
 export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {
   if (value === null) return 'NULL';
-  if (kind === 'bit') return /^\d+$/.test(value.toString('latin1')) ? value.toString('latin1') : 'NULL';
-  if (kind === 'binary') return value.length === 0 ? "_binary''" : `_binary X'${value.toString('hex')}'`;
-  let out = "'";
-  let start = 0;
-  const text = value.toString('utf8');
-  for (let i = 0; i < text.length; i++) {
-    const esc = QUOTE_ESCAPES[text.charCodeAt(i)];
-    if (esc) {
-      out += text.slice(start, i) + esc;
-      start = i + 1;
-    }
+  switch (kind) {
+    case 'bit':
+      return /^\d+$/.test(value.toString('latin1')) ? value.toString('latin1') : 'NULL';
+    case 'bytes':
+      return value.length === 0 ? "''" : `X'${value.toString('hex')}'`;
+    case 'json':
+      return `CONVERT(X'${value.toString('hex')}' USING utf8mb4)`;
+    case 'plain':
+      return "'" + value.toString('latin1').replace(/[\\']/g, (c) => '\\' + c) + "'";
   }
-  return out + text.slice(start) + "'";
 }
 
-const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+const BYTE_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 
 export async function columnKinds(conn: Connection, table: string, columns: string[], bitColumns: string[]): Promise<ColumnKind[]> {
   const [rows] = await conn.query(`SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, [table]);
   const types = new Map((rows as { name: string; type: string }[]).map((r) => [r.name, String(r.type).toLowerCase()]));
   const bits = new Set(bitColumns);
-  return columns.map((c) => (bits.has(c) ? 'bit' : BINARY_TYPES.has(types.get(c) ?? '') ? 'binary' : 'text'));
+  return columns.map((c) => {
+    const type = types.get(c) ?? '';
+    return bits.has(c) ? 'bit' : type === 'json' ? 'json' : BYTE_TYPES.has(type) ? 'bytes' : 'plain';
+  });
 }
 
 /** Inserts every row of one data file; returns the row count. */
@@ -99,7 +100,23 @@ export async function insertFile(conn: Connection, table: string, columns: strin
   let rows = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    await conn.query(head + batch.join(','));
+    const sql = head + batch.join(',');
+    let result: unknown;
+    // Chunks of one table go in at once; InnoDB may pick one as a deadlock victim. Each INSERT is
+    // its own transaction and is rolled back whole then, so running it again is safe.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        [result] = await conn.query(sql);
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 10) throw e;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
+    }
+    if ((result as { warningStatus?: number }).warningStatus) {
+      const [w] = await conn.query('SHOW WARNINGS LIMIT 3');
+      throw new Error((w as { Message: string }[]).map((x) => x.Message).join('; '));
+    }
     batch = [];
     batchBytes = 0;
   };

@@ -35,6 +35,17 @@ export function stripDefiners(statement: string): string {
   return statement.replace(/\bDEFINER\s*=\s*(`(?:[^`]|``)*`|'[^']*'|[^\s@]+)@(`(?:[^`]|``)*`|'[^']*'|[^\s*]+)/gi, '');
 }
 
+/** Text for messages: the statement's bytes shown as UTF-8. */
+function shown(statement: string): string {
+  return firstLine(Buffer.from(statement, 'latin1').toString('utf8'));
+}
+
+/** Bytes as latin1 text, one char per byte: the splitter only needs the ASCII syntax. */
+async function* asLatin1(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for await (const chunk of source) yield chunk.toString('latin1');
+}
+
+/** `conn` must be opened with `rawBytes`, so each statement reaches the server byte for byte. */
 export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; reporter: Reporter }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
   const { conn, reporter } = opts;
   const file = join(opts.dir, 'db.sql');
@@ -50,12 +61,12 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
   let statements = 0;
   let last = 0;
   try {
-    for await (const statement of splitSqlStream(source)) {
+    for await (const statement of splitSqlStream(asLatin1(source as AsyncIterable<Buffer>))) {
       if (shouldSkip(statement)) continue;
       try {
         await conn.query(stripDefiners(statement));
       } catch (e) {
-        throw new OlympiaError(`db.sql statement ${statements + 1} failed: ${(e as Error).message} (${firstLine(statement)})`, { cause: e });
+        throw new OlympiaError(`db.sql statement ${statements + 1} failed: ${(e as Error).message} (${shown(statement)})`, { cause: e });
       }
       statements++;
       if (Date.now() - last > 500) {

@@ -9,6 +9,7 @@ import { type Connection, quoteIdent } from '../mysql/connect.js';
 import { splitCreateTable } from '../mysql/create-table.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from './manifest.js';
+import { type ColumnKind, columnKinds, insertFile } from './insert-loader.js';
 
 function sqlString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
@@ -40,7 +41,10 @@ async function loadFile(conn: Connection, table: TableEntry, path: string): Prom
   });
 }
 
-export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter }): Promise<void> {
+/** `auto` uses LOAD DATA LOCAL INFILE when the server allows it, else INSERTs. */
+export type LoadMethod = 'auto' | 'insert';
+
+export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
   const deferred = new Map<string, string[]>();
@@ -50,12 +54,22 @@ export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest
     deferred.set(t.name, split.deferred);
   }
 
+  // A stock mysql:8.0 refuses LOAD DATA LOCAL; INSERTs then do the job, only slower.
+  const [infile] = await first.query('SELECT @@GLOBAL.local_infile AS enabled');
+  const useInsert = opts.method === 'insert' || Number((infile as { enabled: number | string }[])[0].enabled) !== 1;
+  if (useInsert && opts.method !== 'insert') reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
+  const kinds = new Map<string, ColumnKind[]>();
+  if (useInsert) for (const t of manifest.tables) kinds.set(t.name, await columnKinds(first, t.name, t.columns, t.bitColumns));
+
   const files: { table: TableEntry; file: DataFile }[] = manifest.tables.flatMap((table) => table.files.map((file) => ({ table, file })));
   files.sort((a, b) => b.file.size - a.file.size);
   const progress = new Map<string, { rows: number; bytes: number }>();
   await runPool(workers, files, async (conn, { table, file }) => {
     const path = join(opts.dir, ...file.path.split('/'));
-    const r = await loadFile(conn, table, path).catch((e: Error) => {
+    const load = useInsert
+      ? insertFile(conn, table.name, table.columns, kinds.get(table.name)!, path).then((rows) => ({ rows, warnings: 0 }))
+      : loadFile(conn, table, path);
+    const r = await load.catch((e: Error) => {
       throw new OlympiaError(`Loading ${file.path} into table "${table.name}" failed: ${e.message}`, { cause: e });
     });
     if (r.warnings > 0) {

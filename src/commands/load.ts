@@ -6,7 +6,7 @@ import type { BackupName } from '../core/backup-name.js';
 import type { Reporter } from '../core/reporter.js';
 import { totalBytes, totalRows } from '../backup/manifest.js';
 import { stageAddonsServerBackup, extractStorageTar } from '../backup/stage-addons-server.js';
-import { stageOlympiaBackup } from '../backup/stage-olympia.js';
+import { type LoadMethod, stageOlympiaBackup } from '../backup/stage-olympia.js';
 import { copyBackupStorage, stageStorage, type StagedStorage } from '../backup/storage-snapshot.js';
 import type { BackupKind, BackupStore } from '../backup/store.js';
 import { integrityError, verifyBackup } from '../backup/verify.js';
@@ -23,6 +23,8 @@ export interface LoadOptions {
   jobs: number;
   reporter: Reporter;
   lockTimeoutS?: number;
+  /** How rows go in; `auto` (LOAD DATA when the server allows it) unless a test forces INSERTs. */
+  method?: LoadMethod;
 }
 
 export interface LoadResult {
@@ -81,7 +83,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     let storageFiles = 0;
     if (manifest) {
       reporter.info(`Loading backup "${opts.name}" into a staging database…`);
-      await stageOlympiaBackup({ dir: backup.path, manifest, workers, reporter });
+      await stageOlympiaBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method });
       views = manifest.views;
       triggers = manifest.triggers;
       if (manifest.storage) {
@@ -90,7 +92,10 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       }
     } else {
       reporter.info(`Loading addons-server backup "${opts.name}" (db.sql) into a staging database…`);
-      ({ views, triggers } = await stageAddonsServerBackup({ dir: backup.path, conn: workers[0], reporter }));
+      const replay = await connect(target, { database: stage, rawBytes: true });
+      workers.push(replay);
+      await replay.query(SESSION);
+      ({ views, triggers } = await stageAddonsServerBackup({ dir: backup.path, conn: replay, reporter }));
       const tar = join(backup.path, 'storage.tar');
       if (await exists(tar)) storageFill = extractStorageTar(tar);
     }

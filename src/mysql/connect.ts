@@ -10,6 +10,12 @@ export interface ConnectOptions {
   /** Database to select; null for none (e.g. before it is created). Defaults to the target's. */
   database?: string | null;
   connectTimeoutMs?: number;
+  /**
+   * Send query text as the bytes it holds (each char 0–255 one byte, e.g. a SQL file read as
+   * latin1) instead of encoding it as UTF-8: a mysqldump file is not valid UTF-8 where it holds
+   * BLOB bytes, and replaying it must hand the server exactly those bytes, as the mysql client does.
+   */
+  rawBytes?: boolean;
 }
 
 // UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
@@ -51,7 +57,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
-      charset: 'utf8mb4_unicode_ci',
+      charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
     });
   } catch (e) {
     throw describeConnectionError(target, e);

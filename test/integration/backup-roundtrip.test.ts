@@ -85,3 +85,25 @@ describe('character sets', () => {
     }
   });
 });
+
+describe('loading without LOAD DATA (server with local_infile off)', () => {
+  test('INSERTs give exactly the same data as LOAD DATA', async () => {
+    const source = await freshDatabase('ins');
+    const dest = await freshDatabase('ins');
+    try {
+      await seedTypes(source.url);
+      const c = await mysql.createConnection({ uri: source.url, charset: 'utf8mb4' });
+      await c.query('CREATE TABLE legacy (id INT PRIMARY KEY, l VARCHAR(20) CHARACTER SET latin1, e ENUM(\'a\',\'ü\') CHARACTER SET latin1, d DATE, y YEAR)');
+      await c.query("INSERT INTO legacy VALUES (1, 'café', 'ü', '2024-02-29', 2024), (2, NULL, NULL, NULL, NULL)");
+      await c.end();
+      const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-ins-')));
+      const name = parseBackupName('ins');
+      await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, reporter: silentReporter, chunkBytes: 1 });
+      await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, reporter: silentReporter, method: 'insert' });
+      assert.deepEqual(await snapshotData(dest.url), await snapshotData(source.url));
+    } finally {
+      await source.drop();
+      await dest.drop();
+    }
+  });
+});
