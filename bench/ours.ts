@@ -2,6 +2,7 @@
 // memory the way it reads the peers'. The database URL comes from BENCH_DATABASE_URL (never argv,
 // where `ps` would show the password). Prints one JSON line with the engine's result.
 //   node bench/ours.ts dump|load --backup-dir DIR --name NAME --jobs N
+import { isMainThread } from 'node:worker_threads';
 import { BackupStore } from '../src/backup/store.js';
 import { dump } from '../src/commands/dump.js';
 import { load } from '../src/commands/load.js';
@@ -35,7 +36,8 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
+// Dump worker threads load this same bundle for their own code (src/backup/dump-worker.ts).
+if (isMainThread) main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error;
   const hint = e instanceof OlympiaError && e.hint ? `\n${e.hint}` : '';
   const url = process.env.BENCH_DATABASE_URL ?? '';

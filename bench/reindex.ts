@@ -11,7 +11,7 @@
 // The plain load's flushBytes/concurrency are first tuned on a sample (--no-tune skips that).
 // Runs alternate ours/plain and the medians are reported, so both see the same machine load; each run
 // starts on a node with no bench index and no merge running.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ import { createSearchClient } from '../src/search/client.js';
 import { BULK_RESPONSE_FIELDS, DEFAULT_BULK_TUNING, buildIndex, deleteProjectIndices } from '../src/search/indexer.js';
 import { flattenSettings, loadingSettings, servingSettings } from '../src/search/index-settings.js';
 import { rowConverter, type ColumnInfo } from '../src/search/row-documents.js';
-import { ensureElasticsearch } from '../test/harness/elasticsearch.js';
+import { TEST_ES_CACHE_DIR, TEST_ES_PORT, ensureElasticsearch } from '../test/harness/elasticsearch.js';
 import { freshDatabase } from '../test/harness/mariadb.js';
 
 interface Args {
@@ -159,13 +159,55 @@ interface Timing {
   ms: number;
   /** CPU seconds this process spent (user + system): the client-side cost of each approach. */
   cpuS: number;
+  /** CPU seconds of the Elasticsearch and MariaDB processes, when they are the harness's local ones. */
+  esCpuS?: number;
+  dbCpuS?: number;
+}
+
+/** The pids of the harness's private servers (undefined when the bench runs against other ones). */
+function serverPids(): { es?: number; db?: number } {
+  const read = (f: string, pick: (t: string) => number) => {
+    try {
+      return pick(readFileSync(f, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    es: read(join(TEST_ES_CACHE_DIR, 'run', `${TEST_ES_PORT}.json`), (t) => (JSON.parse(t) as { pid: number }).pid),
+    db: read(join(TEST_ES_CACHE_DIR, '..', 'mariadb', 'mysqld.pid'), (t) => Number(t.trim())),
+  };
+}
+
+/** utime + stime of a process in seconds (Linux /proc; clock ticks are 100 Hz there). */
+function processCpu(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function timed(fn: () => Promise<{ docs: number; ms: number }>): Promise<Timing> {
+  const pids = serverPids();
+  const [es0, db0] = [processCpu(pids.es), processCpu(pids.db)];
   const before = process.cpuUsage();
   const r = await fn();
   const used = process.cpuUsage(before);
-  return { ...r, cpuS: (used.user + used.system) / 1e6 };
+  const [es1, db1] = [processCpu(pids.es), processCpu(pids.db)];
+  return {
+    ...r,
+    cpuS: (used.user + used.system) / 1e6,
+    esCpuS: es0 !== undefined && es1 !== undefined ? es1 - es0 : undefined,
+    dbCpuS: db0 !== undefined && db1 !== undefined ? db1 - db0 : undefined,
+  };
+}
+
+function cpuText(t: Timing): string {
+  const server = (label: string, v?: number) => (v === undefined ? '' : `, ${label} ${v.toFixed(1)} s`);
+  return `client CPU ${t.cpuS.toFixed(1)} s${server('Elasticsearch', t.esCpuS)}${server('MariaDB', t.dbCpuS)}`;
 }
 
 async function plainLoad(client: Client, file: string, tuning: { flushBytes: number; concurrency: number }, expected: number): Promise<{ docs: number; ms: number }> {
@@ -279,7 +321,7 @@ async function main(): Promise<void> {
         await waitForQuiet(client);
         const timing = await timed(() => (which === 'ours' ? oursLoad(client, db.url, work, oursTuning) : plainLoad(client, docsFile, best, rows)));
         (which === 'ours' ? ours : plain).push(timing);
-        console.log(`  run ${i + 1} ${which.padEnd(5)}: ${fmt(timing.docs)} docs in ${(timing.ms / 1000).toFixed(1)} s = ${fmt(rate(timing))} docs/s (client CPU ${timing.cpuS.toFixed(1)} s)`);
+        console.log(`  run ${i + 1} ${which.padEnd(5)}: ${fmt(timing.docs)} docs in ${(timing.ms / 1000).toFixed(1)} s = ${fmt(rate(timing))} docs/s (${cpuText(timing)})`);
       }
     }
     const o = median(ours.map(rate));

@@ -1,4 +1,6 @@
 // The action's entry point (action.yml → dist/index.js): everything happens in runAction.
+import { isMainThread } from 'node:worker_threads';
 import { runAction } from './run.js';
 
-void runAction(true);
+// Dump worker threads load this same bundle for their own code (src/backup/dump-worker.ts).
+if (isMainThread) void runAction(true);

@@ -1,6 +1,7 @@
 // Loads an olympia-data backup into the staging database: bare tables first, then all data files
 // in parallel with LOAD DATA LOCAL INFILE, then secondary indexes and foreign keys, then counts.
 import { createReadStream } from 'node:fs';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
@@ -24,8 +25,26 @@ export function loadDataSql(table: TableEntry, path: string): string {
 
 type RawQuery = (o: object, cb: (err: Error | null, result: { affectedRows: number; warningStatus: number }) => void) => void;
 
+const SOCKET_BACKLOG = 4 << 20;
+
+/**
+ * mysql2 writes LOCAL INFILE data to the socket as fast as the file reads, ignoring the socket's
+ * backpressure; holding each chunk until the socket drains keeps memory at a few MB per connection.
+ */
+function throttledFile(path: string, socket: Writable): Readable {
+  const waitForDrain = new Transform({
+    transform(chunk, _enc, done) {
+      if (socket.writableLength < SOCKET_BACKLOG) return done(null, chunk);
+      socket.once('drain', () => done(null, chunk));
+    },
+  });
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  file.on('error', (e) => waitForDrain.destroy(e));
+  return file.pipe(waitForDrain);
+}
+
 async function loadFile(conn: Connection, table: TableEntry, path: string): Promise<{ rows: number; warnings: number }> {
-  const raw = (conn as unknown as { connection: { query: RawQuery } }).connection;
+  const raw = (conn as unknown as { connection: { query: RawQuery; stream: Writable } }).connection;
   return new Promise((resolve, reject) => {
     raw.query(
       {
@@ -33,7 +52,7 @@ async function loadFile(conn: Connection, table: TableEntry, path: string): Prom
         // Only ever hand the server the file we asked it to read.
         infileStreamFactory: (requested: string) => {
           if (requested !== path) throw new OlympiaError(`The server asked for ${requested} instead of ${path}; refusing.`);
-          return createReadStream(path, { highWaterMark: 1 << 20 });
+          return throttledFile(path, raw.stream);
         },
       },
       (err, result) => (err ? reject(err) : resolve({ rows: result.affectedRows, warnings: result.warningStatus })),

@@ -1,5 +1,6 @@
 // The CLI adapter: flags + INIT_* env + olympia-data.json → a Context → a command → output.
 import { createInterface } from 'node:readline/promises';
+import { isMainThread } from 'node:worker_threads';
 import { parseBackupName, timestampName, type BackupName } from '../core/backup-name.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, ExitCode, OlympiaError, UsageError } from '../core/errors.js';
@@ -229,13 +230,17 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\ninterrupted (${signal}); a partial backup or staged load is never left under a real name.\n`);
-    process.exit(130);
+// Dump worker threads load this same bundle for their own code (src/backup/dump-worker.ts): the CLI
+// itself runs only on the main thread.
+if (isMainThread) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\ninterrupted (${signal}); a partial backup or staged load is never left under a real name.\n`);
+      process.exit(130);
+    });
+  }
+
+  main().then((code) => {
+    process.exitCode = code;
   });
 }
-
-main().then((code) => {
-  process.exitCode = code;
-});

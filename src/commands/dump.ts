@@ -9,6 +9,7 @@ import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
 import { fsError, type BackupStore } from '../backup/store.js';
+import { DumpWorkers } from '../backup/dump-worker.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
@@ -45,16 +46,18 @@ interface Task {
   sql: string;
   file: string;
   weight: number;
-  avgRowBytes?: number;
 }
 
 export function dataFileName(table: string, index: number): string {
   return `data/${encodeURIComponent(table)}.${String(index).padStart(5, '0')}.tsv`;
 }
 
-/** Opens `jobs` connections that all see the same moment of the database. */
-async function openSnapshot(opts: DumpOptions, control: Connection): Promise<{ workers: Connection[]; consistent: boolean; unlock: () => Promise<void> }> {
-  const workers: Connection[] = [];
+/**
+ * Gives the worker threads' connections (already open) one shared moment of the database: writes are
+ * frozen while each starts its snapshot. `unlock` lets writes go on; the snapshots stay.
+ */
+async function openSnapshot(opts: DumpOptions, control: Connection, starting: Promise<DumpWorkers>): Promise<{ pool?: DumpWorkers; consistent: boolean; unlock: () => Promise<void> }> {
+  const pool = await starting;
   try {
     await control.query('SET SESSION lock_wait_timeout = 60');
     await control.query('FLUSH TABLES WITH READ LOCK');
@@ -62,23 +65,18 @@ async function openSnapshot(opts: DumpOptions, control: Connection): Promise<{ w
     // Without RELOAD we cannot freeze writes while the workers start, so one connection reads
     // everything from its own snapshot: slower but still consistent.
     opts.reporter.warn(`Cannot take a global read lock (${(e as Error).message.split('\n')[0]}); dumping over a single connection to keep the snapshot consistent.`);
+    await pool.finish();
     await control.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await control.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    return { workers: [control], consistent: true, unlock: async () => undefined };
+    return { consistent: true, unlock: async () => undefined };
   }
   try {
-    for (let i = 0; i < Math.max(1, opts.jobs); i++) {
-      const w = await connect(opts.target);
-      workers.push(w);
-      await w.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await w.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    }
+    await pool.startSnapshots();
   } catch (e) {
     await control.query('UNLOCK TABLES').catch(() => undefined);
-    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
     throw e;
   }
-  return { workers, consistent: true, unlock: async () => void (await control.query('UNLOCK TABLES')) };
+  return { pool, consistent: true, unlock: async () => void (await control.query('UNLOCK TABLES')) };
 }
 
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
@@ -94,15 +92,18 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     }
     throw e;
   }
+  // The threads start (and connect) while the main thread gets on with the backup directory.
+  const starting = DumpWorkers.start(target, Math.max(1, opts.jobs));
+  starting.catch(() => undefined); // awaited in openSnapshot; this only keeps an early failure from being "unhandled"
+  const stopWorkers = async () => (await starting.catch(() => undefined))?.terminate();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
+    await stopWorkers();
     await control.end().catch(() => undefined);
     throw e;
   });
-  let workers: Connection[] = [];
   try {
     const version = await serverVersion(control);
-    const snap = await openSnapshot(opts, control);
-    workers = snap.workers;
+    const snap = await openSnapshot(opts, control, starting);
 
     // Read the schema while writes are frozen, so it matches the data the workers will see.
     const db = target.database;
@@ -117,8 +118,9 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
     await snap.unlock();
     // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
-    // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike.
-    for (const w of workers) await w.query('SET character_set_results = binary');
+    // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The worker
+    // threads' connections do the same when they start their snapshots.)
+    if (!snap.pool) await control.query('SET character_set_results = binary');
 
     await mkdir(join(pending.dir, 'data'));
     const chunkBytes = opts.chunkBytes ?? 64 << 20;
@@ -134,7 +136,8 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       const key = intKeys.get(t.name);
       let ranges = [{ from: null, to: null }] as ReturnType<typeof planChunks>;
       if (key && t.dataBytes > chunkBytes) {
-        const [mm] = await workers[0].query(`SELECT MIN(${quoteIdent(key)}) AS lo, MAX(${quoteIdent(key)}) AS hi FROM ${from}`);
+        // Only the balance of the chunks depends on these bounds (the first and last ranges are open).
+        const [mm] = await control.query(`SELECT MIN(${quoteIdent(key)}) AS lo, MAX(${quoteIdent(key)}) AS hi FROM ${from}`);
         const { lo, hi } = (mm as { lo: string | null; hi: string | null }[])[0];
         if (lo !== null && hi !== null) ranges = planChunks({ dataBytes: t.dataBytes, min: BigInt(lo), max: BigInt(hi), chunkBytes });
       }
@@ -146,7 +149,6 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
           sql: `SELECT ${select} FROM ${from}${where ? ` WHERE ${where}` : ''}${order ? ` ORDER BY ${order}` : ''}`,
           file: dataFileName(t.name, index),
           weight: t.dataBytes / ranges.length,
-          avgRowBytes: t.estimatedRows > 0 ? t.dataBytes / t.estimatedRows : undefined,
         });
       });
       entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
@@ -155,27 +157,26 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
 
     const estimated = new Map(tables.map((t) => [t.name, t.estimatedRows]));
     const done = new Map<string, { rows: number; bytes: number }>();
-    const results = await runPool(workers, tasks, async (conn, task) => {
-      const r = await dumpChunk(conn, {
-        sql: task.sql,
-        file: join(pending.dir, ...task.file.split('/')),
-        avgRowBytes: task.avgRowBytes,
-        onRows: (rows, bytes) => {
-          const d = done.get(task.table) ?? { rows: 0, bytes: 0 };
-          d.rows += rows;
-          d.bytes += bytes;
-          done.set(task.table, d);
-          reporter.progress?.({ label: task.table, rows: d.rows, bytes: d.bytes, totalRows: estimated.get(task.table) });
-        },
-      });
-      return { task, ...r };
-    });
-    for (const r of results.sort((a, b) => a.task.index - b.task.index)) {
+    const onRows = (task: Task, rows: number, bytes: number) => {
+      const d = done.get(task.table) ?? { rows: 0, bytes: 0 };
+      d.rows += rows;
+      d.bytes += bytes;
+      done.set(task.table, d);
+      reporter.progress?.({ label: task.table, rows: d.rows, bytes: d.bytes, totalRows: estimated.get(task.table) });
+    };
+    const chunk = (task: Task) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')) });
+    const results = snap.pool
+      ? await snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes))
+      : await runPool([control], tasks, (conn, task) => dumpChunk(conn, { ...chunk(task), onRows: (rows, bytes) => onRows(task, rows, bytes) }));
+    // Files are listed in chunk order, whatever order they were written in.
+    const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
+    for (const r of byIndex) {
       const e = entries.get(r.task.table)!;
       e.files.push({ path: r.task.file, rows: r.rows, size: r.size, sha256: r.sha256 });
       e.rows += r.rows;
     }
-    await Promise.all(workers.map((w) => w.query('COMMIT').catch(() => undefined)));
+    if (snap.pool) await snap.pool.finish();
+    else await control.query('COMMIT').catch(() => undefined);
 
     const storage = opts.storageDir ? { files: await snapshotStorage(opts.storageDir, pending.dir, reporter) } : null;
     const manifest: Manifest = {
@@ -202,7 +203,8 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     if (code && /^E[A-Z]+$/.test(code) && 'syscall' in (e as object)) throw fsError('write the backup to', opts.store.root, e);
     throw e;
   } finally {
-    for (const w of workers) if (w !== control) await w.end().catch(() => undefined);
+    // After a failure, the threads stop mid-task (their connections and files close with them).
+    await stopWorkers();
     await control.end().catch(() => undefined);
   }
 }

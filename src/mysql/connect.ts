@@ -58,6 +58,8 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
       bigNumberStrings: true,
       dateStrings: true,
       charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
+      // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
+      ...(opts.rawBytes ? { flags: ['-SESSION_TRACK'] } : {}),
     });
   } catch (e) {
     throw describeConnectionError(target, e);
