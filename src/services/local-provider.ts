@@ -1,7 +1,7 @@
 // The local provider: the MySQL/MariaDB server and the Elasticsearch node started from what is installed
 // on the machine, each in a private directory under `stateDir`, bound to 127.0.0.1.
 import { join, resolve } from 'node:path';
-import { ensureLocalElasticsearch, stopLocalElasticsearch } from './elasticsearch-local.js';
+import { ensureLocalElasticsearch, removeLocalElasticsearch, stopLocalElasticsearch } from './elasticsearch-local.js';
 import { removeLocalMysql, startLocalMysql, stopLocalMysql } from './mysql-local.js';
 import type { ServiceOptions, ServiceProvider, Services } from './provider.js';
 
@@ -52,7 +52,7 @@ export function localProvider(): ServiceProvider {
     async reset(opts: ServiceOptions): Promise<void> {
       await down(opts);
       await removeLocalMysql(dirs(opts).mysql, { reporter: opts.reporter });
-      // TODO(elasticsearch-local.ts): remove the node's data too once that module offers a way to.
+      await removeLocalElasticsearch({ port: opts.es.port, cacheDir: dirs(opts).elasticsearch, reporter: opts.reporter });
     },
   };
 }
