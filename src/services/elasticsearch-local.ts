@@ -3,9 +3,10 @@
 // port, single-node, small heap, data and logs under the cache dir. Elasticsearch refuses to run as root,
 // so as root it runs as a system user created for it.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { cp, mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { ConnectionError, LockedError, OlympiaError, UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { ensureDistribution, resolveEsVersion } from './elasticsearch-download.js';
@@ -202,7 +203,33 @@ function sameVersion(wanted: string, running: string): boolean {
   return running === wanted || running.startsWith(`${wanted}.`);
 }
 
+/** True when every existing ancestor of `dir` can be entered by users other than its owner. */
+function searchableByOthers(dir: string): boolean {
+  let d = resolve(dir);
+  for (;;) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      // Not created yet: its ancestors decide.
+    }
+    const parent = dirname(d);
+    if (parent === d) return true;
+    d = parent;
+  }
+}
+
+/**
+ * Where the distribution and node data live. As root the node runs as another user, who cannot
+ * enter a private home such as /root; the files then go under /var/tmp instead (same cache dir,
+ * same place every time, so the unpacked distribution is reused).
+ */
+export function runtimeDir(cacheDir: string): string {
+  if (process.getuid?.() !== 0 || searchableByOthers(cacheDir)) return cacheDir;
+  return join('/var/tmp', 'olympia-data-elasticsearch', createHash('sha1').update(resolve(cacheDir)).digest('hex').slice(0, 12));
+}
+
 async function startNode(o: { version: string; port: number; cacheDir: string; heap: string; reporter?: Reporter; readyTimeoutMs: number }): Promise<void> {
+  const dataRoot = runtimeDir(o.cacheDir);
   const url = `http://127.0.0.1:${o.port}`;
   const javaHome = findJavaHome();
   if (!javaHome) {
@@ -212,9 +239,9 @@ async function startNode(o: { version: string; port: number; cacheDir: string; h
   }
   // Nodes on other ports may want the same distribution at the same moment.
   const home = await withLock(join(o.cacheDir, 'run', `unpack-${o.version}.lock`), 600_000, () =>
-    ensureDistribution({ version: o.version, cacheDir: o.cacheDir, reporter: o.reporter }),
+    ensureDistribution({ version: o.version, cacheDir: dataRoot, reporter: o.reporter }),
   );
-  const nodeDir = join(o.cacheDir, o.version, `node-${o.port}`);
+  const nodeDir = join(dataRoot, o.version, `node-${o.port}`);
   const config = join(nodeDir, 'config');
   for (const d of ['data', 'logs', 'tmp']) await mkdir(join(nodeDir, d), { recursive: true });
   if (!existsSync(join(config, 'jvm.options'))) await cp(join(home, 'config'), config, { recursive: true });
@@ -228,7 +255,7 @@ async function startNode(o: { version: string; port: number; cacheDir: string; h
     }
     const canRun = spawnSync('test', ['-x', join(home, 'bin', 'elasticsearch'), '-a', '-w', nodeDir], { uid: user.uid, gid: user.gid });
     if (canRun.status !== 0) {
-      throw new OlympiaError(`The user ${ES_SYSTEM_USER} cannot reach ${o.cacheDir} (a parent directory is not searchable by other users).`, {
+      throw new OlympiaError(`The user ${ES_SYSTEM_USER} cannot reach ${dataRoot} (a parent directory is not searchable by other users).`, {
         hint: 'Use a cache directory outside private home directories such as /root.',
       });
     }
@@ -319,9 +346,10 @@ export async function removeLocalElasticsearch(opts: { port?: number; cacheDir: 
   const port = opts.port ?? DEFAULT_ES_PORT;
   await stopLocalElasticsearch({ ...opts, port });
   const removed: string[] = [];
-  const versions = await readdir(opts.cacheDir).catch(() => [] as string[]);
+  const root = runtimeDir(opts.cacheDir);
+  const versions = await readdir(root).catch(() => [] as string[]);
   for (const v of versions.filter((name) => /^\d+\.\d+\.\d+$/.test(name))) {
-    const nodeDir = join(opts.cacheDir, v, `node-${port}`);
+    const nodeDir = join(root, v, `node-${port}`);
     if (!existsSync(nodeDir)) continue;
     await rm(nodeDir, { recursive: true, force: true });
     removed.push(nodeDir);
