@@ -15,6 +15,7 @@ import type { MysqlTarget } from '../mysql/connection-url.js';
 import { dumpChunk } from './table-dump.js';
 
 const ROLE = 'olympia-dump-worker';
+const PROGRESS_EVERY_MS = 200;
 
 export interface ChunkTask {
   sql: string;
@@ -105,7 +106,22 @@ async function workerMain(init: WorkerInit, port: MessagePort): Promise<void> {
       await conn!.query('SET character_set_results = binary');
       send({ type: 'snapshot-started' });
     } else if (m.type === 'task') {
-      const result = await dumpChunk(conn!, { ...m.task, onRows: (rows, bytes) => send({ type: 'progress', id: m.id, rows, bytes }) });
+      // Progress goes out a few times a second, not per 1 MB batch: each message costs both threads.
+      let rows = 0;
+      let bytes = 0;
+      let sent = Date.now();
+      const report = () => {
+        if (rows > 0 || bytes > 0) send({ type: 'progress', id: m.id, rows, bytes });
+        rows = bytes = 0;
+        sent = Date.now();
+      };
+      const onRows = (r: number, b: number) => {
+        rows += r;
+        bytes += b;
+        if (Date.now() - sent >= PROGRESS_EVERY_MS) report();
+      };
+      const result = await dumpChunk(conn!, { ...m.task, onRows });
+      report();
       send({ type: 'done', id: m.id, result });
     } else {
       port.close();
