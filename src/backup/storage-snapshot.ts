@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Reporter } from '../core/reporter.js';
 import type { FileEntry } from './manifest.js';
 import { HashingWriter } from './hashing-writer.js';
+import { pathExists, pidAlive } from '../core/fs-checks.js';
 
 async function* walk(dir: string, reporter: Reporter): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -48,22 +49,6 @@ export async function snapshotStorage(storageDir: string, backupDir: string, rep
   return files;
 }
 
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Cleans what a killed load left next to the storage dir: staged copies are removed, and a
  * previous storage dir that was moved aside but never replaced is put back.
@@ -76,7 +61,7 @@ async function recoverStorage(storageDir: string): Promise<void> {
     const m = entry.startsWith(prefix) ? /^(new|old)-(\d+)-[0-9a-f]{8}$/.exec(entry.slice(prefix.length)) : null;
     if (!m || pidAlive(Number(m[2]))) continue;
     const leftover = join(parent, entry);
-    if (m[1] === 'old' && !(await exists(storageDir))) await rename(leftover, storageDir);
+    if (m[1] === 'old' && !(await pathExists(storageDir))) await rename(leftover, storageDir);
     else await rm(leftover, { recursive: true, force: true });
   }
 }
@@ -99,7 +84,7 @@ export async function stageStorage(storageDir: string, fill: (stagedDir: string)
   return {
     swap: async () => {
       const old = `${storageDir}.olympia-old-${tag}`;
-      const hadOld = await exists(storageDir);
+      const hadOld = await pathExists(storageDir);
       if (hadOld) await rename(storageDir, old);
       await rename(staged, storageDir);
       if (hadOld) await rm(old, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { BackupName } from '../core/backup-name.js';
 import { LockedError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
 import { MANIFEST_FILE, type Manifest, validateManifest } from './manifest.js';
+import { pathExists, pidAlive } from '../core/fs-checks.js';
 
 export type BackupKind = 'olympia' | 'addons-server';
 
@@ -17,25 +18,6 @@ export interface BackupInfo {
   manifest?: Manifest;
   /** Bytes on disk of the data and storage files. */
   size: number;
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function fsError(action: string, path: string, e: unknown): OlympiaError {
@@ -62,7 +44,7 @@ async function makeDirectory(path: string): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     const missing: string[] = [];
-    for (let p = path; !(await exists(p)) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+    for (let p = path; !(await pathExists(p)) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
     for (const p of missing) await mkdir(p);
   }
 }
@@ -97,14 +79,14 @@ export class BackupStore {
     const out: BackupInfo[] = [];
     for (const name of entries.sort()) {
       const path = join(this.root, name);
-      if (await exists(join(path, MANIFEST_FILE))) {
+      if (await pathExists(join(path, MANIFEST_FILE))) {
         try {
           const manifest = await this.readManifestAt(path);
           out.push({ name, kind: 'olympia', path, manifest, size: await dirSize(path) });
         } catch {
           out.push({ name, kind: 'olympia', path, size: await dirSize(path) });
         }
-      } else if (await exists(join(path, 'db.sql'))) {
+      } else if (await pathExists(join(path, 'db.sql'))) {
         out.push({ name, kind: 'addons-server', path, size: await dirSize(path) });
       }
     }
@@ -132,18 +114,18 @@ export class BackupStore {
   async find(name: BackupName): Promise<BackupInfo> {
     await this.recover(name);
     const path = this.path(name);
-    if (await exists(join(path, MANIFEST_FILE))) {
+    if (await pathExists(join(path, MANIFEST_FILE))) {
       return { name, kind: 'olympia', path, manifest: await this.readManifestAt(path), size: 0 };
     }
-    if (await exists(join(path, 'db.sql'))) return { name, kind: 'addons-server', path, size: 0 };
+    if (await pathExists(join(path, 'db.sql'))) return { name, kind: 'addons-server', path, size: 0 };
     const names = (await this.list()).map((b) => b.name);
-    const what = (await exists(path)) ? `${path} has no ${MANIFEST_FILE} (an unfinished or foreign directory)` : `There is no backup named "${name}" in ${this.root}`;
+    const what = (await pathExists(path)) ? `${path} has no ${MANIFEST_FILE} (an unfinished or foreign directory)` : `There is no backup named "${name}" in ${this.root}`;
     throw new NotFoundError(`${what}.`, names.length ? `Existing backups: ${names.join(', ')}.` : 'There are no backups yet: run `olympia-data dump` first.');
   }
 
   async has(name: BackupName): Promise<boolean> {
     await this.recover(name);
-    return (await exists(join(this.path(name), MANIFEST_FILE))) || (await exists(join(this.path(name), 'db.sql')));
+    return (await pathExists(join(this.path(name), MANIFEST_FILE))) || (await pathExists(join(this.path(name), 'db.sql')));
   }
 
   /**
@@ -164,7 +146,7 @@ export class BackupStore {
       const m = /^(tmp|old)-(\d+)-[0-9a-f]{8}$/.exec(entry.slice(prefix.length));
       if (!m || pidAlive(Number(m[2]))) continue;
       const leftover = join(this.root, entry);
-      if (m[1] === 'old' && !(await exists(join(this.path(name), MANIFEST_FILE))) && (await exists(join(leftover, MANIFEST_FILE)))) {
+      if (m[1] === 'old' && !(await pathExists(join(this.path(name), MANIFEST_FILE))) && (await pathExists(join(leftover, MANIFEST_FILE)))) {
         await rm(this.path(name), { recursive: true, force: true });
         await rename(leftover, this.path(name));
       } else {
@@ -217,7 +199,7 @@ export class BackupStore {
     const unlock = await this.lock(name);
     try {
       await this.recover(name);
-      if (!opts.force && (await exists(this.path(name)))) {
+      if (!opts.force && (await pathExists(this.path(name)))) {
         throw new UsageError(`A backup named "${name}" already exists at ${this.path(name)}.`, 'Pass --force to replace it (the old one is kept until the new one is complete), or choose another --name.');
       }
       const tmp = join(this.root, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -235,7 +217,7 @@ export class BackupStore {
 
   async remove(name: BackupName): Promise<boolean> {
     const path = this.path(name);
-    if (!(await exists(path))) return false;
+    if (!(await pathExists(path))) return false;
     const unlock = await this.lock(name);
     try {
       const doomed = join(this.root, `.${name}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -268,7 +250,7 @@ export class PendingBackup {
       await fh.sync();
       await fh.close();
       await rename(tmpManifest, join(this.dir, MANIFEST_FILE));
-      if (await exists(target)) {
+      if (await pathExists(target)) {
         const old = join(this.store.root, `.${this.name}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
         await rename(target, old);
         await rename(this.dir, target);

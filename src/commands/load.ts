@@ -1,7 +1,6 @@
 // `olympia-data load`: verify, load into a staging database, check, then swap in atomically.
 // Until the single RENAME TABLE, the live database and storage are untouched.
 import { join } from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { BackupName } from '../core/backup-name.js';
 import type { Reporter } from '../core/reporter.js';
 import { totalBytes, totalRows } from '../backup/manifest.js';
@@ -14,6 +13,7 @@ import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { stagingNames, swapIn, type SchemaObject } from '../mysql/swap-database.js';
+import { pathExists } from '../core/fs-checks.js';
 
 export interface LoadOptions {
   target: MysqlTarget;
@@ -38,13 +38,6 @@ export interface LoadResult {
 }
 
 const SESSION = 'SET foreign_key_checks = 0, unique_checks = 0';
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
-}
 
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
@@ -97,7 +90,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       await replay.query(SESSION);
       ({ views, triggers } = await stageAddonsServerBackup({ dir: backup.path, conn: replay, reporter }));
       const tar = join(backup.path, 'storage.tar');
-      if (await exists(tar)) storageFill = extractStorageTar(tar);
+      if (await pathExists(tar)) storageFill = extractStorageTar(tar);
     }
     if (opts.storageDir && storageFill) staged = await stageStorage(opts.storageDir, storageFill);
 
