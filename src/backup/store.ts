@@ -68,7 +68,8 @@ export class BackupStore {
     return join(this.root, name);
   }
 
-  async list(): Promise<BackupInfo[]> {
+  /** The names of the backups present (a manifest or an addons-server db.sql), without reading them. */
+  async names(): Promise<{ name: string; kind: BackupKind; path: string }[]> {
     let entries: string[];
     try {
       entries = (await readdir(this.root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
@@ -76,19 +77,21 @@ export class BackupStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw fsError('read the backup directory', this.root, e);
     }
-    const out: BackupInfo[] = [];
+    const out: { name: string; kind: BackupKind; path: string }[] = [];
     for (const name of entries.sort()) {
       const path = join(this.root, name);
-      if (await pathExists(join(path, MANIFEST_FILE))) {
-        try {
-          const manifest = await this.readManifestAt(path);
-          out.push({ name, kind: 'olympia', path, manifest, size: await dirSize(path) });
-        } catch {
-          out.push({ name, kind: 'olympia', path, size: await dirSize(path) });
-        }
-      } else if (await pathExists(join(path, 'db.sql'))) {
-        out.push({ name, kind: 'addons-server', path, size: await dirSize(path) });
-      }
+      if (await pathExists(join(path, MANIFEST_FILE))) out.push({ name, kind: 'olympia', path });
+      else if (await pathExists(join(path, 'db.sql'))) out.push({ name, kind: 'addons-server', path });
+    }
+    return out;
+  }
+
+  /** Every backup with its manifest (when readable) and size on disk, for `list`. */
+  async list(): Promise<BackupInfo[]> {
+    const out: BackupInfo[] = [];
+    for (const b of await this.names()) {
+      const manifest = b.kind === 'olympia' ? await this.readManifestAt(b.path).catch(() => undefined) : undefined;
+      out.push({ ...b, manifest, size: await dirSize(b.path) });
     }
     return out;
   }
@@ -118,7 +121,7 @@ export class BackupStore {
       return { name, kind: 'olympia', path, manifest: await this.readManifestAt(path), size: 0 };
     }
     if (await pathExists(join(path, 'db.sql'))) return { name, kind: 'addons-server', path, size: 0 };
-    const names = (await this.list()).map((b) => b.name);
+    const names = (await this.names()).map((b) => b.name);
     const what = (await pathExists(path)) ? `${path} has no ${MANIFEST_FILE} (an unfinished or foreign directory)` : `There is no backup named "${name}" in ${this.root}`;
     throw new NotFoundError(`${what}.`, names.length ? `Existing backups: ${names.join(', ')}.` : 'There are no backups yet: run `olympia-data dump` first.');
   }

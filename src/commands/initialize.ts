@@ -37,7 +37,7 @@ async function probe(ctx: Context, target: MysqlTarget, options: InitializeOptio
   const indexing = hasIndexing(ctx);
   // Elasticsearch is only consulted when the index may be built: with --skip-index it may be down.
   const needsIndexProbe = indexing && !options.skipIndex;
-  const existing = (await ctx.store.list()).map((b) => b.name);
+  const existing = (await ctx.store.names()).map((b) => b.name);
   const initExists = existing.includes(INIT_BACKUP) && (await backupUsable(ctx, INIT_BACKUP));
   return {
     databaseExists: db.exists,
