@@ -18,28 +18,12 @@ ESCAPE[LF] = 0x6e; // \n
 ESCAPE[0x0d] = 0x72; // CR → \r
 ESCAPE[0x00] = 0x30; // NUL → \0
 
-// Below this length a byte loop beats a native copy call (measured: most fields are short).
-const NATIVE_COPY_MIN = 48;
+const SPECIALS = [BACKSLASH, TAB, LF, 0x0d, 0x00];
+// Fields at least this long are searched with native memchr (Buffer#indexOf) per special byte.
+const NATIVE_SCAN_MIN = 256;
 
-/**
- * Writes src[start, end) escaped into dst at pos and returns the new position. The caller has
- * reserved 2 × length bytes, the worst case.
- */
-function escapeInto(dst: Buffer, pos: number, src: Buffer, start: number, end: number): number {
-  let i = start;
-  // The clean prefix: most fields have nothing to escape at all.
-  if (end - start < NATIVE_COPY_MIN) {
-    for (; i < end; i++) {
-      const b = src[i];
-      if (ESCAPE[b] !== 0) break;
-      dst[pos++] = b;
-    }
-    if (i === end) return pos;
-  } else {
-    while (i < end && ESCAPE[src[i]] === 0) i++;
-    if (i > start) pos += src.copy(dst, pos, start, i);
-    if (i === end) return pos;
-  }
+/** The byte loop: fine for short fields and for binary data dense with special bytes. */
+function escapeLoop(dst: Buffer, pos: number, src: Buffer, i: number, end: number): number {
   for (; i < end; i++) {
     const b = src[i];
     const e = ESCAPE[b];
@@ -51,6 +35,51 @@ function escapeInto(dst: Buffer, pos: number, src: Buffer, start: number, end: n
     }
   }
   return pos;
+}
+
+/**
+ * Long fields: copy the clean runs natively between the special bytes that native searches find.
+ * Text rarely holds a special byte, so this moves most bytes at memcpy speed; when specials turn
+ * out to be dense (binary data), the byte loop takes over.
+ */
+function escapeLong(dst: Buffer, pos: number, src: Buffer, start: number, end: number): number {
+  const view = src.subarray(start, end);
+  const n = end - start;
+  const next = SPECIALS.map((b) => {
+    const at = view.indexOf(b);
+    return at < 0 ? n : at;
+  });
+  let i = 0;
+  let found = 0;
+  for (;;) {
+    let k = 0;
+    for (let j = 1; j < next.length; j++) if (next[j] < next[k]) k = j;
+    const at = next[k];
+    if (at > i) pos += view.copy(dst, pos, i, at);
+    if (at >= n) return pos;
+    dst[pos++] = BACKSLASH;
+    dst[pos++] = ESCAPE[view[at]];
+    i = at + 1;
+    if (++found * 64 > i) return escapeLoop(dst, pos, view, i, n);
+    const again = view.indexOf(SPECIALS[k], i);
+    next[k] = again < 0 ? n : again;
+  }
+}
+
+/**
+ * Writes src[start, end) escaped into dst at pos and returns the new position. The caller has
+ * reserved 2 × length bytes, the worst case.
+ */
+function escapeInto(dst: Buffer, pos: number, src: Buffer, start: number, end: number): number {
+  if (end - start >= NATIVE_SCAN_MIN) return escapeLong(dst, pos, src, start, end);
+  let i = start;
+  // The clean prefix: most fields have nothing to escape at all.
+  for (; i < end; i++) {
+    const b = src[i];
+    if (ESCAPE[b] !== 0) break;
+    dst[pos++] = b;
+  }
+  return i === end ? pos : escapeLoop(dst, pos, src, i, end);
 }
 
 /**
