@@ -2,8 +2,10 @@
 // the command (initialize, seed, dump, load) → save `_init` → publish → outputs and job summary.
 //
 // Caching is an optimisation: cache trouble is a warning (src/action/cache.ts never throws) and the run
-// seeds instead. Artifacts are what the user asked for, so their trouble fails the run. Every failure ends
-// as one error annotation (message and hint) after the outputs and the summary are written.
+// seeds instead. Artifact *service* trouble during initialize is a warning too (initialize falls back to
+// _init; a failed publish leaves the backup on disk and artifact-id empty); a wrong artifact reference,
+// or any artifact trouble of `command: dump`/`load`, fails the run. Every failure ends as one error
+// annotation (message and hint) after the outputs and the summary are written.
 import * as core from '@actions/core';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
