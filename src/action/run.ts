@@ -312,8 +312,8 @@ class ActionRun {
   /** Adds a backup's size and counts to the summary (from its manifest; an addons-server backup by its files). */
   private async noteBackup(ctx: Context, name: BackupName, role: string, path?: string): Promise<void> {
     try {
-      const info = (await ctx.store.list()).find((b) => b.name === name);
-      if (!info) return;
+      if (!(await ctx.store.has(name))) return;
+      const info = await ctx.store.find(name);
       const m = info.manifest;
       this.backups.push({ name, role, tables: m?.tables.length, rows: m ? totalRows(m) : undefined, bytes: m ? totalBytes(m) : info.size });
       if (path === undefined && !this.record.backupPath && name === INIT_BACKUP) this.record.backupPath = info.path;

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BackupName } from '../core/backup-name.js';
 import { LockedError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
-import { MANIFEST_FILE, type Manifest, validateManifest } from './manifest.js';
+import { MANIFEST_FILE, type Manifest, totalBytes, validateManifest } from './manifest.js';
 import { pathExists, pidAlive } from '../core/fs-checks.js';
 
 export type BackupKind = 'olympia' | 'addons-server';
@@ -118,9 +118,10 @@ export class BackupStore {
     await this.recover(name);
     const path = this.path(name);
     if (await pathExists(join(path, MANIFEST_FILE))) {
-      return { name, kind: 'olympia', path, manifest: await this.readManifestAt(path), size: 0 };
+      const manifest = await this.readManifestAt(path);
+      return { name, kind: 'olympia', path, manifest, size: totalBytes(manifest) };
     }
-    if (await pathExists(join(path, 'db.sql'))) return { name, kind: 'addons-server', path, size: 0 };
+    if (await pathExists(join(path, 'db.sql'))) return { name, kind: 'addons-server', path, size: await dirSize(path) };
     const names = (await this.names()).map((b) => b.name);
     const what = (await pathExists(path)) ? `${path} has no ${MANIFEST_FILE} (an unfinished or foreign directory)` : `There is no backup named "${name}" in ${this.root}`;
     throw new NotFoundError(`${what}.`, names.length ? `Existing backups: ${names.join(', ')}.` : 'There are no backups yet: run `olympia-data dump` first.');

@@ -1,6 +1,7 @@
 // Splits SHOW CREATE TABLE output into the statement that creates the bare table (columns, primary
 // key, checks) and the ALTERs that add secondary indexes and foreign keys once the rows are in:
 // building indexes after a bulk load is much faster than maintaining them row by row.
+import { quoteIdent } from './connect.js';
 
 export interface SplitCreateTable {
   create: string;
@@ -13,10 +14,6 @@ const DEFERRABLE = /^\s*(UNIQUE KEY|KEY|FULLTEXT KEY|SPATIAL KEY|UNIQUE INDEX|IN
 function firstIndexColumn(line: string): string | undefined {
   const m = /\(\s*`((?:[^`]|``)*)`/.exec(line.replace(/^\s*(?:CONSTRAINT\s+`(?:[^`]|``)*`\s+)?\w+(?:\s+\w+)?\s+`(?:[^`]|``)*`\s*/, ' '));
   return m?.[1];
-}
-
-function quoteIdent(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
 }
 
 export function splitCreateTable(table: string, createSql: string): SplitCreateTable {

@@ -5,11 +5,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { ConnectionError, LockedError, OlympiaError, UsageError } from '../core/errors.js';
+import { ConnectionError, OlympiaError, UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { ensureDistribution, resolveEsVersion } from './elasticsearch-download.js';
+import { withPidLock } from '../core/pid-lock.js';
 
 export const DEFAULT_ES_PORT = 39200;
 export const ES_SYSTEM_USER = 'olympia-es';
@@ -166,39 +167,6 @@ function tail(file: string, lines = 20): string {
   }
 }
 
-/** A lock file holding our pid, so parallel test processes start one node, not several. */
-async function withLock<T>(path: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
-  await mkdir(dirname(path), { recursive: true });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      let alive = false;
-      try {
-        if (holder > 0) process.kill(holder, 0);
-        alive = holder > 0;
-      } catch {
-        alive = false;
-      }
-      // An empty file is a holder between open and write: give it time. A dead holder left it behind.
-      if (holder > 0 && !alive) await rm(path, { force: true });
-      else if (Date.now() > deadline) throw new LockedError(`Another process (pid ${holder}) is starting Elasticsearch (lock ${path}).`, 'Wait for it, or delete the lock file if no such process runs.');
-      else await sleep(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(path, { force: true });
-  }
-}
-
 function sameVersion(wanted: string, running: string): boolean {
   return running === wanted || running.startsWith(`${wanted}.`);
 }
@@ -238,7 +206,7 @@ async function startNode(o: { version: string; port: number; cacheDir: string; h
     });
   }
   // Nodes on other ports may want the same distribution at the same moment.
-  const home = await withLock(join(o.cacheDir, 'run', `unpack-${o.version}.lock`), 600_000, () =>
+  const home = await withPidLock(join(o.cacheDir, 'run', `unpack-${o.version}.lock`), 600_000, 'unpacking Elasticsearch', () =>
     ensureDistribution({ version: o.version, cacheDir: dataRoot, reporter: o.reporter }),
   );
   const nodeDir = join(dataRoot, o.version, `node-${o.port}`);
@@ -400,7 +368,7 @@ export async function ensureLocalElasticsearch(opts: LocalElasticsearchOptions):
     opts.reporter?.info(`Reusing Elasticsearch ${existing.version} on ${url}.`);
     return existing;
   }
-  return withLock(join(opts.cacheDir, 'run', `${port}.lock`), readyTimeoutMs + 60_000, async () => {
+  return withPidLock(join(opts.cacheDir, 'run', `${port}.lock`), readyTimeoutMs + 60_000, 'starting Elasticsearch', async () => {
     // Another process may have started it while we waited for the lock.
     const record = readRunRecord(opts.cacheDir, port);
     if (record && isOurProcess(record.pid)) {

@@ -6,13 +6,15 @@
 // temp dir when `dir` is too long for a Unix socket path).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
-import { ConnectionError, LockedError, OlympiaError, UsageError, errorMessage } from '../core/errors.js';
+import { ConnectionError, OlympiaError, UsageError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { waitForMysql } from './wait.js';
+import { withPidLock } from '../core/pid-lock.js';
+import { quoteIdent } from '../mysql/connect.js';
 
 export interface LocalMysqlOptions {
   /** Directory the server owns (created when missing). */
@@ -242,48 +244,13 @@ async function waitForSocket(flavor: MysqlFlavor, paths: ReturnType<typeof local
   }
 }
 
-/** An exclusive lock file holding our pid; one left behind by a dead process is taken over. */
-async function withStartLock<T>(path: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = readPid(path);
-      let alive = holder === undefined; // empty: the holder is between creating and writing it
-      if (holder !== undefined) {
-        try {
-          process.kill(holder, 0);
-          alive = true;
-        } catch {
-          alive = false;
-        }
-      }
-      if (!alive) rmSync(path, { force: true });
-      else if (Date.now() > deadline) throw new LockedError(`Another process (pid ${holder}) is starting the local MySQL server (lock ${path}).`, 'Wait for it, or delete the lock file when no such process runs.');
-      else await sleep(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(path, { force: true });
-  }
-}
-
-function quoteIdentifier(name: string): string {
-  return '`' + name.replace(/`/g, '``') + '`';
-}
-
 /** Creates (or updates) the application user and the database; idempotent. */
 async function provision(admin: mysql.Connection, o: LocalMysqlOptions): Promise<string> {
   await admin.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [o.user, o.password]);
   // The password follows the options, also for a user an earlier run created.
   await admin.query("ALTER USER ?@'%' IDENTIFIED BY ?", [o.user, o.password]);
   await admin.query("GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", [o.user]);
-  if (o.database) await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(o.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  if (o.database) await admin.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(o.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const [rows] = await admin.query('SELECT VERSION() AS v');
   return String((rows as Array<{ v: string }>)[0]?.v ?? '');
 }
@@ -317,7 +284,7 @@ export async function startLocalMysql(o: LocalMysqlOptions): Promise<LocalMysql>
   if (pid === undefined) {
     mkdirSync(resolve(o.dir), { recursive: true });
     // Parallel callers (test files run in parallel) must not start two servers on one data directory.
-    await withStartLock(join(resolve(o.dir), 'start.lock'), timeoutMs + 120_000, async () => {
+    await withPidLock(join(resolve(o.dir), 'start.lock'), timeoutMs + 120_000, 'starting the local MySQL server', async () => {
       pid = localMysqlPid(o.dir);
       if (pid !== undefined) return;
       if (!existsSync(join(paths.data, 'mysql'))) initialiseDataDir(bin, paths, o.reporter);
