@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
+import { retryOnDeadlock } from '../mysql/deadlock-retry.js';
 
 const TAB = 0x09;
 const LF = 0x0a;
@@ -101,18 +102,7 @@ export async function insertFile(conn: Connection, table: string, columns: strin
   const flush = async () => {
     if (batch.length === 0) return;
     const sql = head + batch.join(',');
-    let result: unknown;
-    // Chunks of one table go in at once; InnoDB may pick one as a deadlock victim. Each INSERT is
-    // its own transaction and is rolled back whole then, so running it again is safe.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        [result] = await conn.query(sql);
-        break;
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 10) throw e;
-        await new Promise((r) => setTimeout(r, 20 * attempt));
-      }
-    }
+    const [result] = await retryOnDeadlock(() => conn.query(sql));
     if ((result as { warningStatus?: number }).warningStatus) {
       const [w] = await conn.query('SHOW WARNINGS LIMIT 3');
       throw new Error((w as { Message: string }[]).map((x) => x.Message).join('; '));

@@ -8,6 +8,7 @@ import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { type Connection, quoteIdent } from '../mysql/connect.js';
 import { splitCreateTable } from '../mysql/create-table.js';
+import { retryOnDeadlock } from '../mysql/deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from './manifest.js';
 import { type ColumnKind, columnKinds, insertFile } from './insert-loader.js';
@@ -87,7 +88,7 @@ export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest
     const path = join(opts.dir, ...file.path.split('/'));
     const load = useInsert
       ? insertFile(conn, table.name, table.columns, kinds.get(table.name)!, path).then((rows) => ({ rows, warnings: 0 }))
-      : loadFile(conn, table, path);
+      : retryOnDeadlock(() => loadFile(conn, table, path));
     const r = await load.catch((e: Error) => {
       throw new OlympiaError(`Loading ${file.path} into table "${table.name}" failed: ${e.message}`, { cause: e });
     });
