@@ -9,7 +9,16 @@ import mysql from 'mysql2/promise';
 import { ConnectionError, UsageError } from '../../src/core/errors.js';
 import { localMysqlPid, startLocalMysql, stopLocalMysql, type LocalMysqlOptions } from '../../src/services/mysql-local.js';
 
-const PORT = Number(process.env.OLYMPIA_TEST_MYSQL_LOCAL_PORT ?? 33406);
+let PORT = 0;
+
+/** A port nothing listens on right now (the kernel's pick), so parallel checkouts do not collide. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
+  const { port } = probe.address() as { port: number };
+  await new Promise((ok) => probe.close(ok));
+  return port;
+}
 // Characters a URL must escape, to prove the returned URL is usable as it is.
 const PASSWORD = 'p@ss:w/rd%?';
 
@@ -26,7 +35,8 @@ async function query(url: string, sql: string): Promise<Array<Record<string, unk
 describe('local MySQL server', { timeout: 180_000 }, () => {
   let root: string;
   let opts: LocalMysqlOptions;
-  before(() => {
+  before(async () => {
+    PORT = Number(process.env.OLYMPIA_TEST_MYSQL_LOCAL_PORT ?? (await freePort()));
     root = mkdtempSync(join(tmpdir(), 'olympia-mysql-local-'));
     opts = { dir: join(root, 'server'), port: PORT, user: 'app', password: PASSWORD, database: 'olympia', bufferPoolSize: '64M' };
   });
