@@ -20,6 +20,7 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY scripts/package.sh scripts/build-wasm.mjs ./scripts/
 RUN npm run package
 
 FROM node:${NODE_VERSION}-slim AS runtime
@@ -32,7 +33,8 @@ LABEL org.opencontainers.image.title="olympia-data" \
       org.opencontainers.image.licenses="MPL-2.0" \
       org.opencontainers.image.source="${SOURCE_URL}"
 
-# dist/cli is one ncc bundle with every dependency inlined: the runtime needs no node_modules at all.
+# dist/cli is one ncc bundle with every dependency inlined (and dump-worker.js, the dump threads' small
+# bundle): the runtime needs no node_modules at all.
 COPY --from=build /src/dist/cli /app/dist/cli
 
 # `load` of an addons-server backup extracts storage.tar with tar (gzip for .tar.gz): fail the build, not a

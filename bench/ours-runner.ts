@@ -2,7 +2,7 @@
 // dist/ ships it: no TypeScript compiler in the process, so its memory is the engine's), or
 // through tsx with --tsx. The bundle is rebuilt only when a source file is newer than it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunSpec } from './measure.js';
 
@@ -31,10 +31,19 @@ export function prepareOurs(root: string, opts: { tsx: boolean; cpuProfDir?: str
     const out = join(root, '.cache', 'bench', 'ours-bundle');
     const bundle = join(out, 'index.js');
     const sourcesTime = Math.max(newestMtime(join(root, 'src')), statSync(script).mtimeMs);
-    if (!existsSync(bundle) || statSync(bundle).mtimeMs < sourcesTime) {
-      opts.log('Bundling bench/ours.ts with ncc (as dist/ is built)…');
-      const r = spawnSync(join(root, 'node_modules', '.bin', 'ncc'), ['build', script, '-o', out, '-q', '--transpile-only'], { cwd: root, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`ncc could not bundle bench/ours.ts (rerun with --tsx to skip bundling):\n${r.stderr || r.stdout}`);
+    const workerBundle = join(out, 'dump-worker.js');
+    if (!existsSync(bundle) || !existsSync(workerBundle) || statSync(bundle).mtimeMs < sourcesTime) {
+      opts.log('Bundling bench/ours.ts and the dump worker with ncc (as dist/ is built)…');
+      const ncc = (entry: string, dir: string) => {
+        const r = spawnSync(join(root, 'node_modules', '.bin', 'ncc'), ['build', entry, '-o', dir, '-q', '--transpile-only'], { cwd: root, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`ncc could not bundle ${entry} (rerun with --tsx to skip bundling):\n${r.stderr || r.stdout}`);
+      };
+      ncc(script, out);
+      // The dump's threads run the small worker bundle placed next to the main one, as in dist/.
+      const workerDir = join(out, '.worker');
+      ncc(join(root, 'src', 'backup', 'dump-thread.ts'), workerDir);
+      renameSync(join(workerDir, 'index.js'), workerBundle);
+      rmSync(workerDir, { recursive: true, force: true });
     }
     entry = [bundle];
     describe = 'node .cache/bench/ours-bundle/index.js (ncc bundle of bench/ours.ts)';

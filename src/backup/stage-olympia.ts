@@ -1,11 +1,13 @@
 // Loads an olympia-data backup into the staging database: bare tables first, then all data files
-// in parallel with LOAD DATA LOCAL INFILE, then secondary indexes and foreign keys, then counts.
+// in parallel with LOAD DATA LOCAL INFILE, each table's secondary indexes and foreign keys as soon as
+// its rows are in, then counts.
 import { createReadStream } from 'node:fs';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
+import { runQueue } from '../core/work-queue.js';
 import { type Connection, quoteIdent } from '../mysql/connect.js';
 import { splitCreateTable } from '../mysql/create-table.js';
 import { retryOnDeadlock } from '../mysql/deadlock-retry.js';
@@ -81,10 +83,22 @@ export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest
   const kinds = new Map<string, ColumnKind[]>();
   if (useInsert) for (const t of manifest.tables) kinds.set(t.name, await columnKinds(first, t.name, t.columns, t.bitColumns));
 
-  const files: { table: TableEntry; file: DataFile }[] = manifest.tables.flatMap((table) => table.files.map((file) => ({ table, file })));
-  files.sort((a, b) => b.file.size - a.file.size);
+  // One queue for rows and indexes: when the last file of a table is in, building that table's
+  // secondary indexes and foreign keys goes to the front, while other tables are still loading.
+  type Task = { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
+  const files: Task[] = manifest.tables.flatMap((table) => table.files.map((file) => ({ kind: 'file' as const, table, file })));
+  files.sort((a, b) => (b.kind === 'file' ? b.file.size : 0) - (a.kind === 'file' ? a.file.size : 0));
+  const filesLeft = new Map(manifest.tables.map((t) => [t.name, t.files.length]));
   const progress = new Map<string, { rows: number; bytes: number }>();
-  await runPool(workers, files, async (conn, { table, file }) => {
+  const indexesOf = (table: TableEntry): Task[] => ((deferred.get(table.name) ?? []).length > 0 ? [{ kind: 'indexes', table }] : []);
+  const initial = [...files, ...manifest.tables.filter((t) => t.files.length === 0).flatMap(indexesOf)];
+  await runQueue(workers, initial, async (conn, task, queue) => {
+    const { table } = task;
+    if (task.kind === 'indexes') {
+      for (const sql of deferred.get(table.name)!) await retryOnDeadlock(() => conn.query(sql));
+      return;
+    }
+    const { file } = task;
     const path = join(opts.dir, ...file.path.split('/'));
     const load = useInsert
       ? insertFile(conn, table.name, table.columns, kinds.get(table.name)!, path).then((rows) => ({ rows, warnings: 0 }))
@@ -102,11 +116,9 @@ export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest
     p.bytes += file.size;
     progress.set(table.name, p);
     reporter.progress?.({ label: table.name, rows: p.rows, bytes: p.bytes, totalRows: table.rows });
-  });
-
-  const withIndexes = manifest.tables.filter((t) => (deferred.get(t.name) ?? []).length > 0);
-  await runPool(workers, withIndexes, async (conn, t) => {
-    for (const sql of deferred.get(t.name)!) await conn.query(sql);
+    const left = filesLeft.get(table.name)! - 1;
+    filesLeft.set(table.name, left);
+    if (left === 0) for (const t of indexesOf(table)) queue.add(t, true);
   });
 
   await runPool(workers, manifest.tables, async (conn, t) => {

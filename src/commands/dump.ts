@@ -9,7 +9,7 @@ import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
 import { fsError, type BackupStore } from '../backup/store.js';
-import { DumpWorkers } from '../backup/dump-worker.js';
+import { DumpWorkers } from '../backup/dump-workers.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';

@@ -1,21 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RowEncoder } from '../../src/mysql/row-encoder.js';
-
-/** A text-protocol row payload, as the server sends it: length-encoded strings, 0xFB for NULL. */
-function rowPacket(fields: (Buffer | null)[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const f of fields) {
-    if (f === null) { parts.push(Buffer.from([0xfb])); continue; }
-    const n = f.length;
-    if (n < 0xfb) parts.push(Buffer.from([n]));
-    else if (n < 1 << 16) parts.push(Buffer.from([0xfc, n & 0xff, n >> 8]));
-    else if (n < 1 << 24) parts.push(Buffer.from([0xfd, n & 0xff, (n >> 8) & 0xff, n >> 16]));
-    else { const h = Buffer.alloc(9); h[0] = 0xfe; h.writeBigUInt64LE(BigInt(n), 1); parts.push(h); }
-    parts.push(f);
-  }
-  return Buffer.concat(parts);
-}
+import { rowPacket } from '../support/rows.js';
 
 function viaArrays(rows: (Buffer | null)[][]): Buffer { const e = new RowEncoder(8); for (const r of rows) e.push(r); return e.take(); }
 function viaPackets(rows: (Buffer | null)[][]): Buffer {

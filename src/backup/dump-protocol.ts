@@ -1,0 +1,77 @@
+// What the dump's main thread and its worker threads say to each other, and how errors cross the
+// thread boundary (class, hint and the fields callers look at survive).
+import { ConnectionError, ExitCode, HookError, IntegrityError, LockedError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+
+export const ROLE = 'olympia-dump-worker';
+
+export interface ChunkTask {
+  sql: string;
+  /** Absolute path of the file to create. */
+  file: string;
+}
+
+export interface ChunkResult {
+  rows: number;
+  size: number;
+  sha256: string;
+}
+
+export interface WorkerInit {
+  role: typeof ROLE;
+  target: MysqlTarget;
+}
+
+export type ToWorker = { type: 'snapshot' } | { type: 'task'; id: number; task: ChunkTask } | { type: 'finish' };
+export type FromWorker =
+  | { type: 'connected' }
+  | { type: 'snapshot-started' }
+  | { type: 'progress'; id: number; rows: number; bytes: number }
+  | { type: 'done'; id: number; result: ChunkResult }
+  | { type: 'failed'; error: SerializedError };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  props: Record<string, string | number | undefined>;
+  olympia?: { exitCode: ExitCode; hint?: string };
+  cause?: { message: string; code?: string };
+}
+
+const ERROR_PROPS = ['code', 'errno', 'syscall', 'path', 'sqlState', 'sqlMessage'] as const;
+const OLYMPIA_CLASSES: Record<string, new (message: string, hint?: string) => OlympiaError> = { ConnectionError, UsageError, NotFoundError, IntegrityError, LockedError, HookError };
+
+export function serializeError(e: unknown): SerializedError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const props: SerializedError['props'] = {};
+  for (const k of ERROR_PROPS) {
+    const v = (err as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'string' || typeof v === 'number') props[k] = v;
+  }
+  const cause = err.cause as { message?: string; code?: string } | undefined;
+  return {
+    name: err.name,
+    message: err.message,
+    stack: err.stack,
+    props,
+    olympia: err instanceof OlympiaError ? { exitCode: err.exitCode, hint: err.hint } : undefined,
+    cause: cause && typeof cause === 'object' ? { message: String(cause.message ?? ''), code: cause.code } : undefined,
+  };
+}
+
+export function reviveError(s: SerializedError): Error {
+  const cause = s.cause ? Object.assign(new Error(s.cause.message), s.cause.code ? { code: s.cause.code } : {}) : undefined;
+  let err: Error;
+  if (s.olympia) {
+    const Known = OLYMPIA_CLASSES[s.name];
+    err = Known ? new Known(s.message, s.olympia.hint) : new OlympiaError(s.message, { hint: s.olympia.hint, exitCode: s.olympia.exitCode });
+    if (cause) Object.defineProperty(err, 'cause', { value: cause, configurable: true, writable: true });
+  } else {
+    err = new Error(s.message, cause ? { cause } : undefined);
+    err.name = s.name;
+  }
+  Object.assign(err, Object.fromEntries(Object.entries(s.props).filter(([, v]) => v !== undefined)));
+  if (s.stack) err.stack = s.stack;
+  return err;
+}

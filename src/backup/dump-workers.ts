@@ -1,0 +1,179 @@
+// Dump connections in worker threads, so `--jobs N` encodes, hashes and writes on N cores. The main
+// thread hands out chunk tasks, biggest first, to whichever thread is idle (see dump-thread.ts).
+//
+// Where a thread's code comes from: under tsx (tests, `node --import tsx`) it is dump-thread.ts,
+// with tsx registered first; in a bundle, the small dump-worker.js that `npm run package` puts next
+// to it, or else the bundle itself, whose entry only starts its main() on the main thread.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, ROLE, type ToWorker, type WorkerInit } from './dump-protocol.js';
+
+// In a bundle without its dump-worker.js beside it, threads run the bundle itself: it must hold the thread's code.
+import './dump-thread.js';
+
+export type { ChunkResult, ChunkTask } from './dump-protocol.js';
+
+/**
+ * A file next to this module (or its bundle). Built from strings, not `new URL('./x', import.meta.url)`,
+ * which ncc would take for an asset to copy into the bundle's directory.
+ */
+function sibling(name: string): string {
+  const here = import.meta.url;
+  return here.slice(0, here.lastIndexOf('/') + 1) + name;
+}
+
+/** Starts a thread running dump-thread.ts's code (see the header comment). */
+function spawn(init: WorkerInit): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const thread = sibling('dump-thread.ts');
+    let tsx: string | undefined;
+    try {
+      tsx = import.meta.resolve('tsx/esm/api');
+    } catch {
+      // No tsx: rely on whatever loader the process runs with (its execArgv is inherited).
+    }
+    const boot = tsx ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(thread)}); })` : `import(${JSON.stringify(thread)})`;
+    return new Worker(boot, { eval: true, workerData: init });
+  }
+  const small = new URL(sibling('dump-worker.js'));
+  return new Worker(existsSync(fileURLToPath(small)) ? small : new URL(here), { workerData: init });
+}
+
+interface Slot {
+  worker: Worker;
+  exited: boolean;
+}
+
+/**
+ * `count` dump connections in as many threads. Use: `start` (connected) → `startSnapshots` while the
+ * caller holds the global read lock → `run` → `finish`; `terminate` on any failure.
+ */
+export class DumpWorkers {
+  private slots: Slot[] = [];
+  private failure?: Error;
+  private listeners = new Set<(slot: Slot, m: FromWorker) => void>();
+  private onFailure = new Set<(e: Error) => void>();
+  /** Set once the threads were told to exit, so their exit is not a failure. */
+  private stopping = false;
+
+  private constructor() {}
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Starts the threads; resolves once each has its connection open. */
+  static async start(target: MysqlTarget, count: number): Promise<DumpWorkers> {
+    const pool = new DumpWorkers();
+    for (let i = 0; i < count; i++) {
+      const slot: Slot = { worker: spawn({ role: ROLE, target }), exited: false };
+      slot.worker.on('message', (m: FromWorker) => (m.type === 'failed' ? pool.fail(reviveError(m.error)) : pool.listeners.forEach((l) => l(slot, m))));
+      slot.worker.on('error', (e) => pool.fail(e));
+      slot.worker.on('exit', (code) => {
+        slot.exited = true;
+        if (!pool.stopping) pool.fail(new Error(`A dump worker thread stopped unexpectedly (exit code ${code}).`));
+      });
+      pool.slots.push(slot);
+    }
+    try {
+      await pool.all('connected', () => undefined);
+    } catch (e) {
+      await pool.terminate();
+      throw e;
+    }
+    return pool;
+  }
+
+  /** Every connection starts its consistent snapshot; resolves when all have. */
+  startSnapshots(): Promise<void> {
+    return this.all('snapshot-started', (slot) => slot.worker.postMessage({ type: 'snapshot' } satisfies ToWorker));
+  }
+
+  /**
+   * Runs the tasks in the given order, each on the next idle worker; resolves with the results in
+   * task order, or rejects on the first failure (running tasks are not waited for: terminate).
+   */
+  run(tasks: readonly ChunkTask[], onRows: (taskIndex: number, rows: number, bytes: number) => void): Promise<ChunkResult[]> {
+    const results = new Array<ChunkResult>(tasks.length);
+    let next = 0;
+    let finished = 0;
+    return new Promise<ChunkResult[]>((resolve, reject) => {
+      const dispatch = (slot: Slot) => {
+        if (next >= tasks.length) return;
+        const id = next++;
+        slot.worker.postMessage({ type: 'task', id, task: tasks[id] } satisfies ToWorker);
+      };
+      const listener = (slot: Slot, m: FromWorker) => {
+        if (m.type === 'progress') onRows(m.id, m.rows, m.bytes);
+        else if (m.type === 'done') {
+          results[m.id] = m.result;
+          if (++finished === tasks.length) {
+            this.listeners.delete(listener);
+            this.onFailure.delete(failed);
+            resolve(results);
+          } else dispatch(slot);
+        }
+      };
+      const failed = (e: Error) => {
+        this.listeners.delete(listener);
+        this.onFailure.delete(failed);
+        reject(e);
+      };
+      if (this.failure) return reject(this.failure);
+      if (tasks.length === 0) return resolve(results);
+      this.listeners.add(listener);
+      this.onFailure.add(failed);
+      for (const slot of this.slots) dispatch(slot);
+    });
+  }
+
+  /** Commits the snapshots, closes the connections and waits for the threads to exit. */
+  async finish(): Promise<void> {
+    this.stopping = true;
+    const exits = this.slots.filter((s) => !s.exited).map((s) => new Promise((done) => s.worker.once('exit', done)));
+    for (const s of this.slots) if (!s.exited) s.worker.postMessage({ type: 'finish' } satisfies ToWorker);
+    await Promise.all(exits);
+  }
+
+  /** Stops every thread at once (their connections close with them); for failures. */
+  async terminate(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => undefined)));
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.onFailure.forEach((l) => l(e));
+  }
+
+  /** Sends with `kick` to every worker and resolves when each has answered `type`. */
+  private all(type: 'connected' | 'snapshot-started', kick: (slot: Slot) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const pending = new Set(this.slots);
+      const listener = (slot: Slot, m: FromWorker) => {
+        if (m.type !== type) return;
+        pending.delete(slot);
+        if (pending.size === 0) {
+          cleanup();
+          resolve();
+        }
+      };
+      const failed = (e: Error) => {
+        cleanup();
+        reject(e);
+      };
+      const cleanup = () => {
+        this.listeners.delete(listener);
+        this.onFailure.delete(failed);
+      };
+      if (this.failure) return reject(this.failure);
+      this.listeners.add(listener);
+      this.onFailure.add(failed);
+      for (const slot of this.slots) kick(slot);
+    });
+  }
+}
