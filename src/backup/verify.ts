@@ -1,10 +1,8 @@
 // Checks every file a manifest lists against its recorded size and sha256.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IntegrityError } from '../core/errors.js';
-import { runPool } from '../core/run-pool.js';
+import { hashFiles } from './file-hasher.js';
 import { allFiles, type FileEntry, type Manifest } from './manifest.js';
 
 export interface VerifyProblem {
@@ -18,30 +16,25 @@ export interface VerifyResult {
   problems: VerifyProblem[];
 }
 
-async function checkFile(dir: string, f: FileEntry): Promise<VerifyProblem | undefined> {
-  const p = join(dir, ...f.path.split('/'));
-  let size: number;
-  try {
-    size = (await stat(p)).size;
-  } catch {
-    return { path: f.path, problem: 'missing' };
-  }
-  if (size !== f.size) return { path: f.path, problem: `size is ${size} bytes, manifest says ${f.size}${size < f.size ? ' (truncated)' : ''}` };
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  const digest = hash.digest('hex');
-  if (digest !== f.sha256) return { path: f.path, problem: `sha256 is ${digest.slice(0, 12)}…, manifest says ${f.sha256.slice(0, 12)}… (altered)` };
-  return undefined;
-}
-
 export async function verifyBackup(dir: string, manifest: Manifest, jobs: number): Promise<VerifyResult> {
-  const files = allFiles(manifest).sort((a, b) => b.size - a.size);
-  const found = await runPool(
-    Array.from({ length: Math.max(1, jobs) }, (_, i) => i),
-    files,
-    (_w, f) => checkFile(dir, f),
-  );
-  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), problems: found.filter((p): p is VerifyProblem => p !== undefined) };
+  const files = allFiles(manifest);
+  const problems: (VerifyProblem | undefined)[] = [];
+  const toHash: { f: FileEntry; path: string; size: number }[] = [];
+  // Sizes first: a missing or truncated file is reported without reading anything.
+  for (const f of files) {
+    const path = join(dir, ...f.path.split('/'));
+    const size = await stat(path).then((s) => s.size, () => undefined);
+    if (size === undefined) problems.push({ path: f.path, problem: 'missing' });
+    else if (size !== f.size) problems.push({ path: f.path, problem: `size is ${size} bytes, manifest says ${f.size}${size < f.size ? ' (truncated)' : ''}` });
+    else toHash.push({ f, path, size });
+  }
+  const digests = await hashFiles(toHash, jobs);
+  toHash.forEach(({ f }, i) => {
+    const d = digests[i];
+    if ('error' in d) problems.push({ path: f.path, problem: `unreadable (${d.error.code ?? d.error.message})` });
+    else if (d.sha256 !== f.sha256) problems.push({ path: f.path, problem: `sha256 is ${d.sha256.slice(0, 12)}…, manifest says ${f.sha256.slice(0, 12)}… (altered)` });
+  });
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), problems: problems.filter((p): p is VerifyProblem => p !== undefined) };
 }
 
 export function integrityError(name: string, result: VerifyResult): IntegrityError {

@@ -82,20 +82,22 @@ async function openSnapshot(opts: DumpOptions, control: Connection, starting: Pr
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
   const started = Date.now();
   const { reporter, target } = opts;
+  // The threads start (and connect) at once, on the other cores, while this thread connects and
+  // gets on with the backup directory.
+  const starting = DumpWorkers.start(target, Math.max(1, opts.jobs));
+  starting.catch(() => undefined); // awaited in openSnapshot; this only keeps an early failure from being "unhandled"
+  const stopWorkers = async () => (await starting.catch(() => undefined))?.terminate();
   // Connect before touching the backup directory: an unreachable server leaves nothing behind.
   let control: Connection;
   try {
     control = await connect(target);
   } catch (e) {
+    await stopWorkers();
     if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
       throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
     }
     throw e;
   }
-  // The threads start (and connect) while the main thread gets on with the backup directory.
-  const starting = DumpWorkers.start(target, Math.max(1, opts.jobs));
-  starting.catch(() => undefined); // awaited in openSnapshot; this only keeps an early failure from being "unhandled"
-  const stopWorkers = async () => (await starting.catch(() => undefined))?.terminate();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
     await stopWorkers();
     await control.end().catch(() => undefined);
