@@ -26395,8 +26395,6 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:worker_threads"
 const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-// EXTERNAL MODULE: ./node_modules/mysql2/promise.js
-var promise = __nccwpck_require__(7588);
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 // Typed errors with user-facing messages. Every error the user can cause or fix is an OlympiaError:
 // `message` says what was wrong, `hint` what to do; adapters print both and map `exitCode`.
@@ -26458,6 +26456,52 @@ function errorMessage(e) {
     return e instanceof Error ? e.message : String(e);
 }
 
+;// CONCATENATED MODULE: ./src/backup/dump-protocol.ts
+// What the dump's main thread and its worker threads say to each other, and how errors cross the
+// thread boundary (class, hint and the fields callers look at survive).
+
+const ROLE = 'olympia-dump-worker';
+const ERROR_PROPS = ['code', 'errno', 'syscall', 'path', 'sqlState', 'sqlMessage'];
+const OLYMPIA_CLASSES = { ConnectionError: ConnectionError, UsageError: errors_UsageError, NotFoundError: NotFoundError, IntegrityError: IntegrityError, LockedError: LockedError, HookError: HookError };
+function serializeError(e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const props = {};
+    for (const k of ERROR_PROPS) {
+        const v = err[k];
+        if (typeof v === 'string' || typeof v === 'number')
+            props[k] = v;
+    }
+    const cause = err.cause;
+    return {
+        name: err.name,
+        message: err.message,
+        stack: err.stack,
+        props,
+        olympia: err instanceof errors_OlympiaError ? { exitCode: err.exitCode, hint: err.hint } : undefined,
+        cause: cause && typeof cause === 'object' ? { message: String(cause.message ?? ''), code: cause.code } : undefined,
+    };
+}
+function reviveError(s) {
+    const cause = s.cause ? Object.assign(new Error(s.cause.message), s.cause.code ? { code: s.cause.code } : {}) : undefined;
+    let err;
+    if (s.olympia) {
+        const Known = OLYMPIA_CLASSES[s.name];
+        err = Known ? new Known(s.message, s.olympia.hint) : new OlympiaError(s.message, { hint: s.olympia.hint, exitCode: s.olympia.exitCode });
+        if (cause)
+            Object.defineProperty(err, 'cause', { value: cause, configurable: true, writable: true });
+    }
+    else {
+        err = new Error(s.message, cause ? { cause } : undefined);
+        err.name = s.name;
+    }
+    Object.assign(err, Object.fromEntries(Object.entries(s.props).filter(([, v]) => v !== undefined)));
+    if (s.stack)
+        err.stack = s.stack;
+    return err;
+}
+
+// EXTERNAL MODULE: ./node_modules/mysql2/promise.js
+var promise = __nccwpck_require__(7588);
 ;// CONCATENATED MODULE: ./src/mysql/connection-url.ts
 // DATABASE_URL parsing and masking. The password never appears in anything we print.
 
@@ -26508,9 +26552,138 @@ function serverLabel(t) {
     return `${t.user}@${t.host}:${t.port}/${t.database}`;
 }
 
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/mysql/packet-socket.ts
+// A TCP socket for a dump connection that reads into one reused buffer instead of a new 64 KB
+// Buffer per read. A gigabyte through ordinary sockets is ~16,000 such Buffers, and the memory they
+// hold outside the JavaScript heap makes V8 run a full garbage collection every few dozen MB.
+//
+// mysql2 reads the socket's 'data' events, and its parser keeps views into a chunk across events
+// when a packet is cut between reads (and the rows a query returns may hold views too). So this
+// socket only ever emits whole packets: a packet cut between reads is completed in a side buffer
+// first. What stays safe to reuse, and why:
+//   - the read buffer and the side buffers are only written during a read, and a connection that
+//     mysql2 pauses (it then keeps the rest of a chunk's packets for later) stops reading;
+//   - the two side buffers take turns, so completing the next packet never overwrites the one
+//     just emitted;
+//   - until `zeroCopy()` is called, every emitted chunk is a fresh copy: the handshake keeps views
+//     (the auth scramble), and so would rows returned as Buffers, so only a connection whose
+//     results are consumed as they arrive (the dump's row encoder) should switch;
+//   - a packet of the maximum length (a row of 16 MB or more arrives as several) is always copied,
+//     because mysql2 holds its parts until the last one.
+
+const HEADER = 4;
+const MAX_PAYLOAD = 0xffffff;
+const READ_SIZE = 64 << 10;
+/** Splits a byte stream into runs of whole packets; `emit` gets each run (see the header comment). */
+class PacketFramer {
+    emit;
+    side = [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)];
+    turn = 0;
+    /** Bytes of a cut packet, kept in side[turn]. */
+    held = 0;
+    reuse = false;
+    constructor(emit) {
+        this.emit = emit;
+    }
+    /** From now on, emitted chunks may be views into buffers that later reads overwrite. */
+    zeroCopy() {
+        this.reuse = true;
+    }
+    out(chunk, hasMaxPacket) {
+        this.emit(this.reuse && !hasMaxPacket ? chunk : Buffer.from(chunk));
+    }
+    /** Takes bytes [0, n) of `buf` (valid only during this call). */
+    push(buf, n) {
+        let at = 0;
+        if (this.held > 0) {
+            at = this.complete(buf, n);
+            if (at < 0)
+                return;
+        }
+        // Whole packets from here on go out as one view; the cut one at the end is held.
+        let p = at;
+        let hasMax = false;
+        while (n - p >= HEADER) {
+            const len = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16);
+            if (p + HEADER + len > n)
+                break;
+            if (len === MAX_PAYLOAD)
+                hasMax = true;
+            p += HEADER + len;
+        }
+        if (p > at)
+            this.out(buf.subarray(at, p), hasMax);
+        if (p < n)
+            this.hold(buf, p, n);
+    }
+    /** Adds to the held packet; returns where whole packets resume in `buf`, or -1 if it needs more. */
+    complete(buf, n) {
+        let at = 0;
+        if (this.held < HEADER) {
+            const take = Math.min(HEADER - this.held, n);
+            this.append(buf, 0, take);
+            at = take;
+            if (this.held < HEADER)
+                return -1;
+        }
+        const side = this.side[this.turn];
+        const total = HEADER + (side[0] | (side[1] << 8) | (side[2] << 16));
+        const take = Math.min(total - this.held, n - at);
+        this.append(buf, at, at + take);
+        at += take;
+        if (this.held < total)
+            return -1;
+        const packet = this.side[this.turn].subarray(0, total);
+        // The next cut packet goes to the other side buffer, so this one stays as emitted.
+        this.turn ^= 1;
+        this.held = 0;
+        this.out(packet, total - HEADER === MAX_PAYLOAD);
+        return at;
+    }
+    hold(buf, from, to) {
+        this.append(buf, from, to);
+    }
+    append(buf, from, to) {
+        let side = this.side[this.turn];
+        const need = this.held + (to - from);
+        if (need > side.length) {
+            let size = side.length * 2;
+            while (size < need)
+                size *= 2;
+            const grown = Buffer.allocUnsafe(size);
+            side.copy(grown, 0, 0, this.held);
+            this.side[this.turn] = side = grown;
+        }
+        buf.copy(side, this.held, from, to);
+        this.held = need;
+    }
+}
+/** A socket to host:port whose 'data' events carry whole packets (see the header comment). */
+function packetSocket(host, port) {
+    let socket;
+    const framer = new PacketFramer((chunk) => socket.emit('data', chunk));
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    socket = (0,external_node_net_namespaceObject.connect)({
+        host,
+        port,
+        onread: {
+            buffer,
+            callback: (n) => {
+                framer.push(buffer, n);
+                return true;
+            },
+        },
+    });
+    socket.setNoDelay(true);
+    return { socket, framer };
+}
+
 ;// CONCATENATED MODULE: ./src/mysql/connect.ts
 // Opens mysql2 connections with the session settings every dump and load relies on, and turns
 // connection failures into ConnectionErrors that never show the password.
+
 
 
 
@@ -26540,8 +26713,17 @@ function describeConnectionError(target, e) {
 async function connect(target, opts = {}) {
     const database = opts.database === undefined ? target.database : opts.database ?? undefined;
     let conn;
+    let framer;
+    const stream = opts.reuseReadBuffer
+        ? () => {
+            const made = packetSocket(target.host, target.port);
+            framer = made.framer;
+            return made.socket;
+        }
+        : undefined;
     try {
         conn = await promise.createConnection({
+            ...(stream ? { stream } : {}),
             host: target.host,
             port: target.port,
             user: target.user,
@@ -26562,6 +26744,7 @@ async function connect(target, opts = {}) {
     // A dropped connection must not crash the process through an unhandled 'error' event.
     conn.on('error', () => undefined);
     await conn.query(SESSION_SETUP);
+    framer?.zeroCopy();
     return conn;
 }
 function quoteIdent(name) {
@@ -26939,6 +27122,18 @@ class HashingWriter {
         await this.fh.close();
         return { size: this.size, sha256: this.hash.digest('hex') };
     }
+    /**
+     * Returns size and digest at once and lets the data reach the disk in the background: `synced`
+     * settles when it has (then the file is closed). The caller must await it before relying on the
+     * file, e.g. before a manifest lists it; meanwhile the next file can be written.
+     */
+    closeInBackground() {
+        const fh = this.fh;
+        const synced = fh.sync().finally(() => fh.close());
+        // Whoever awaits it sees a failure; nobody awaiting (the dump failed elsewhere) is no crash.
+        synced.catch(() => undefined);
+        return { size: this.size, sha256: this.hash.digest('hex'), synced };
+    }
     async discard() {
         await this.fh.close().catch(() => undefined);
     }
@@ -26948,12 +27143,15 @@ class HashingWriter {
 
 
 const FLUSH_AT = 1 << 20;
+/**
+ * Writes one chunk's file. The result comes as soon as the rows are written; the file reaches the
+ * disk in the background (`synced`), so the connection goes on with its next chunk meanwhile.
+ */
 async function dumpChunk(conn, q) {
     const writer = await HashingWriter.create(q.file);
     try {
         const rows = await streamRows(conn, q, writer);
-        const { size, sha256 } = await writer.finish();
-        return { rows, size, sha256 };
+        return { rows, ...writer.closeInBackground() };
     }
     catch (e) {
         await writer.discard();
@@ -27039,67 +27237,25 @@ function streamRows(conn, q, writer) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/backup/dump-protocol.ts
-// What the dump's main thread and its worker threads say to each other, and how errors cross the
-// thread boundary (class, hint and the fields callers look at survive).
-
-const ROLE = 'olympia-dump-worker';
-const ERROR_PROPS = ['code', 'errno', 'syscall', 'path', 'sqlState', 'sqlMessage'];
-const OLYMPIA_CLASSES = { ConnectionError: ConnectionError, UsageError: errors_UsageError, NotFoundError: NotFoundError, IntegrityError: IntegrityError, LockedError: LockedError, HookError: HookError };
-function serializeError(e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    const props = {};
-    for (const k of ERROR_PROPS) {
-        const v = err[k];
-        if (typeof v === 'string' || typeof v === 'number')
-            props[k] = v;
-    }
-    const cause = err.cause;
-    return {
-        name: err.name,
-        message: err.message,
-        stack: err.stack,
-        props,
-        olympia: err instanceof errors_OlympiaError ? { exitCode: err.exitCode, hint: err.hint } : undefined,
-        cause: cause && typeof cause === 'object' ? { message: String(cause.message ?? ''), code: cause.code } : undefined,
-    };
-}
-function reviveError(s) {
-    const cause = s.cause ? Object.assign(new Error(s.cause.message), s.cause.code ? { code: s.cause.code } : {}) : undefined;
-    let err;
-    if (s.olympia) {
-        const Known = OLYMPIA_CLASSES[s.name];
-        err = Known ? new Known(s.message, s.olympia.hint) : new OlympiaError(s.message, { hint: s.olympia.hint, exitCode: s.olympia.exitCode });
-        if (cause)
-            Object.defineProperty(err, 'cause', { value: cause, configurable: true, writable: true });
-    }
-    else {
-        err = new Error(s.message, cause ? { cause } : undefined);
-        err.name = s.name;
-    }
-    Object.assign(err, Object.fromEntries(Object.entries(s.props).filter(([, v]) => v !== undefined)));
-    if (s.stack)
-        err.stack = s.stack;
-    return err;
-}
-
-;// CONCATENATED MODULE: ./src/backup/dump-thread.ts
-// A dump worker thread: opens its own connection and, when told to (the main thread holds FLUSH
-// TABLES WITH READ LOCK by then), starts its consistent snapshot. Then it takes chunk tasks one at a
-// time, writes their files and answers with rows, size and sha256; progress and errors travel back
-// as messages. This module is the entry of its own small bundle (dist/**/dump-worker.js), so a
-// thread does not load the whole CLI or action.
-
+;// CONCATENATED MODULE: ./src/backup/dump-session.ts
+// One dump connection's side of the conversation with the dump's main logic: it opens its
+// connection and, when told to (the main thread holds FLUSH TABLES WITH READ LOCK by then), starts
+// its consistent snapshot. Then it takes chunk tasks one at a time, writes their files and answers
+// with rows, size and sha256; progress and errors go back as messages. It runs in a worker thread
+// (dump-thread.ts) or, for one of the connections, on the main thread itself.
 
 
 
 const PROGRESS_EVERY_MS = 200;
-async function workerMain(init, port) {
-    const send = (m) => port.postMessage(m);
+/** Starts a session: it connects at once and answers through `send`; `onDone` follows 'finish'. */
+function startDumpSession(target, send, onDone) {
     let conn;
-    // Messages are handled one at a time, in order: the main thread sends the next task only after
-    // an answer, but 'finish' may follow a failure report.
+    // The main side sends the next task only after an answer, but 'finish' may follow a failure report.
     let queue = Promise.resolve();
+    // Files written but maybe not yet on disk: 'finish' waits for them, and a failure is reported as
+    // soon as it happens.
+    const syncs = [];
+    const fail = (e) => send({ type: 'failed', error: serializeError(e) });
     const handle = async (m) => {
         if (m.type === 'snapshot') {
             await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
@@ -27109,7 +27265,7 @@ async function workerMain(init, port) {
             send({ type: 'snapshot-started' });
         }
         else if (m.type === 'task') {
-            // Progress goes out a few times a second, not per 1 MB batch: each message costs both threads.
+            // Progress goes out a few times a second, not per 1 MB batch: each message costs both sides.
             let rows = 0;
             let bytes = 0;
             let sent = Date.now();
@@ -27125,30 +27281,48 @@ async function workerMain(init, port) {
                 if (Date.now() - sent >= PROGRESS_EVERY_MS)
                     report();
             };
-            const result = await dumpChunk(conn, { ...m.task, onRows });
+            const { synced, ...result } = await dumpChunk(conn, { ...m.task, onRows });
+            syncs.push(synced);
+            synced.catch(fail);
             report();
             send({ type: 'done', id: m.id, result });
         }
         else {
-            port.close();
+            await Promise.all(syncs);
+            send({ type: 'finished' });
             if (conn) {
                 await conn.query('COMMIT').catch(() => undefined);
                 await conn.end().catch(() => undefined);
             }
-            // The main thread waits for the thread to exit; nothing is left to keep it alive.
+            onDone();
         }
     };
-    port.on('message', (m) => {
-        queue = queue.then(() => handle(m)).catch((e) => send({ type: 'failed', error: serializeError(e) }));
-    });
-    try {
-        conn = await connect(init.target);
+    const connected = connect(target, { reuseReadBuffer: true }).then((c) => {
+        conn = c;
         send({ type: 'connected' });
-    }
-    catch (e) {
-        send({ type: 'failed', error: serializeError(e) });
-    }
+    }, (e) => fail(e));
+    queue = connected;
+    return {
+        post(m) {
+            queue = queue.then(() => handle(m)).catch(fail);
+        },
+        destroy() {
+            conn?.destroy();
+        },
+    };
 }
-if (!external_node_worker_threads_namespaceObject.isMainThread && external_node_worker_threads_namespaceObject.workerData?.role === ROLE)
-    void workerMain(external_node_worker_threads_namespaceObject.workerData, external_node_worker_threads_namespaceObject.parentPort);
+
+;// CONCATENATED MODULE: ./src/backup/dump-thread.ts
+// A dump worker thread: one dump session (dump-session.ts) whose messages travel over the thread's
+// port. This module is the entry of its own small bundle (dist/**/dump-worker.js), so a thread does
+// not load the whole CLI or action.
+
+
+
+if (!external_node_worker_threads_namespaceObject.isMainThread && external_node_worker_threads_namespaceObject.workerData?.role === ROLE) {
+    const port = external_node_worker_threads_namespaceObject.parentPort;
+    // Once finished, closing the port lets the thread exit: nothing else keeps it alive.
+    const session = startDumpSession(external_node_worker_threads_namespaceObject.workerData.target, (m) => port.postMessage(m), () => port.close());
+    port.on('message', (m) => session.post(m));
+}
 

@@ -28,6 +28,8 @@ export type FromWorker =
   | { type: 'snapshot-started' }
   | { type: 'progress'; id: number; rows: number; bytes: number }
   | { type: 'done'; id: number; result: ChunkResult }
+  /** Every file this thread wrote is on disk, and it is about to exit. */
+  | { type: 'finished' }
   | { type: 'failed'; error: SerializedError };
 
 export interface SerializedError {

@@ -1,5 +1,6 @@
-// Dump connections in worker threads, so `--jobs N` encodes, hashes and writes on N cores. The main
-// thread hands out chunk tasks, biggest first, to whichever thread is idle (see dump-thread.ts).
+// The dump's connections: one on the main thread and the others in worker threads, so `--jobs N`
+// encodes, hashes and writes on N cores. Chunk tasks go out biggest first to whichever connection is
+// idle; each connection runs a dump session (dump-session.ts).
 //
 // Where a thread's code comes from: under tsx (tests, `node --import tsx`) it is dump-thread.ts,
 // with tsx registered first; in a bundle, the small dump-worker.js that `npm run package` puts next
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, ROLE, type ToWorker, type WorkerInit } from './dump-protocol.js';
+import { startDumpSession } from './dump-session.js';
 
 // In a bundle without its dump-worker.js beside it, threads run the bundle itself: it must hold the thread's code.
 import './dump-thread.js';
@@ -42,21 +44,64 @@ function spawn(init: WorkerInit): Worker {
   return new Worker(existsSync(fileURLToPath(small)) ? small : new URL(here), { workerData: init });
 }
 
+/** One dump connection, in a thread or on this one, as the pool sees it. */
 interface Slot {
-  worker: Worker;
-  exited: boolean;
+  post(m: ToWorker): void;
+  /** Stops it at once, connection and all (after a failure). */
+  terminate(): Promise<void>;
+  /** Settles once it has gone: its thread exited, or its session closed. */
+  gone: Promise<void>;
+  /** Said 'finished': its going is expected. */
+  finished: boolean;
+}
+
+type Events = { message: (m: FromWorker) => void; crash: (e: Error) => void };
+
+function threadSlot(target: MysqlTarget, on: Events): Slot {
+  const worker = spawn({ role: ROLE, target });
+  let gone!: () => void;
+  const slot: Slot = {
+    post: (m) => worker.postMessage(m),
+    terminate: () => worker.terminate().then(() => undefined, () => undefined),
+    gone: new Promise<void>((r) => (gone = r)),
+    finished: false,
+  };
+  worker.on('message', on.message);
+  worker.on('error', on.crash);
+  worker.on('exit', (code) => {
+    gone();
+    if (!slot.finished) on.crash(new Error(`A dump worker thread stopped unexpectedly (exit code ${code}).`));
+  });
+  return slot;
+}
+
+/** A session on this thread: the main thread only hands out tasks, so it can serve a connection too. */
+function localSlot(target: MysqlTarget, on: Events): Slot {
+  let gone!: () => void;
+  // Answers arrive on a later turn, as a thread's messages would.
+  const session = startDumpSession(target, (m) => setImmediate(() => on.message(m)), () => setImmediate(gone));
+  return {
+    post: (m) => session.post(m),
+    terminate: async () => {
+      session.destroy();
+      gone();
+    },
+    gone: new Promise<void>((r) => (gone = r)),
+    finished: false,
+  };
 }
 
 /**
- * `count` dump connections in as many threads. Use: `start` (connected) → `startSnapshots` while the
- * caller holds the global read lock → `run` → `finish`; `terminate` on any failure.
+ * `count` dump connections: one on this thread, the others in as many worker threads. Use: `start`
+ * (connected) → `startSnapshots` while the caller holds the global read lock → `run` → `finish`;
+ * `terminate` on any failure.
  */
 export class DumpWorkers {
   private slots: Slot[] = [];
   private failure?: Error;
   private listeners = new Set<(slot: Slot, m: FromWorker) => void>();
   private onFailure = new Set<(e: Error) => void>();
-  /** Set once the threads were told to exit, so their exit is not a failure. */
+  /** Set once the connections were stopped, so their going is not a failure. */
   private stopping = false;
 
   private constructor() {}
@@ -65,17 +110,21 @@ export class DumpWorkers {
     return this.slots.length;
   }
 
-  /** Starts the threads; resolves once each has its connection open. */
+  /** Starts the connections (and threads); resolves once each has its connection open. */
   static async start(target: MysqlTarget, count: number): Promise<DumpWorkers> {
     const pool = new DumpWorkers();
     for (let i = 0; i < count; i++) {
-      const slot: Slot = { worker: spawn({ role: ROLE, target }), exited: false };
-      slot.worker.on('message', (m: FromWorker) => (m.type === 'failed' ? pool.fail(reviveError(m.error)) : pool.listeners.forEach((l) => l(slot, m))));
-      slot.worker.on('error', (e) => pool.fail(e));
-      slot.worker.on('exit', (code) => {
-        slot.exited = true;
-        if (!pool.stopping) pool.fail(new Error(`A dump worker thread stopped unexpectedly (exit code ${code}).`));
-      });
+      const events: Events = {
+        message: (m) => {
+          if (m.type === 'finished') slot.finished = true;
+          if (m.type === 'failed') pool.fail(reviveError(m.error));
+          else pool.listeners.forEach((l) => l(slot, m));
+        },
+        crash: (e) => {
+          if (!pool.stopping) pool.fail(e);
+        },
+      };
+      const slot: Slot = i === 0 ? localSlot(target, events) : threadSlot(target, events);
       pool.slots.push(slot);
     }
     try {
@@ -89,7 +138,7 @@ export class DumpWorkers {
 
   /** Every connection starts its consistent snapshot; resolves when all have. */
   startSnapshots(): Promise<void> {
-    return this.all('snapshot-started', (slot) => slot.worker.postMessage({ type: 'snapshot' } satisfies ToWorker));
+    return this.all('snapshot-started', (slot) => slot.post({ type: 'snapshot' }));
   }
 
   /**
@@ -104,7 +153,7 @@ export class DumpWorkers {
       const dispatch = (slot: Slot) => {
         if (next >= tasks.length) return;
         const id = next++;
-        slot.worker.postMessage({ type: 'task', id, task: tasks[id] } satisfies ToWorker);
+        slot.post({ type: 'task', id, task: tasks[id] });
       };
       const listener = (slot: Slot, m: FromWorker) => {
         if (m.type === 'progress') onRows(m.id, m.rows, m.bytes);
@@ -130,18 +179,19 @@ export class DumpWorkers {
     });
   }
 
-  /** Commits the snapshots, closes the connections and waits for the threads to exit. */
+  /**
+   * Waits until every file the connections wrote is on disk (rejects if one cannot be written out),
+   * then they commit their snapshots and close, and the threads exit.
+   */
   async finish(): Promise<void> {
-    this.stopping = true;
-    const exits = this.slots.filter((s) => !s.exited).map((s) => new Promise((done) => s.worker.once('exit', done)));
-    for (const s of this.slots) if (!s.exited) s.worker.postMessage({ type: 'finish' } satisfies ToWorker);
-    await Promise.all(exits);
+    await this.all('finished', (slot) => slot.post({ type: 'finish' }));
+    await Promise.all(this.slots.map((s) => s.gone));
   }
 
-  /** Stops every thread at once (their connections close with them); for failures. */
+  /** Stops every connection and thread at once; for failures. */
   async terminate(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => undefined)));
+    await Promise.all(this.slots.map((s) => s.terminate()));
   }
 
   private fail(e: Error): void {
@@ -151,7 +201,7 @@ export class DumpWorkers {
   }
 
   /** Sends with `kick` to every worker and resolves when each has answered `type`. */
-  private all(type: 'connected' | 'snapshot-started', kick: (slot: Slot) => void): Promise<void> {
+  private all(type: 'connected' | 'snapshot-started' | 'finished', kick: (slot: Slot) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending = new Set(this.slots);
       const listener = (slot: Slot, m: FromWorker) => {

@@ -29,6 +29,19 @@ export class HashingWriter {
     return { size: this.size, sha256: this.hash.digest('hex') };
   }
 
+  /**
+   * Returns size and digest at once and lets the data reach the disk in the background: `synced`
+   * settles when it has (then the file is closed). The caller must await it before relying on the
+   * file, e.g. before a manifest lists it; meanwhile the next file can be written.
+   */
+  closeInBackground(): { size: number; sha256: string; synced: Promise<void> } {
+    const fh = this.fh;
+    const synced = fh.sync().finally(() => fh.close());
+    // Whoever awaits it sees a failure; nobody awaiting (the dump failed elsewhere) is no crash.
+    synced.catch(() => undefined);
+    return { size: this.size, sha256: this.hash.digest('hex'), synced };
+  }
+
   async discard(): Promise<void> {
     await this.fh.close().catch(() => undefined);
   }

@@ -35,12 +35,15 @@ interface RawConnection {
   destroy(): void;
 }
 
-export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string }> {
+/**
+ * Writes one chunk's file. The result comes as soon as the rows are written; the file reaches the
+ * disk in the background (`synced`), so the connection goes on with its next chunk meanwhile.
+ */
+export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; synced: Promise<void> }> {
   const writer = await HashingWriter.create(q.file);
   try {
     const rows = await streamRows(conn, q, writer);
-    const { size, sha256 } = await writer.finish();
-    return { rows, size, sha256 };
+    return { rows, ...writer.closeInBackground() };
   } catch (e) {
     await writer.discard();
     throw e;

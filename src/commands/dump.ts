@@ -9,7 +9,7 @@ import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
 import { fsError, type BackupStore } from '../backup/store.js';
-import { DumpWorkers } from '../backup/dump-workers.js';
+import { type ChunkResult, DumpWorkers } from '../backup/dump-workers.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
@@ -167,9 +167,15 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       reporter.progress?.({ label: task.table, rows: d.rows, bytes: d.bytes, totalRows: estimated.get(task.table) });
     };
     const chunk = (task: Task) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')) });
-    const results = snap.pool
-      ? await snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes))
-      : await runPool([control], tasks, (conn, task) => dumpChunk(conn, { ...chunk(task), onRows: (rows, bytes) => onRows(task, rows, bytes) }));
+    let results: ChunkResult[];
+    if (snap.pool) {
+      results = await snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes));
+    } else {
+      const written = await runPool([control], tasks, (conn, task) => dumpChunk(conn, { ...chunk(task), onRows: (rows, bytes) => onRows(task, rows, bytes) }));
+      // Every data file on disk before the manifest lists it (the threads' finish() waits the same way).
+      await Promise.all(written.map((w) => w.synced));
+      results = written;
+    }
     // Files are listed in chunk order, whatever order they were written in.
     const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
     for (const r of byIndex) {

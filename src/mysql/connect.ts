@@ -3,6 +3,7 @@
 import mysql from 'mysql2/promise';
 import { ConnectionError } from '../core/errors.js';
 import { maskUrl, type MysqlTarget } from './connection-url.js';
+import { type PacketFramer, packetSocket } from './packet-socket.js';
 
 export type Connection = mysql.Connection;
 
@@ -16,6 +17,11 @@ export interface ConnectOptions {
    * BLOB bytes, and replaying it must hand the server exactly those bytes, as the mysql client does.
    */
   rawBytes?: boolean;
+  /**
+   * Read through one reused buffer (packet-socket.ts) once connected: for a connection whose result
+   * rows are consumed as they arrive and never kept, like the dump's.
+   */
+  reuseReadBuffer?: boolean;
 }
 
 // UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
@@ -46,8 +52,17 @@ export function describeConnectionError(target: MysqlTarget, e: unknown): Connec
 export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): Promise<Connection> {
   const database = opts.database === undefined ? target.database : opts.database ?? undefined;
   let conn: Connection;
+  let framer: PacketFramer | undefined;
+  const stream = opts.reuseReadBuffer
+    ? () => {
+        const made = packetSocket(target.host, target.port);
+        framer = made.framer;
+        return made.socket;
+      }
+    : undefined;
   try {
     conn = await mysql.createConnection({
+      ...(stream ? { stream } : {}),
       host: target.host,
       port: target.port,
       user: target.user,
@@ -67,6 +82,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
   // A dropped connection must not crash the process through an unhandled 'error' event.
   conn.on('error', () => undefined);
   await conn.query(SESSION_SETUP);
+  framer?.zeroCopy();
   return conn;
 }
 

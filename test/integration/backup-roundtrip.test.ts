@@ -107,3 +107,37 @@ describe('loading without LOAD DATA (server with local_infile off)', () => {
     }
   });
 });
+
+describe('rows of 16 MB and more', () => {
+  test('arrive in several protocol packets and round-trip byte for byte, next to small rows', { timeout: 120_000 }, async () => {
+    const source = await freshDatabase('huge');
+    const dest = await freshDatabase('huge');
+    try {
+      const c = await mysql.createConnection({ uri: source.url });
+      await c.query('CREATE TABLE blobs (id INT NOT NULL PRIMARY KEY, data LONGBLOB NOT NULL, note VARCHAR(20))');
+      // 16 MB - 1 is the largest single packet; the rows around it take one, two and three.
+      const sizes = [(16 << 20) - 40, 16 << 20, (33 << 20) + 7];
+      for (const [i, size] of sizes.entries()) {
+        const data = Buffer.alloc(size);
+        for (let j = 0; j < size; j += 4099) data[j] = (j * 31 + i) & 0xff; // sparse, with TAB/LF/NUL/backslash among them
+        await c.query('INSERT INTO blobs VALUES (?, ?, ?)', [i * 10, data, `row ${i}`]);
+        await c.query('INSERT INTO blobs VALUES (?, ?, ?)', [i * 10 + 1, Buffer.from([0x5c, 0x09, 0x0a, 0x00]), null]);
+      }
+      const checksum = async (url: string) => {
+        const k = await mysql.createConnection({ uri: url });
+        const [rows] = await k.query('SELECT id, LENGTH(data) AS n, SHA2(data, 256) AS h, note FROM blobs ORDER BY id');
+        await k.end();
+        return rows;
+      };
+      await c.end();
+      const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-huge-')));
+      const name = parseBackupName('huge');
+      await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, reporter: silentReporter });
+      await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, reporter: silentReporter });
+      assert.deepEqual(await checksum(dest.url), await checksum(source.url));
+    } finally {
+      await source.drop();
+      await dest.drop();
+    }
+  });
+});

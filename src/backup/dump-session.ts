@@ -1,0 +1,84 @@
+// One dump connection's side of the conversation with the dump's main logic: it opens its
+// connection and, when told to (the main thread holds FLUSH TABLES WITH READ LOCK by then), starts
+// its consistent snapshot. Then it takes chunk tasks one at a time, writes their files and answers
+// with rows, size and sha256; progress and errors go back as messages. It runs in a worker thread
+// (dump-thread.ts) or, for one of the connections, on the main thread itself.
+import { connect, type Connection } from '../mysql/connect.js';
+import { type FromWorker, serializeError, type ToWorker } from './dump-protocol.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import { dumpChunk } from './table-dump.js';
+
+const PROGRESS_EVERY_MS = 200;
+
+export interface DumpSession {
+  /** Hands the session a message; they are handled one at a time, in order. */
+  post(m: ToWorker): void;
+  /** Closes the connection at once (after a failure elsewhere). */
+  destroy(): void;
+}
+
+/** Starts a session: it connects at once and answers through `send`; `onDone` follows 'finish'. */
+export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => void, onDone: () => void): DumpSession {
+  let conn: Connection | undefined;
+  // The main side sends the next task only after an answer, but 'finish' may follow a failure report.
+  let queue = Promise.resolve();
+  // Files written but maybe not yet on disk: 'finish' waits for them, and a failure is reported as
+  // soon as it happens.
+  const syncs: Promise<void>[] = [];
+  const fail = (e: unknown) => send({ type: 'failed', error: serializeError(e) });
+
+  const handle = async (m: ToWorker): Promise<void> => {
+    if (m.type === 'snapshot') {
+      await conn!.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await conn!.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+      // Rows travel in each column's own character set, unconverted (see dump.ts).
+      await conn!.query('SET character_set_results = binary');
+      send({ type: 'snapshot-started' });
+    } else if (m.type === 'task') {
+      // Progress goes out a few times a second, not per 1 MB batch: each message costs both sides.
+      let rows = 0;
+      let bytes = 0;
+      let sent = Date.now();
+      const report = () => {
+        if (rows > 0 || bytes > 0) send({ type: 'progress', id: m.id, rows, bytes });
+        rows = bytes = 0;
+        sent = Date.now();
+      };
+      const onRows = (r: number, b: number) => {
+        rows += r;
+        bytes += b;
+        if (Date.now() - sent >= PROGRESS_EVERY_MS) report();
+      };
+      const { synced, ...result } = await dumpChunk(conn!, { ...m.task, onRows });
+      syncs.push(synced);
+      synced.catch(fail);
+      report();
+      send({ type: 'done', id: m.id, result });
+    } else {
+      await Promise.all(syncs);
+      send({ type: 'finished' });
+      if (conn) {
+        await conn.query('COMMIT').catch(() => undefined);
+        await conn.end().catch(() => undefined);
+      }
+      onDone();
+    }
+  };
+
+  const connected = connect(target, { reuseReadBuffer: true }).then(
+    (c) => {
+      conn = c;
+      send({ type: 'connected' });
+    },
+    (e: unknown) => fail(e),
+  );
+  queue = connected;
+  return {
+    post(m) {
+      queue = queue.then(() => handle(m)).catch(fail);
+    },
+    destroy() {
+      conn?.destroy();
+    },
+  };
+}
