@@ -65,8 +65,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
   dump: {
     summary: 'Write a consistent backup of the database and the storage directory.',
     usage: 'olympia-data dump [--name NAME] [--force]',
-    options: { name: { type: 'string', short: 'n' }, force: { type: 'boolean', short: 'f' } },
-    help: ['--name NAME        backup name (default: a UTC timestamp such as 20260131T120000Z)', '--force            replace an existing backup of that name (only once the new one is complete)'],
+    options: { name: { type: 'string', short: 'n' }, force: { type: 'boolean', short: 'f' }, 'chunk-size': { type: 'string' } },
+    help: [
+      '--name NAME        backup name (default: a UTC timestamp such as 20260131T120000Z)',
+      '--force            replace an existing backup of that name (only once the new one is complete)',
+      '--chunk-size SIZE  table data per file, e.g. 64MB (default), 512KB, 1GB: big tables are read in',
+      '                   chunks of about this size over the --jobs connections, and a database',
+      '                   under one chunk over a single connection',
+    ],
   },
   load: {
     summary: 'Verify a backup and load it, replacing the database tables in one atomic swap.',
@@ -172,4 +178,15 @@ export function parsePositiveInt(value: string | undefined, flag: string): numbe
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`${flag} must be a positive whole number, not ${JSON.stringify(value)}.`);
   return Number(value);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KB: 1 << 10, MB: 1 << 20, GB: 1 << 30 };
+
+/** A size such as `64MB`, `512KB`, `1GB` or a byte count (units are binary: 1MB = 1,048,576 bytes). */
+export function parseSize(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMG]?B?)\s*$/i.exec(value);
+  const bytes = m ? Math.round(Number(m[1]) * SIZE_UNITS[m[2].toUpperCase().replace(/^([KMG])$/, '$1B')]) : NaN;
+  if (!(bytes >= 1)) throw new UsageError(`${flag} must be a size such as 64MB, 512KB or 1GB, not ${JSON.stringify(value)}.`);
+  return bytes;
 }

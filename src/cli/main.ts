@@ -17,7 +17,7 @@ import { reset } from '../commands/reset.js';
 import { maskUrl, parseDatabaseUrl } from '../mysql/connection-url.js';
 import { providerFor, serviceOptions } from '../services/index.js';
 import type { Services } from '../services/provider.js';
-import { commandHelp, mainHelp, parseCommandLine, parsePositiveInt, type ParsedCommand } from './args.js';
+import { commandHelp, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from './args.js';
 import { cliReporter, formatBytes, formatDuration, type OutputMode } from './output.js';
 
 type Values = ParsedCommand['values'];
@@ -128,7 +128,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     case 'dump': {
       const name = nameOf(str(v, 'name'), false) ?? timestampName();
       const ctx = await buildContext(v, env);
-      const r = await dump({ target: requireTarget(ctx), store: ctx.store, name, force: Boolean(v.force), storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter });
+      const chunkBytes = parseSize(str(v, 'chunk-size'), '--chunk-size');
+      const r = await dump({ target: requireTarget(ctx), store: ctx.store, name, force: Boolean(v.force), storageDir: ctx.storageDir, jobs: ctx.jobs, chunkBytes, reporter: ctx.reporter });
       print([`Dumped ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows (${formatBytes(r.bytes)}) to ${r.path} in ${formatDuration(r.durationMs)}.`], {
         name: r.name, path: r.path, tables: r.tables, rows: r.rows, bytes: r.bytes, durationMs: r.durationMs,
       });

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
-import { planChunks, rangeCondition } from '../core/chunk-plan.js';
+import { dumpConnections, planChunks, rangeCondition } from '../core/chunk-plan.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
@@ -82,22 +82,24 @@ async function openSnapshot(opts: DumpOptions, control: Connection, starting: Pr
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
   const started = Date.now();
   const { reporter, target } = opts;
-  // The threads start (and connect) at once, on the other cores, while this thread connects and
-  // gets on with the backup directory.
-  const starting = DumpWorkers.start(target, Math.max(1, opts.jobs));
-  starting.catch(() => undefined); // awaited in openSnapshot; this only keeps an early failure from being "unhandled"
-  const stopWorkers = async () => (await starting.catch(() => undefined))?.terminate();
   // Connect before touching the backup directory: an unreachable server leaves nothing behind.
   let control: Connection;
   try {
     control = await connect(target);
   } catch (e) {
-    await stopWorkers();
     if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
       throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
     }
     throw e;
   }
+  const chunkBytes = opts.chunkBytes ?? 64 << 20;
+  const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
+  const connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
+  // The connections (and threads) start at once, on the other cores, while this thread gets on
+  // with the backup directory.
+  const starting = DumpWorkers.start(target, connections);
+  starting.catch(() => undefined); // awaited in openSnapshot; this only keeps an early failure from being "unhandled"
+  const stopWorkers = async () => (await starting.catch(() => undefined))?.terminate();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
     await stopWorkers();
     await control.end().catch(() => undefined);
@@ -125,7 +127,6 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     if (!snap.pool) await control.query('SET character_set_results = binary');
 
     await mkdir(join(pending.dir, 'data'));
-    const chunkBytes = opts.chunkBytes ?? 64 << 20;
     const tasks: Task[] = [];
     const entries = new Map<string, TableEntry>();
     for (const t of tables) {

@@ -45,3 +45,12 @@ export function rangeCondition(column: string, range: ChunkRange): string {
   if (range.to !== null) parts.push(`${column} < ${range.to}`);
   return parts.join(' AND ');
 }
+
+/**
+ * How many connections a dump opens: at most `jobs`, and no more than the data has chunks for. A
+ * connection past the first costs a thread that takes about as long to start as a small database
+ * takes to read, so a database under one chunk is read over a single connection.
+ */
+export function dumpConnections(dataBytes: number, chunkBytes: number, jobs: number): number {
+  return Math.max(1, Math.min(Math.floor(jobs), Math.ceil(dataBytes / Math.max(1, chunkBytes))));
+}

@@ -229,7 +229,7 @@ describe('unwritable backup dirs and a full disk', () => {
 
     await seedBigTable(db.url, 'filler', 120_000, { tag: 'filler' }); // about 10 MB of dump: more than the disk holds
     for (const jobs of ['1', '2']) {
-      const r = await runCli(['dump', '--name', 'nightly', '--force', '--jobs', jobs, '--backup-dir', backups, '--database-url', db.url]);
+      const r = await runCli(['dump', '--name', 'nightly', '--force', '--jobs', jobs, '--chunk-size', '1MB', '--backup-dir', backups, '--database-url', db.url]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /^error: Cannot .* the disk is full\./m);
       assert.match(r.stderr, /hint: Free some space or choose another --backup-dir\./);

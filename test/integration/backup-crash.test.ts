@@ -82,7 +82,7 @@ describe('SIGKILL at random moments of a dump', () => {
   }
 
   test(`${KILLS} kills: never a half backup under the real name; the next dump cleans up and works`, async () => {
-    const first = await collect(spawnCli(['dump', '--name', 'crash', '--backup-dir', backups, '--database-url', db.url, '--json']));
+    const first = await collect(spawnCli(['dump', '--name', 'crash', '--chunk-size', '256KB', '--backup-dir', backups, '--database-url', db.url, '--json']));
     assert.equal(first.code, 0, first.stderr);
     expectedRows = JSON.parse(first.stdout).rows;
     const outcomes = { killed: 0, finished: 0 };
@@ -90,7 +90,8 @@ describe('SIGKILL at random moments of a dump', () => {
       // Odd runs replace an existing backup (--force); even runs write a new name.
       const replace = i % 2 === 1;
       const name = parseBackupName(replace ? 'crash' : `fresh-${i}`);
-      const args = ['dump', '--name', name, '--backup-dir', backups, '--database-url', db.url, ...(replace ? ['--force'] : [])];
+      // Small chunks, so the kills land among several connections and threads.
+      const args = ['dump', '--name', name, '--chunk-size', '256KB', '--backup-dir', backups, '--database-url', db.url, ...(replace ? ['--force'] : [])];
       const r = await runAndKill(args, delay);
       const context = `run ${i} (${replace ? 'replace' : 'new'}, killed after ${delay} ms)`;
       if (r.signal === 'SIGKILL') outcomes.killed++;

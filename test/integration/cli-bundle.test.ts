@@ -45,7 +45,7 @@ describe('the bundled CLI dumps over worker threads', () => {
     test(label, async () => {
       const backups = join(dir, `backups-${label.length}`);
       const expected = await tableChecksums(source.url);
-      const d = await bundled(entry(), ['dump', '--name', 'threads', '--jobs', '2', '--backup-dir', backups, '--json'], { DATABASE_URL: source.url });
+      const d = await bundled(entry(), ['dump', '--name', 'threads', '--jobs', '2', '--chunk-size', '256KB', '--backup-dir', backups, '--json'], { DATABASE_URL: source.url });
       assert.equal(d.code, 0, d.stderr);
       assert.equal(JSON.parse(d.stdout).rows, Object.values(expected).reduce((n, t) => n + t.rows, 0));
       const v = await bundled(entry(), ['verify', 'threads', '--backup-dir', backups], {});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
+import { dumpConnections, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');
@@ -38,4 +38,13 @@ test('huge key values stay exact', () => {
 
 test('the chunk count is capped', () => {
   assert.equal(planChunks({ dataBytes: 1e12, min: 1n, max: 10n ** 12n, chunkBytes: 1, maxChunks: 8 }).length, 8);
+});
+
+test('a dump opens no more connections than its data has chunks, and never more than --jobs', () => {
+  const MB = 1 << 20;
+  assert.equal(dumpConnections(5 * MB, 64 * MB, 8), 1, 'a small database: one connection, no thread to start');
+  assert.equal(dumpConnections(0, 64 * MB, 4), 1, 'an empty one still gets its connection');
+  assert.equal(dumpConnections(100 * MB, 64 * MB, 8), 2);
+  assert.equal(dumpConnections(10_000 * MB, 64 * MB, 8), 8, '--jobs caps it');
+  assert.equal(dumpConnections(10_000 * MB, 64 * MB, 1), 1);
 });

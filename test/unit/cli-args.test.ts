@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS, commandHelp, mainHelp, parseCommandLine, parsePositiveInt, type ParsedCommand } from '../../src/cli/args.js';
+import { COMMANDS, commandHelp, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from '../../src/cli/args.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const parse = (...argv: string[]) => parseCommandLine(argv) as ParsedCommand;
@@ -60,6 +60,18 @@ describe('CLI argument parsing', () => {
     assert.equal(parsePositiveInt(undefined, '--jobs'), undefined);
     for (const bad of ['0', '-1', '1.5', 'two', '', '3x']) {
       assert.throws(() => parsePositiveInt(bad, '--jobs'), (e: unknown) => e instanceof UsageError && e.message.startsWith('--jobs must be a positive whole number'));
+    }
+  });
+
+  test('--chunk-size takes a size with a binary unit', () => {
+    assert.equal(parseSize('64MB', '--chunk-size'), 64 << 20);
+    assert.equal(parseSize('512kb', '--chunk-size'), 512 << 10);
+    assert.equal(parseSize('1G', '--chunk-size'), 1 << 30);
+    assert.equal(parseSize('1.5MB', '--chunk-size'), 1.5 * (1 << 20));
+    assert.equal(parseSize('4096', '--chunk-size'), 4096);
+    assert.equal(parseSize(undefined, '--chunk-size'), undefined);
+    for (const bad of ['0', '-1MB', 'big', '', '64 TB', '0.1B']) {
+      assert.throws(() => parseSize(bad, '--chunk-size'), (e: unknown) => e instanceof UsageError && e.message.startsWith('--chunk-size must be a size such as 64MB'), bad);
     }
   });
 
