@@ -66,7 +66,7 @@ try {
 } finally {
   await fake.close();
   if (esUrl) {
-    const client = createSearchClient(esUrl);
+    const client = await createSearchClient(esUrl);
     await client.indices.delete({ index: `${alias}*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
     await client.close();
   }

@@ -270,7 +270,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const esUrl = await ensureElasticsearch();
-  const client = createSearchClient(esUrl);
+  const client = await createSearchClient(esUrl);
   const db = await freshDatabase('bench_reindex');
   const work = await mkdtemp(join(tmpdir(), 'olympia-reindex-bench-'));
   try {

@@ -44,7 +44,7 @@ export function hasIndexing(ctx: Context): boolean {
   return Boolean(ctx.hooks.index) || ctx.config.index.definitions.length > 0;
 }
 
-export function searchClient(ctx: Context): Client {
+export async function searchClient(ctx: Context): Promise<Client> {
   if (!ctx.elasticsearchUrl) {
     throw new UsageError('The project defines search indexes but no Elasticsearch URL was given.', 'Pass --elasticsearch-url, set ELASTICSEARCH_URL, or use --skip-index.');
   }
@@ -53,7 +53,7 @@ export function searchClient(ctx: Context): Client {
 
 /** Runs `fn` with a client; failing to reach Elasticsearch becomes a ConnectionError saying what we were `doing`. */
 async function withSearch<T>(ctx: Context, doing: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = searchClient(ctx);
+  const client = await searchClient(ctx);
   try {
     return await fn(client);
   } catch (e) {

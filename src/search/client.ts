@@ -3,7 +3,7 @@
 // The 8.x client sends `application/vnd.elasticsearch+json; compatible-with=8`. 7.17 happens to accept
 // that (checked against 7.17.25), older 7.x servers answer 400 to it, and every 7.x and 8.x server
 // accepts plain `application/json`, which 8.x reads as its own version. So we send plain JSON.
-import { Client, Transport, errors } from '@elastic/elasticsearch';
+import type { Client, Transport } from '@elastic/elasticsearch';
 import { ConnectionError, OlympiaError, UsageError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { maskUrl } from '../mysql/connection-url.js';
@@ -12,33 +12,58 @@ type TransportOptions = ConstructorParameters<typeof Transport>[0];
 type RequestParams = Parameters<Transport['request']>[0];
 type RequestOptions = Parameters<Transport['request']>[1];
 
+type Elastic = typeof import('@elastic/elasticsearch');
+
 const RETRIES_ON_429 = 6;
 
+/**
+ * The client library, loaded on first use: dump, load, list and verify never talk to Elasticsearch
+ * and do not pay for loading it at start-up.
+ */
+let elastic: Elastic | undefined;
+async function loadElastic(): Promise<Elastic> {
+  elastic ??= await import('@elastic/elasticsearch');
+  return elastic;
+}
+
+type EsErrors = Elastic['errors'];
+
+/** One of the library's errors, told apart by the name each class sets (so without loading it). */
+function isEsError<N extends 'ResponseError' | 'ConnectionError' | 'TimeoutError' | 'NoLivingConnectionsError' | 'ProductNotSupportedError'>(e: unknown, name: N): e is InstanceType<EsErrors[N]> {
+  return e instanceof Error && e.name === name;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let compatibleTransport: typeof Transport | undefined;
 
 /**
  * Plain JSON media types, and whole requests answered 429 (a circuit breaker, a full queue) are retried
  * with backoff: the bulk helper retries rejected documents itself but gives up on a rejected request.
  */
-class CompatibleTransport extends Transport {
-  constructor(opts: TransportOptions) {
-    super({
-      ...opts,
-      vendoredHeaders: { jsonContentType: 'application/json', ndjsonContentType: 'application/x-ndjson', accept: 'application/json' },
-    });
-  }
+function transportClass(es: Elastic): typeof Transport {
+  class CompatibleTransport extends es.Transport {
+    constructor(opts: TransportOptions) {
+      super({
+        ...opts,
+        vendoredHeaders: { jsonContentType: 'application/json', ndjsonContentType: 'application/x-ndjson', accept: 'application/json' },
+      });
+    }
 
-  // @ts-expect-error -- one implementation for the three overloads of Transport.request
-  override async request(params: RequestParams, options?: RequestOptions): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await super.request(params, options);
-      } catch (e) {
-        if (!(e instanceof errors.ResponseError) || e.statusCode !== 429 || attempt >= RETRIES_ON_429) throw e;
-        await sleep(Math.min(250 * 2 ** attempt, 8000));
+    // @ts-expect-error -- one implementation for the three overloads of Transport.request
+    override async request(params: RequestParams, options?: RequestOptions): Promise<unknown> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await super.request(params, options);
+        } catch (e) {
+          if (!isEsError(e, 'ResponseError') || e.statusCode !== 429 || attempt >= RETRIES_ON_429) throw e;
+          await sleep(Math.min(250 * 2 ** attempt, 8000));
+        }
       }
     }
   }
+  compatibleTransport ??= CompatibleTransport as unknown as typeof Transport;
+  return compatibleTransport;
 }
 
 /** The URL with any password replaced by ***, also in a URL missing its scheme (`user:pass@host`). */
@@ -66,12 +91,13 @@ export interface SearchClientOptions {
   maxRetries?: number;
 }
 
-/** A client for `url` (credentials may be in the URL); never prints them. */
-export function createSearchClient(url: string, opts: SearchClientOptions = {}): Client {
+/** A client for `url` (credentials may be in the URL); never prints them. A bad URL throws before anything loads. */
+export async function createSearchClient(url: string, opts: SearchClientOptions = {}): Promise<Client> {
   checkUrl(url);
-  return new Client({
+  const es = await loadElastic();
+  return new es.Client({
     node: url,
-    Transport: CompatibleTransport as unknown as typeof Transport,
+    Transport: transportClass(es),
     requestTimeout: opts.requestTimeoutMs ?? 120_000,
     maxRetries: opts.maxRetries ?? 3,
     compression: false,
@@ -87,7 +113,7 @@ interface EsErrorBody {
 
 /** Elasticsearch's own reason for an error ("mapper_parsing_exception: No handler for type …"). */
 export function describeSearchError(e: unknown): string {
-  if (e instanceof errors.ResponseError) {
+  if (isEsError(e, 'ResponseError')) {
     const body = e.meta?.body as { error?: EsErrorBody | string } | undefined;
     const err = body?.error;
     if (typeof err === 'string') return err;
@@ -100,13 +126,13 @@ export function describeSearchError(e: unknown): string {
     }
     return `HTTP ${e.statusCode}`;
   }
-  if (e instanceof errors.ConnectionError || e instanceof errors.TimeoutError) return e.message;
+  if (isEsError(e, 'ConnectionError') || isEsError(e, 'TimeoutError')) return e.message;
   return errorMessage(e);
 }
 
 /** True for errors of reaching the server, as opposed to the server refusing a request. */
 export function isUnreachable(e: unknown): boolean {
-  return e instanceof errors.ConnectionError || e instanceof errors.TimeoutError || e instanceof errors.NoLivingConnectionsError;
+  return isEsError(e, 'ConnectionError') || isEsError(e, 'TimeoutError') || isEsError(e, 'NoLivingConnectionsError');
 }
 
 /** Wraps a failure to reach `url` in a ConnectionError naming the masked URL; other errors pass through. */
@@ -127,7 +153,7 @@ export async function serverVersion(client: Client): Promise<string> {
   try {
     return (await client.info()).version.number;
   } catch (e) {
-    if (!(e instanceof errors.ResponseError) || (e.statusCode !== 404 && e.statusCode !== 405)) throw e;
+    if (!isEsError(e, 'ResponseError') || (e.statusCode !== 404 && e.statusCode !== 405)) throw e;
     const res = await client.nodes.info({ node_id: '_local', filter_path: 'nodes.*.version' });
     const version = Object.values(res.nodes ?? {})[0]?.version;
     if (!version) throw e;
@@ -141,7 +167,7 @@ export async function serverVersion(client: Client): Promise<string> {
  */
 export async function waitForElasticsearch(url: string, timeoutMs = 60_000, reporter?: Reporter): Promise<{ version: string }> {
   checkUrl(url);
-  const client = createSearchClient(url, { requestTimeoutMs: 5000, maxRetries: 0 });
+  const client = await createSearchClient(url, { requestTimeoutMs: 5000, maxRetries: 0 });
   const started = Date.now();
   let attempts = 0;
   let last = 'no attempt made';
@@ -155,10 +181,10 @@ export async function waitForElasticsearch(url: string, timeoutMs = 60_000, repo
         if (health.status !== 'red' && !health.timed_out) return { version };
         last = `cluster status ${health.status}`;
       } catch (e) {
-        if (e instanceof errors.ResponseError && (e.statusCode === 401 || e.statusCode === 403)) {
+        if (isEsError(e, 'ResponseError') && (e.statusCode === 401 || e.statusCode === 403)) {
           throw new ConnectionError(`Elasticsearch at ${maskSearchUrl(url)} refused our credentials (HTTP ${e.statusCode}).`, 'Put the right user and password in the URL: https://user:password@host:9200.', e);
         }
-        if (e instanceof errors.ProductNotSupportedError) {
+        if (isEsError(e, 'ProductNotSupportedError')) {
           throw new ConnectionError(`The server at ${maskSearchUrl(url)} is not Elasticsearch.`, 'Fix --elasticsearch-url / ELASTICSEARCH_URL.', e);
         }
         last = describeSearchError(e);

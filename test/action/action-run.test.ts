@@ -83,7 +83,7 @@ async function userCount(url: string): Promise<number> {
 }
 
 async function documents(): Promise<number> {
-  const client = createSearchClient(esUrl);
+  const client = await createSearchClient(esUrl);
   try {
     await client.indices.refresh({ index: ALIAS });
     return (await client.count({ index: ALIAS })).count;
@@ -106,7 +106,7 @@ before(async () => {
 
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  const client = createSearchClient(esUrl);
+  const client = await createSearchClient(esUrl);
   await client.indices.delete({ index: `${ALIAS}*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
   await client.close();
   await fake.close();

@@ -141,7 +141,7 @@ describe('examples/olympia', () => {
   test('the addons index builds on the real Elasticsearch with the example settings and mappings', async () => {
     const config = await loadConfig(undefined, EXAMPLE);
     const esUrl = await ensureElasticsearch();
-    const client = createSearchClient(esUrl);
+    const client = await createSearchClient(esUrl);
     // A private alias: the node is shared with other tests.
     const alias = `example-addons-${process.pid}-${Date.now().toString(36)}`;
     const definition = { ...config.index.definitions[0]!, alias };

@@ -20,7 +20,7 @@ after(() => new Promise<void>((r) => notEs.close(() => r())));
 
 describe('createSearchClient', () => {
   test('sends plain JSON and ndjson, and the server takes documents in bulk', async () => {
-    const client = createSearchClient(url);
+    const client = await createSearchClient(url);
     const seen: string[] = [];
     client.diagnostic.on('request', (_err, result) => {
       const h = result?.meta.request.params.headers ?? {};
@@ -42,9 +42,9 @@ describe('createSearchClient', () => {
     assert.ok(seen.every((s) => !s.includes('compatible-with')), seen.join('\n'));
   });
 
-  test('refuses URLs that are not http(s), without echoing the password', () => {
-    assert.throws(() => createSearchClient('elastic:hunter2@localhost'), (e: unknown) => e instanceof UsageError && !e.message.includes('hunter2'));
-    assert.throws(() => createSearchClient('ftp://elastic:hunter2@localhost:9200'), (e: unknown) => e instanceof UsageError && /use http:\/\/ or https:\/\//.test(e.message) && !e.message.includes('hunter2'));
+  test('refuses URLs that are not http(s), without echoing the password', async () => {
+    await assert.rejects(createSearchClient('elastic:hunter2@localhost'), (e: unknown) => e instanceof UsageError && !e.message.includes('hunter2'));
+    await assert.rejects(createSearchClient('ftp://elastic:hunter2@localhost:9200'), (e: unknown) => e instanceof UsageError && /use http:\/\/ or https:\/\//.test(e.message) && !e.message.includes('hunter2'));
   });
 });
 

@@ -63,7 +63,7 @@ async function searchNames(a: string, text: string): Promise<string[]> {
 }
 
 before(async () => {
-  client = createSearchClient(await ensureElasticsearch());
+  client = await createSearchClient(await ensureElasticsearch());
   db = await freshDatabase('idx');
   sql = await mysql.createConnection({ uri: db.url });
   await sql.query(`CREATE TABLE addons (
