@@ -92,6 +92,10 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     }
     throw e;
   }
+  // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
+  // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
+  // cache or variable.
+  await control.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
   const chunkBytes = opts.chunkBytes ?? 64 << 20;
   const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
   const connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
