@@ -63,7 +63,7 @@ export async function hashFiles(files: readonly { path: string; size: number }[]
   const count = Math.min(Math.max(1, threads), files.length);
   const results = new Array<FileDigest>(files.length);
   if (count <= 1 || total < THREADS_FROM_BYTES) {
-    await runPool([0], order, async (_w, f) => void (results[f.i] = await hashHere(f.path)));
+    for (const f of order) results[f.i] = await hashHere(f.path);
     return results;
   }
   const workers = Array.from({ length: count }, () => new Worker(THREAD, { eval: true }));

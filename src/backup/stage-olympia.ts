@@ -86,12 +86,12 @@ export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest
   // One queue for rows and indexes: when the last file of a table is in, building that table's
   // secondary indexes and foreign keys goes to the front, while other tables are still loading.
   type Task = { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
-  const files: Task[] = manifest.tables.flatMap((table) => table.files.map((file) => ({ kind: 'file' as const, table, file })));
-  files.sort((a, b) => (b.kind === 'file' ? b.file.size : 0) - (a.kind === 'file' ? a.file.size : 0));
+  const files = manifest.tables.flatMap((table) => table.files.map((file) => ({ kind: 'file' as const, table, file })));
+  files.sort((a, b) => b.file.size - a.file.size);
   const filesLeft = new Map(manifest.tables.map((t) => [t.name, t.files.length]));
   const progress = new Map<string, { rows: number; bytes: number }>();
   const indexesOf = (table: TableEntry): Task[] => ((deferred.get(table.name) ?? []).length > 0 ? [{ kind: 'indexes', table }] : []);
-  const initial = [...files, ...manifest.tables.filter((t) => t.files.length === 0).flatMap(indexesOf)];
+  const initial: Task[] = [...files, ...manifest.tables.filter((t) => t.files.length === 0).flatMap(indexesOf)];
   await runQueue(workers, initial, async (conn, task, queue) => {
     const { table } = task;
     if (task.kind === 'indexes') {

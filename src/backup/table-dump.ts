@@ -2,7 +2,7 @@
 // and go to disk in ~1 MB batches; while a batch is written the connection is paused, so what is held
 // in memory is one batch plus one row, whatever the table or row size.
 import type { Connection } from '../mysql/connect.js';
-import { createPacketRowEncoder } from '../mysql/wasm-row-encoder.js';
+import { WasmRowEncoder } from '../mysql/wasm-row-encoder.js';
 import { HashingWriter } from './hashing-writer.js';
 
 export interface ChunkQuery {
@@ -59,7 +59,7 @@ export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows
 function streamRows(conn: Connection, q: ChunkQuery, writer: HashingWriter): Promise<number> {
   // The callback-style connection under the promise wrapper runs the query command.
   const raw = (conn as unknown as { connection: RawConnection }).connection;
-  const encoder = createPacketRowEncoder(FLUSH_AT + (64 << 10));
+  const encoder = new WasmRowEncoder(FLUSH_AT + (64 << 10));
   let rows = 0;
   let reported = 0;
   let columns = -1;

@@ -57,7 +57,7 @@ export class PacketFramer {
       p += HEADER + len;
     }
     if (p > at) this.out(buf.subarray(at, p), hasMax);
-    if (p < n) this.hold(buf, p, n);
+    if (p < n) this.append(buf, p, n);
   }
 
   /** Adds to the held packet; returns where whole packets resume in `buf`, or -1 if it needs more. */
@@ -81,10 +81,6 @@ export class PacketFramer {
     this.held = 0;
     this.out(packet, total - HEADER === MAX_PAYLOAD);
     return at;
-  }
-
-  private hold(buf: Buffer, from: number, to: number): void {
-    this.append(buf, from, to);
   }
 
   private append(buf: Buffer, from: number, to: number): void {

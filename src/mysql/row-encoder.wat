@@ -1,6 +1,5 @@
 ;; The dump's hot loop in WebAssembly: turns one text-protocol row packet into one line of the
-;; LOAD DATA text format (see row-encoder.ts, whose JavaScript encoder is the reference this one must
-;; match byte for byte). Bytes that need escaping are found 16 at a time with SIMD compares, and
+;; LOAD DATA text format (the one row-encoder.ts's RowEncoder writes, byte for byte). Bytes that need escaping are found 16 at a time with SIMD compares, and
 ;; the clean runs between them are copied a vector at a time.
 ;;
 ;; Memory: bytes 0-255 hold the escape table, bytes 256-259 the field count of the last row (read

@@ -1,6 +1,7 @@
-// RowEncoder's packet path in WebAssembly (row-encoder.wat): the same bytes, several times faster
-// on text, which is what the dump spends most of its CPU on. Socket chunks are copied into the
-// module's memory once each, rows are encoded there, and the output is handed out as a view.
+// The dump's row encoder: text-protocol row packets to the LOAD DATA format (the one RowEncoder also
+// writes), in WebAssembly (row-encoder.wat) because that is where the dump spends most of its CPU.
+// Socket chunks are copied into the module's memory once each, rows are encoded there, and the
+// output is handed out as a view.
 import { ROW_ENCODER_WASM } from './row-encoder-wasm.js';
 import { RowEncoder } from './row-encoder.js';
 
@@ -13,23 +14,13 @@ const OUT = 4096;
 /** Where the module leaves the field count of the last row (an i32). */
 const FIELDS = 256;
 const PAGE = 65536;
-// Room the module may read past a packet's end (an 8-byte length prefix) or write past a row.
+// Room the module may read past a packet's end or write past a row (a 16-byte vector, less one).
 const SLACK = 64;
 
 let compiled: WebAssembly.Module | undefined;
 function wasmModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(Buffer.from(ROW_ENCODER_WASM, 'base64'));
   return compiled;
-}
-
-/** Whether this runtime can run the module (WebAssembly with SIMD). */
-export function wasmRowEncoderAvailable(): boolean {
-  try {
-    wasmModule();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -121,12 +112,4 @@ export class WasmRowEncoder {
     this.pos = OUT;
     return view;
   }
-}
-
-/** What the dump needs of an encoder; both encoders have it. */
-export type PacketRowEncoder = Pick<WasmRowEncoder, 'length' | 'pushTextRow' | 'push' | 'drain'>;
-
-/** The WebAssembly encoder where the runtime has SIMD (every supported Node), else the JavaScript one. */
-export function createPacketRowEncoder(initialSize: number): PacketRowEncoder {
-  return wasmRowEncoderAvailable() ? new WasmRowEncoder(initialSize) : new RowEncoder(initialSize);
 }

@@ -1,5 +1,4 @@
-// The encoder's fast paths (native scans of long fields, the dense-binary fallback) must write
-// exactly what the plain definition of the format says, for every kind of field.
+// RowEncoder must write exactly what the plain definition of the format says, for every kind of field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RowEncoder } from '../../src/mysql/row-encoder.js';
