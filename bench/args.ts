@@ -21,6 +21,8 @@ export interface BenchArgs {
   cpuProf?: string;
   /** mydumper --rows: split tables into chunks of this many rows (0: one file per table). */
   mydumperRows: number;
+  /** Our dump waits for every file to reach the disk (dump --sync); the peers never do. */
+  sync: boolean;
   help: boolean;
 }
 
@@ -39,6 +41,8 @@ Options:
   --checksum               also compare CHECKSUM TABLE of loaded tables with the source
   --json FILE              write the figures as JSON
   --mydumper-rows N        mydumper --rows chunk size (0: one file per table)   [100000]
+  --sync                   our dump syncs every file to disk (dump --sync); by default, like
+                           mysqldump and mydumper, it leaves that to the kernel
   --tsx                    run our engine through tsx instead of an ncc bundle
   --cpu-prof DIR           write V8 CPU profiles of our dump and load into DIR
   --help                   this text
@@ -62,7 +66,7 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number {
 }
 
 export function parseBenchArgs(argv: string[], cpus: number): BenchArgs {
-  const args: BenchArgs = { scaleMb: 100, jobs: Math.max(1, cpus), only: [...TOOLS], repeat: 1, keep: false, fresh: false, checksum: false, tsx: false, mydumperRows: 100_000, help: false };
+  const args: BenchArgs = { scaleMb: 100, jobs: Math.max(1, cpus), only: [...TOOLS], repeat: 1, keep: false, fresh: false, checksum: false, tsx: false, mydumperRows: 100_000, sync: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const value = (): string => {
@@ -104,9 +108,10 @@ export function parseBenchArgs(argv: string[], cpus: number): BenchArgs {
       case '--fresh':
       case '--checksum':
       case '--tsx':
+      case '--sync':
       case '--help':
         if (inline !== undefined) throw new UsageError(`${flag} takes no value.`);
-        args[flag.slice(2) as 'keep' | 'fresh' | 'checksum' | 'tsx' | 'help'] = true;
+        args[flag.slice(2) as 'keep' | 'fresh' | 'checksum' | 'tsx' | 'sync' | 'help'] = true;
         break;
       case '-h':
         args.help = true;

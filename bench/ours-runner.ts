@@ -9,7 +9,7 @@ import type { RunSpec } from './measure.js';
 export interface OursRunner {
   /** How our engine is started, for the report. */
   describe: string;
-  spec(mode: 'dump' | 'load', opts: { databaseUrl: string; backupDir: string; name: string; jobs: number; profileName?: string }): RunSpec;
+  spec(mode: 'dump' | 'load', opts: { databaseUrl: string; backupDir: string; name: string; jobs: number; sync?: boolean; profileName?: string }): RunSpec;
 }
 
 function newestMtime(dir: string): number {
@@ -54,7 +54,7 @@ export function prepareOurs(root: string, opts: { tsx: boolean; cpuProfDir?: str
       const prof = opts.cpuProfDir && o.profileName ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${o.profileName}.cpuprofile`] : [];
       return {
         command: process.execPath,
-        args: [...prof, ...entry, mode, '--backup-dir', o.backupDir, '--name', o.name, '--jobs', String(o.jobs)],
+        args: [...prof, ...entry, mode, '--backup-dir', o.backupDir, '--name', o.name, '--jobs', String(o.jobs), ...(o.sync ? ['--sync'] : [])],
         env: { ...process.env, BENCH_DATABASE_URL: o.databaseUrl },
       };
     },

@@ -1,7 +1,7 @@
 // One dump or one load with our engine, as its own process so the benchmark can read its peak
 // memory the way it reads the peers'. The database URL comes from BENCH_DATABASE_URL (never argv,
 // where `ps` would show the password). Prints one JSON line with the engine's result.
-//   node bench/ours.ts dump|load --backup-dir DIR --name NAME --jobs N
+//   node bench/ours.ts dump|load --backup-dir DIR --name NAME --jobs N [--sync]
 import { isMainThread } from 'node:worker_threads';
 import { BackupStore } from '../src/backup/store.js';
 import { dump } from '../src/commands/dump.js';
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
   const name = parseBackupName(flag(argv, '--name'));
   const jobs = Number(flag(argv, '--jobs'));
   if (mode === 'dump') {
-    const r = await dump({ target, store, name, force: true, jobs, reporter: silentReporter });
+    const r = await dump({ target, store, name, force: true, jobs, sync: argv.includes('--sync') ? 'always' : 'auto', reporter: silentReporter });
     process.stdout.write(JSON.stringify({ rows: r.rows, bytes: r.bytes, tables: r.tables, durationMs: r.durationMs }) + '\n');
   } else if (mode === 'load') {
     const r = await load({ target, store, name, jobs, reporter: silentReporter });

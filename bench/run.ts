@@ -71,8 +71,8 @@ function plans(args: BenchArgs, work: string, serverUrl: string, server: Server,
         loadDb,
         loadNeedsDatabase: false,
         dump: () => {
-          const spec = ours.spec('dump', { databaseUrl: databaseUrl(serverUrl, source), backupDir: dir, name: 'bench', jobs: args.jobs, profileName: `ours-dump-${++run}` });
-          return { spec, display: `${ours.describe} dump --backup-dir ${dir} --name bench --jobs ${args.jobs}   (BENCH_DATABASE_URL=mysql://${server.user}:***@${server.host}:${server.port}/${source})` };
+          const spec = ours.spec('dump', { databaseUrl: databaseUrl(serverUrl, source), backupDir: dir, name: 'bench', jobs: args.jobs, sync: args.sync, profileName: `ours-dump-${++run}` });
+          return { spec, display: `${ours.describe} dump --backup-dir ${dir} --name bench --jobs ${args.jobs}${args.sync ? ' --sync' : ''}   (BENCH_DATABASE_URL=mysql://${server.user}:***@${server.host}:${server.port}/${source})` };
         },
         load: () => {
           const spec = ours.spec('load', { databaseUrl: databaseUrl(serverUrl, loadDb), backupDir: dir, name: 'bench', jobs: args.jobs, profileName: `ours-load-${run}` });

@@ -26993,23 +26993,24 @@ class HashingWriter {
         }
         this.size += chunk.length;
     }
-    /** Flushes to disk and returns the digest; a backup's manifest only lists synced files. */
-    async finish() {
-        await this.fh.sync();
+    /** Closes the file (once its data is on disk, with `sync`) and returns size and digest. */
+    async finish(opts) {
+        if (opts.sync)
+            await this.fh.sync();
         await this.fh.close();
         return { size: this.size, sha256: this.hash.digest('hex') };
     }
     /**
-     * Returns size and digest at once and lets the data reach the disk in the background: `synced`
-     * settles when it has (then the file is closed). The caller must await it before relying on the
-     * file, e.g. before a manifest lists it; meanwhile the next file can be written.
+     * Returns size and digest at once and closes the file in the background, with `sync` once its
+     * data is on disk: `closed` settles then. The caller must await it before relying on the file,
+     * e.g. before a manifest lists it; meanwhile the next file can be written.
      */
-    closeInBackground() {
+    closeInBackground(opts) {
         const fh = this.fh;
-        const synced = fh.sync().finally(() => fh.close());
+        const closed = (opts.sync ? fh.sync() : Promise.resolve()).finally(() => fh.close());
         // Whoever awaits it sees a failure; nobody awaiting (the dump failed elsewhere) is no crash.
-        synced.catch(() => undefined);
-        return { size: this.size, sha256: this.hash.digest('hex'), synced };
+        closed.catch(() => undefined);
+        return { size: this.size, sha256: this.hash.digest('hex'), closed };
     }
     async discard() {
         await this.fh.close().catch(() => undefined);
@@ -27021,14 +27022,14 @@ class HashingWriter {
 
 const FLUSH_AT = 1 << 20;
 /**
- * Writes one chunk's file. The result comes as soon as the rows are written; the file reaches the
- * disk in the background (`synced`), so the connection goes on with its next chunk meanwhile.
+ * Writes one chunk's file. The result comes as soon as the rows are written; the file is closed (and
+ * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
 async function dumpChunk(conn, q) {
     const writer = await HashingWriter.create(q.file);
     try {
         const rows = await streamRows(conn, q, writer);
-        return { rows, ...writer.closeInBackground() };
+        return { rows, ...writer.closeInBackground({ sync: q.sync }) };
     }
     catch (e) {
         await writer.discard();
@@ -27127,13 +27128,17 @@ const PROGRESS_EVERY_MS = 200;
 /** Starts a session: it connects at once and answers through `send`; `onDone` follows 'finish'. */
 function startDumpSession(target, send, onDone) {
     let conn;
-    // The main side sends the next task only after an answer, but 'finish' may follow a failure report.
-    let queue = Promise.resolve();
-    // Files written but maybe not yet on disk: 'finish' waits for them, and a failure is reported as
-    // soon as it happens.
-    const syncs = [];
+    // Messages are handled one at a time, in order: 'snapshot' and a first task may arrive before the
+    // connection is open, and 'finish' may follow a failure report.
+    let queue;
+    // Files written but maybe not yet closed (or synced): 'finish' waits for them, and a failure is
+    // reported as soon as it happens.
+    const files = [];
     const fail = (e) => send({ type: 'failed', error: serializeError(e) });
     const handle = async (m) => {
+        // Without a connection (its failure was reported) only 'finish' has work left.
+        if (!conn && m.type !== 'finish')
+            return;
         if (m.type === 'snapshot') {
             await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
             await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
@@ -27158,14 +27163,14 @@ function startDumpSession(target, send, onDone) {
                 if (Date.now() - sent >= PROGRESS_EVERY_MS)
                     report();
             };
-            const { synced, ...result } = await dumpChunk(conn, { ...m.task, onRows });
-            syncs.push(synced);
-            synced.catch(fail);
+            const { closed, ...result } = await dumpChunk(conn, { ...m.task, onRows });
+            files.push(closed);
+            closed.catch(fail);
             report();
             send({ type: 'done', id: m.id, result });
         }
         else {
-            await Promise.all(syncs);
+            await Promise.all(files);
             send({ type: 'finished' });
             if (conn) {
                 await conn.query('COMMIT').catch(() => undefined);
@@ -27174,16 +27179,24 @@ function startDumpSession(target, send, onDone) {
             onDone();
         }
     };
-    const connected = connect(target, { reuseReadBuffer: true }).then((c) => {
-        conn = c;
-        send({ type: 'connected' });
-    }, (e) => fail(e));
-    queue = connected;
+    let destroyed = false;
+    // Messages wait for the connection to open.
+    queue = connect(target, { reuseReadBuffer: true }).then((c) => {
+        // Stopped while it was opening: nothing may keep the process alive.
+        if (destroyed)
+            c.destroy();
+        else
+            conn = c;
+    }, (e) => {
+        if (!destroyed)
+            fail(e);
+    });
     return {
         post(m) {
             queue = queue.then(() => handle(m)).catch(fail);
         },
         destroy() {
+            destroyed = true;
             conn?.destroy();
         },
     };

@@ -9,6 +9,8 @@ export interface ChunkTask {
   sql: string;
   /** Absolute path of the file to create. */
   file: string;
+  /** Whether the file must be on disk before the dump finishes (see core/durability.ts). */
+  sync: boolean;
 }
 
 export interface ChunkResult {
@@ -24,11 +26,10 @@ export interface WorkerInit {
 
 export type ToWorker = { type: 'snapshot' } | { type: 'task'; id: number; task: ChunkTask } | { type: 'finish' };
 export type FromWorker =
-  | { type: 'connected' }
   | { type: 'snapshot-started' }
   | { type: 'progress'; id: number; rows: number; bytes: number }
   | { type: 'done'; id: number; result: ChunkResult }
-  /** Every file this thread wrote is on disk, and it is about to exit. */
+  /** Every file this thread wrote is closed (and synced, if its task said so); it is about to exit. */
   | { type: 'finished' }
   | { type: 'failed'; error: SerializedError };
 

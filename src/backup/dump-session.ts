@@ -20,14 +20,17 @@ export interface DumpSession {
 /** Starts a session: it connects at once and answers through `send`; `onDone` follows 'finish'. */
 export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => void, onDone: () => void): DumpSession {
   let conn: Connection | undefined;
-  // The main side sends the next task only after an answer, but 'finish' may follow a failure report.
-  let queue = Promise.resolve();
-  // Files written but maybe not yet on disk: 'finish' waits for them, and a failure is reported as
-  // soon as it happens.
-  const syncs: Promise<void>[] = [];
+  // Messages are handled one at a time, in order: 'snapshot' and a first task may arrive before the
+  // connection is open, and 'finish' may follow a failure report.
+  let queue: Promise<void>;
+  // Files written but maybe not yet closed (or synced): 'finish' waits for them, and a failure is
+  // reported as soon as it happens.
+  const files: Promise<void>[] = [];
   const fail = (e: unknown) => send({ type: 'failed', error: serializeError(e) });
 
   const handle = async (m: ToWorker): Promise<void> => {
+    // Without a connection (its failure was reported) only 'finish' has work left.
+    if (!conn && m.type !== 'finish') return;
     if (m.type === 'snapshot') {
       await conn!.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await conn!.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
@@ -49,13 +52,13 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
         bytes += b;
         if (Date.now() - sent >= PROGRESS_EVERY_MS) report();
       };
-      const { synced, ...result } = await dumpChunk(conn!, { ...m.task, onRows });
-      syncs.push(synced);
-      synced.catch(fail);
+      const { closed, ...result } = await dumpChunk(conn!, { ...m.task, onRows });
+      files.push(closed);
+      closed.catch(fail);
       report();
       send({ type: 'done', id: m.id, result });
     } else {
-      await Promise.all(syncs);
+      await Promise.all(files);
       send({ type: 'finished' });
       if (conn) {
         await conn.query('COMMIT').catch(() => undefined);
@@ -65,19 +68,24 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
     }
   };
 
-  const connected = connect(target, { reuseReadBuffer: true }).then(
+  let destroyed = false;
+  // Messages wait for the connection to open.
+  queue = connect(target, { reuseReadBuffer: true }).then(
     (c) => {
-      conn = c;
-      send({ type: 'connected' });
+      // Stopped while it was opening: nothing may keep the process alive.
+      if (destroyed) c.destroy();
+      else conn = c;
     },
-    (e: unknown) => fail(e),
+    (e: unknown) => {
+      if (!destroyed) fail(e);
+    },
   );
-  queue = connected;
   return {
     post(m) {
       queue = queue.then(() => handle(m)).catch(fail);
     },
     destroy() {
+      destroyed = true;
       conn?.destroy();
     },
   };

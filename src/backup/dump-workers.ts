@@ -51,6 +51,8 @@ interface Slot {
   terminate(): Promise<void>;
   /** Settles once it has gone: its thread exited, or its session closed. */
   gone: Promise<void>;
+  /** Its snapshot has started: it may take tasks. */
+  ready: boolean;
   /** Said 'finished': its going is expected. */
   finished: boolean;
 }
@@ -64,6 +66,7 @@ function threadSlot(target: MysqlTarget, on: Events): Slot {
     post: (m) => worker.postMessage(m),
     terminate: () => worker.terminate().then(() => undefined, () => undefined),
     gone: new Promise<void>((r) => (gone = r)),
+    ready: false,
     finished: false,
   };
   worker.on('message', on.message);
@@ -87,14 +90,16 @@ function localSlot(target: MysqlTarget, on: Events): Slot {
       gone();
     },
     gone: new Promise<void>((r) => (gone = r)),
+    ready: false,
     finished: false,
   };
 }
 
 /**
  * `count` dump connections: one on this thread, the others in as many worker threads. Use: `start`
- * (connected) → `startSnapshots` while the caller holds the global read lock → `run` → `finish`;
- * `terminate` on any failure.
+ * → `startSnapshots` while the caller holds the global read lock → `run` (it may begin before every
+ * snapshot has started: each connection takes tasks once its own has) → `finish`; `terminate` on
+ * any failure.
  */
 export class DumpWorkers {
   private slots: Slot[] = [];
@@ -110,13 +115,17 @@ export class DumpWorkers {
     return this.slots.length;
   }
 
-  /** Starts the connections (and threads); resolves once each has its connection open. */
-  static async start(target: MysqlTarget, count: number): Promise<DumpWorkers> {
+  /**
+   * Starts the connections (and threads). They open in the background: a failure to connect
+   * surfaces through the calls that follow.
+   */
+  static start(target: MysqlTarget, count: number): DumpWorkers {
     const pool = new DumpWorkers();
     for (let i = 0; i < count; i++) {
       const events: Events = {
         message: (m) => {
           if (m.type === 'finished') slot.finished = true;
+          if (m.type === 'snapshot-started') slot.ready = true;
           if (m.type === 'failed') pool.fail(reviveError(m.error));
           else pool.listeners.forEach((l) => l(slot, m));
         },
@@ -127,16 +136,13 @@ export class DumpWorkers {
       const slot: Slot = i === 0 ? localSlot(target, events) : threadSlot(target, events);
       pool.slots.push(slot);
     }
-    try {
-      await pool.all('connected', () => undefined);
-    } catch (e) {
-      await pool.terminate();
-      throw e;
-    }
     return pool;
   }
 
-  /** Every connection starts its consistent snapshot; resolves when all have. */
+  /**
+   * Every connection starts its consistent snapshot as soon as it is open (the one on this thread
+   * first; a thread takes longer to start); resolves when all have.
+   */
   startSnapshots(): Promise<void> {
     return this.all('snapshot-started', (slot) => slot.post({ type: 'snapshot' }));
   }
@@ -157,6 +163,7 @@ export class DumpWorkers {
       };
       const listener = (slot: Slot, m: FromWorker) => {
         if (m.type === 'progress') onRows(m.id, m.rows, m.bytes);
+        else if (m.type === 'snapshot-started') dispatch(slot);
         else if (m.type === 'done') {
           results[m.id] = m.result;
           if (++finished === tasks.length) {
@@ -175,7 +182,7 @@ export class DumpWorkers {
       if (tasks.length === 0) return resolve(results);
       this.listeners.add(listener);
       this.onFailure.add(failed);
-      for (const slot of this.slots) dispatch(slot);
+      for (const slot of this.slots) if (slot.ready) dispatch(slot);
     });
   }
 
@@ -201,7 +208,7 @@ export class DumpWorkers {
   }
 
   /** Sends with `kick` to every worker and resolves when each has answered `type`. */
-  private all(type: 'connected' | 'snapshot-started' | 'finished', kick: (slot: Slot) => void): Promise<void> {
+  private all(type: 'snapshot-started' | 'finished', kick: (slot: Slot) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending = new Set(this.slots);
       const listener = (slot: Slot, m: FromWorker) => {

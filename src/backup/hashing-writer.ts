@@ -22,24 +22,24 @@ export class HashingWriter {
     this.size += chunk.length;
   }
 
-  /** Flushes to disk and returns the digest; a backup's manifest only lists synced files. */
-  async finish(): Promise<{ size: number; sha256: string }> {
-    await this.fh.sync();
+  /** Closes the file (once its data is on disk, with `sync`) and returns size and digest. */
+  async finish(opts: { sync: boolean }): Promise<{ size: number; sha256: string }> {
+    if (opts.sync) await this.fh.sync();
     await this.fh.close();
     return { size: this.size, sha256: this.hash.digest('hex') };
   }
 
   /**
-   * Returns size and digest at once and lets the data reach the disk in the background: `synced`
-   * settles when it has (then the file is closed). The caller must await it before relying on the
-   * file, e.g. before a manifest lists it; meanwhile the next file can be written.
+   * Returns size and digest at once and closes the file in the background, with `sync` once its
+   * data is on disk: `closed` settles then. The caller must await it before relying on the file,
+   * e.g. before a manifest lists it; meanwhile the next file can be written.
    */
-  closeInBackground(): { size: number; sha256: string; synced: Promise<void> } {
+  closeInBackground(opts: { sync: boolean }): { size: number; sha256: string; closed: Promise<void> } {
     const fh = this.fh;
-    const synced = fh.sync().finally(() => fh.close());
+    const closed = (opts.sync ? fh.sync() : Promise.resolve()).finally(() => fh.close());
     // Whoever awaits it sees a failure; nobody awaiting (the dump failed elsewhere) is no crash.
-    synced.catch(() => undefined);
-    return { size: this.size, sha256: this.hash.digest('hex'), synced };
+    closed.catch(() => undefined);
+    return { size: this.size, sha256: this.hash.digest('hex'), closed };
   }
 
   async discard(): Promise<void> {

@@ -20,20 +20,23 @@ async function* walk(dir: string, reporter: Reporter): AsyncGenerator<string> {
   }
 }
 
-async function copyFile(from: string, to: string): Promise<{ size: number; sha256: string }> {
+async function copyFile(from: string, to: string, sync: boolean): Promise<{ size: number; sha256: string }> {
   await mkdir(dirname(to), { recursive: true });
   const w = await HashingWriter.create(to);
   try {
     for await (const chunk of createReadStream(from, { highWaterMark: 1 << 20 })) await w.write(chunk as Buffer);
-    return await w.finish();
+    return await w.finish({ sync });
   } catch (e) {
     await w.discard();
     throw e;
   }
 }
 
-/** Copies storageDir into backupDir/storage; a missing storage dir is an empty snapshot. */
-export async function snapshotStorage(storageDir: string, backupDir: string, reporter: Reporter): Promise<FileEntry[]> {
+/**
+ * Copies storageDir into backupDir/storage, each file synced to disk with `sync`; a missing
+ * storage dir is an empty snapshot.
+ */
+export async function snapshotStorage(storageDir: string, backupDir: string, reporter: Reporter, opts: { sync: boolean }): Promise<FileEntry[]> {
   try {
     if (!(await stat(storageDir)).isDirectory()) throw new Error(`${storageDir} is not a directory`);
   } catch (e) {
@@ -43,7 +46,7 @@ export async function snapshotStorage(storageDir: string, backupDir: string, rep
   const files: FileEntry[] = [];
   for await (const file of walk(storageDir, reporter)) {
     const rel = ['storage', ...relative(storageDir, file).split(sep)].join('/');
-    const { size, sha256 } = await copyFile(file, join(backupDir, ...rel.split('/')));
+    const { size, sha256 } = await copyFile(file, join(backupDir, ...rel.split('/')), opts.sync);
     files.push({ path: rel, size, sha256 });
   }
   return files;
@@ -98,9 +101,9 @@ export interface StagedStorage {
   discard: () => Promise<void>;
 }
 
-/** Fills a staged storage dir from a backup's storage/ files. */
+/** Fills a staged storage dir from a backup's storage/ files, synced: the swap deletes the old ones. */
 export function copyBackupStorage(backupDir: string, files: FileEntry[]): (stagedDir: string) => Promise<void> {
   return async (staged) => {
-    for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), join(staged, ...f.path.split('/').slice(1)));
+    for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), join(staged, ...f.path.split('/').slice(1)), true);
   };
 }

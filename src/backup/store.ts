@@ -203,7 +203,8 @@ export class BackupStore {
     const unlock = await this.lock(name);
     try {
       await this.recover(name);
-      if (!opts.force && (await pathExists(this.path(name)))) {
+      const exists = await pathExists(this.path(name));
+      if (!opts.force && exists) {
         throw new UsageError(`A backup named "${name}" already exists at ${this.path(name)}.`, 'Pass --force to replace it (the old one is kept until the new one is complete), or choose another --name.');
       }
       const tmp = join(this.root, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -212,7 +213,7 @@ export class BackupStore {
       } catch (e) {
         throw fsError('write to the backup directory', this.root, e);
       }
-      return new PendingBackup(this, name, tmp, unlock);
+      return new PendingBackup(this, name, tmp, unlock, exists);
     } catch (e) {
       await unlock();
       throw e;
@@ -242,6 +243,8 @@ export class PendingBackup {
     /** The temporary directory the backup is written into. */
     readonly dir: string,
     private readonly unlock: () => Promise<void>,
+    /** A backup of that name exists: committing this one deletes it. */
+    readonly replaces: boolean,
   ) {}
 
   /** Writes the manifest and renames the backup into place, replacing an older one only now. */

@@ -8,6 +8,8 @@ import { HashingWriter } from './hashing-writer.js';
 export interface ChunkQuery {
   sql: string;
   file: string;
+  /** Wait for the file's data to be on disk before `closed` settles (see core/durability.ts). */
+  sync: boolean;
   onRows?: (rows: number, bytes: number) => void;
 }
 
@@ -36,14 +38,14 @@ interface RawConnection {
 }
 
 /**
- * Writes one chunk's file. The result comes as soon as the rows are written; the file reaches the
- * disk in the background (`synced`), so the connection goes on with its next chunk meanwhile.
+ * Writes one chunk's file. The result comes as soon as the rows are written; the file is closed (and
+ * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
-export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; synced: Promise<void> }> {
+export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; closed: Promise<void> }> {
   const writer = await HashingWriter.create(q.file);
   try {
     const rows = await streamRows(conn, q, writer);
-    return { rows, ...writer.closeInBackground() };
+    return { rows, ...writer.closeInBackground({ sync: q.sync }) };
   } catch (e) {
     await writer.discard();
     throw e;

@@ -64,11 +64,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   dump: {
     summary: 'Write a consistent backup of the database and the storage directory.',
-    usage: 'olympia-data dump [--name NAME] [--force]',
-    options: { name: { type: 'string', short: 'n' }, force: { type: 'boolean', short: 'f' }, 'chunk-size': { type: 'string' } },
+    usage: 'olympia-data dump [--name NAME] [--force] [--sync | --no-sync]',
+    options: { name: { type: 'string', short: 'n' }, force: { type: 'boolean', short: 'f' }, 'chunk-size': { type: 'string' }, sync: { type: 'boolean' }, 'no-sync': { type: 'boolean' } },
     help: [
       '--name NAME        backup name (default: a UTC timestamp such as 20260131T120000Z)',
       '--force            replace an existing backup of that name (only once the new one is complete)',
+      '--sync             wait until every file is on disk (fsync) before finishing, so the backup',
+      '                   survives a power loss right after it; by default only a dump that replaces',
+      '                   a backup (--force) does, as the old one is deleted',
+      '--no-sync          never wait for the disk, not even when replacing a backup',
       '--chunk-size SIZE  table data per file, e.g. 64MB (default), 512KB, 1GB: big tables are read in',
       '                   chunks of about this size over the --jobs connections, and a database',
       '                   under one chunk over a single connection',

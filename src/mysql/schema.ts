@@ -76,19 +76,6 @@ export async function integerPrimaryKeys(conn: Connection, db: string): Promise<
   return out;
 }
 
-/** Primary key columns per table, in key order (to read rows in clustered order). */
-export async function primaryKeyColumns(conn: Connection, db: string): Promise<Map<string, string[]>> {
-  const r = await rows(
-    conn,
-    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col FROM information_schema.STATISTICS
-      WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX`,
-    [db],
-  );
-  const out = new Map<string, string[]>();
-  for (const k of r) out.set(String(k.tbl), [...(out.get(String(k.tbl)) ?? []), String(k.col)]);
-  return out;
-}
-
 function secondColumn(r: Row[], wanted: RegExp): string {
   const row = r[0] ?? {};
   const key = Object.keys(row).find((k) => wanted.test(k));

@@ -20,8 +20,10 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `prefix` runs the CLI under another command, e.g. strace. */
+export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[] } = {}): ChildProcess {
+  const [command, ...rest] = [...(opts.prefix ?? []), process.execPath, '--import', 'tsx', MAIN, ...args];
+  return spawn(command, rest, { cwd: opts.cwd ?? ROOT, env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function collect(child: ChildProcess, timeoutMs = 120_000): Promise<CliResult> {
@@ -42,7 +44,7 @@ export function collect(child: ChildProcess, timeoutMs = 120_000): Promise<CliRe
   });
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; prefix?: string[]; timeoutMs?: number } = {}): Promise<CliResult> {
   return collect(spawnCli(args, opts), opts.timeoutMs);
 }
 

@@ -11,6 +11,7 @@ describe('bench flags', () => {
     assert.deepEqual(a.only, ['ours', 'mysqldump', 'mydumper']);
     assert.equal(a.repeat, 1);
     assert.equal(a.keep, false);
+    assert.equal(a.sync, false);
     assert.equal(a.json, undefined);
   });
 
@@ -26,13 +27,14 @@ describe('bench flags', () => {
   });
 
   test('every flag, with separate and inline values', () => {
-    const a = parseBenchArgs(['--scale=1gb', '--jobs', '4', '--only', 'mydumper,ours', '--keep', '--json', 'out.json', '--repeat', '3', '--fresh', '--checksum'], 2);
+    const a = parseBenchArgs(['--scale=1gb', '--jobs', '4', '--only', 'mydumper,ours', '--keep', '--json', 'out.json', '--repeat', '3', '--fresh', '--checksum', '--sync'], 2);
     assert.equal(a.scaleMb, 1000);
     assert.equal(a.jobs, 4);
     assert.deepEqual(a.only, ['ours', 'mydumper'], 'kept in the canonical order');
     assert.equal(a.keep, true);
     assert.equal(a.fresh, true);
     assert.equal(a.checksum, true);
+    assert.equal(a.sync, true);
     assert.equal(a.json, 'out.json');
     assert.equal(a.repeat, 3);
   });

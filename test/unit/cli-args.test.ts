@@ -30,6 +30,8 @@ describe('CLI argument parsing', () => {
       { name: 'x', force: true, 'backup-dir': '/b', 'database-url': 'mysql://u:p@h/d', 'storage-dir': 's', jobs: '3', json: true },
     );
     assert.equal(parse('dump', '--name=y').values.name, 'y');
+    assert.equal(parse('dump', '--sync').values.sync, true);
+    assert.equal(parse('dump', '--no-sync').values['no-sync'], true);
     assert.equal(parse('dump', '--name', '').values.name, '', 'an empty name reaches name validation, which rejects it');
   });
 
