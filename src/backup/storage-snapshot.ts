@@ -1,6 +1,6 @@
 // The storage directory (uploaded files) travels with the database: copied into <backup>/storage/
 // on dump, checksummed, and swapped back in whole on load.
-import { createReadStream } from 'node:fs';
+import { createReadStream, renameSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -88,8 +88,11 @@ export async function stageStorage(storageDir: string, fill: (stagedDir: string)
     swap: async () => {
       const old = `${storageDir}.olympia-old-${tag}`;
       const hadOld = await pathExists(storageDir);
-      if (hadOld) await rename(storageDir, old);
-      await rename(staged, storageDir);
+      // Two renames, back to back in one turn: a process killed between them leaves the old dir
+      // aside, and the next load puts it back (recoverStorage). Awaiting each in the thread pool
+      // would widen that window to a round trip.
+      if (hadOld) renameSync(storageDir, old);
+      renameSync(staged, storageDir);
       if (hadOld) await rm(old, { recursive: true, force: true });
     },
     discard: () => rm(staged, { recursive: true, force: true }),
