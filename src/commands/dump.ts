@@ -14,7 +14,7 @@ import { type ChunkResult, DumpWorkers } from '../backup/dump-workers.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
-import { integerPrimaryKeys, listColumns, listTables, listTriggers, showCreateTable, showCreateView } from '../mysql/schema.js';
+import { integerKey, listColumns, listTables, listTriggers, primaryKeys, showCreateTable, showCreateView } from '../mysql/schema.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 export interface DumpOptions {
@@ -112,16 +112,20 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     const version = await serverVersion(control);
     const snap = await openSnapshot(opts, control, workers);
 
-    // Read the schema while writes are frozen, so it matches the data the workers will see.
+    // Read the schema while writes are frozen, so it matches the data the workers will see: first
+    // what the chunks' queries need, then (while the first chunks are read) the definitions.
     const db = target.database;
     const { tables, views } = await listTables(control, db);
     const columns = await listColumns(control, db);
-    const intKeys = await integerPrimaryKeys(control, db);
-    const creates = new Map<string, string>();
-    for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
-    const viewDefs = [];
-    for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
-    const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
+    const keys = await primaryKeys(control, db);
+    const readDefinitions = async () => {
+      const creates = new Map<string, string>();
+      for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
+      const viewDefs = [];
+      for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
+      const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
+      return { creates, viewDefs, triggers };
+    };
 
     await mkdir(join(pending.dir, 'data'));
     const tasks: Task[] = [];
@@ -132,7 +136,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       // LOAD DATA cannot read BIT values as bytes; they travel as integers.
       const select = cols.map((c) => (c.dataType === 'bit' ? `CAST(${quoteIdent(c.name)} AS UNSIGNED)` : quoteIdent(c.name))).join(', ');
       const from = `${quoteIdent(db)}.${quoteIdent(t.name)}`;
-      const key = intKeys.get(t.name);
+      const key = integerKey(keys.get(t.name), cols);
       let ranges = [{ from: null, to: null }] as ReturnType<typeof planChunks>;
       if (key && t.dataBytes > chunkBytes) {
         // Only the balance of the chunks depends on these bounds (the first and last ranges are open).
@@ -152,7 +156,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
           weight: t.dataBytes / ranges.length,
         });
       });
-      entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
+      entries.set(t.name, { name: t.name, createSql: '', columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
     }
     tasks.sort((a, b) => b.weight - a.weight);
 
@@ -168,14 +172,17 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     const sync = mustSync(opts.sync ?? 'auto', pending.replaces);
     const chunk = (task: Task) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')), sync });
     let results: ChunkResult[];
+    let definitions: Awaited<ReturnType<typeof readDefinitions>>;
     if (snap.pool) {
       // Connections whose snapshot has started take chunks at once; writes stay frozen until all have.
       const running = snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes));
       running.catch(() => undefined); // awaited below, after the unlock
+      definitions = await readDefinitions();
       await snap.started;
       await snap.unlock();
       results = await running;
     } else {
+      definitions = await readDefinitions();
       // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
       // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The
       // pool's connections do the same when they start their snapshots.)
@@ -185,6 +192,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       await Promise.all(written.map((w) => w.closed));
       results = written;
     }
+    for (const [table, createSql] of definitions.creates) entries.get(table)!.createSql = createSql;
     // Files are listed in chunk order, whatever order they were written in.
     const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
     for (const r of byIndex) {
@@ -206,8 +214,8 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       database: db,
       ...(opts.migrationHash ? { migrationHash: opts.migrationHash } : {}),
       tables: [...entries.values()],
-      views: viewDefs,
-      triggers,
+      views: definitions.viewDefs,
+      triggers: definitions.triggers,
       storage,
       durationMs: Date.now() - started,
     };
