@@ -32,6 +32,9 @@ export interface Figures {
   runs: number;
   medianMs: number | null;
   bestMs: number | null;
+  worstMs: number | null;
+  /** Wall time of each successful run, in the order they ran. */
+  runsMs: number[];
   mbPerS: number | null;
   rowsPerS: number | null;
   peakRssMb: number | null;
@@ -70,6 +73,8 @@ export function figures(r: PhaseResult, source: { bytes: number; rows: number })
     runs: r.runs.length,
     medianMs: med,
     bestMs: times.length ? Math.min(...times) : null,
+    worstMs: times.length ? Math.max(...times) : null,
+    runsMs: times,
     mbPerS: med ? source.bytes / 1e6 / (med / 1000) : null,
     rowsPerS: med ? source.rows / (med / 1000) : null,
     peakRssMb: rss.length ? Math.max(...rss) / 1e6 : null,
@@ -86,6 +91,11 @@ export interface Ratio {
   value: number | null;
   /** Whether this ratio is one of the issue's targets (ours at least as fast). */
   target: boolean;
+  /**
+   * Ours ÷ peer for each round (the tools take turns, so a round's runs are minutes apart at most):
+   * how far the median ratio can be trusted on a machine whose speed drifts. Empty for one round.
+   */
+  perRound: number[];
 }
 
 export function ratios(all: Figures[]): Ratio[] {
@@ -93,7 +103,12 @@ export function ratios(all: Figures[]): Ratio[] {
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
   const out: Ratio[] = [];
   const add = (label: string, phase: Phase, peer: Tool, target: boolean) => {
-    if (all.some((f) => f.tool === peer && f.phase === phase) && all.some((f) => f.tool === 'ours' && f.phase === phase)) out.push({ label, value: ratio(time('ours', phase), time(peer, phase)), target });
+    const ours = all.find((f) => f.tool === 'ours' && f.phase === phase);
+    const theirs = all.find((f) => f.tool === peer && f.phase === phase);
+    if (!ours || !theirs) return;
+    const paired = ours.runsMs.length === theirs.runsMs.length && ours.runsMs.length > 1;
+    const perRound = paired ? ours.runsMs.map((ms, i) => ms / theirs.runsMs[i]) : [];
+    out.push({ label, value: ratio(time('ours', phase), time(peer, phase)), target, perRound });
   };
   add('our dump ÷ mydumper', 'dump', 'mydumper', true);
   add('our load ÷ myloader', 'load', 'mydumper', true);
@@ -113,10 +128,12 @@ function table(header: string[], rows: string[][], rightAlign: boolean[]): strin
 }
 
 export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number }): string {
-  const header = ['program', ctx.repeat > 1 ? `median s (of ${ctx.repeat})` : 'time s', 'MB/s', 'rows/s', 'peak RSS MB', 'client CPU s', 'dump MB', 'rows check'];
+  const spread = ctx.repeat > 1;
+  const header = ['program', spread ? `median s (of ${ctx.repeat})` : 'time s', ...(spread ? ['range s'] : []), 'MB/s', 'rows/s', 'peak RSS MB', 'client CPU s', 'dump MB', 'rows check'];
   const rows = all.map((f) => [
     f.program,
     f.medianMs === null ? 'FAILED' : fmt(f.medianMs / 1000, 2),
+    ...(spread ? [f.bestMs === null ? '—' : `${fmt(f.bestMs / 1000, 2)}–${fmt(f.worstMs! / 1000, 2)}`] : []),
     fmt(f.mbPerS),
     fmt(f.rowsPerS, 0),
     fmt(f.peakRssMb),
@@ -124,14 +141,15 @@ export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number 
     fmt(f.outputMb),
     f.phase === 'dump' ? '' : f.verified === null ? '—' : f.verified ? 'ok' : 'MISMATCH',
   ]);
-  const lines = [table(header, rows, [false, true, true, true, true, true, true, false])];
+  const lines = [table(header, rows, [false, true, ...(spread ? [true] : []), true, true, true, true, true, false])];
   const failures = all.filter((f) => f.failed);
   for (const f of failures) lines.push(`! ${f.program}: ${f.failed}`);
   if (rs.length) {
     lines.push('', 'Ratios (time ours ÷ time theirs; below 1.00 = ours faster):');
     for (const r of rs) {
       const verdict = r.value === null ? 'n/a' : r.target ? (r.value <= 1 ? 'meets target (≤ 1.00)' : 'misses target (≤ 1.00)') : r.value <= 1 ? 'faster' : 'slower';
-      lines.push(`  ${r.label.padEnd(30)} ${r.value === null ? '—' : r.value.toFixed(2)}   ${verdict}`);
+      const rounds = r.perRound.length ? `   (round by round: ${r.perRound.map((v) => v.toFixed(2)).join(', ')})` : '';
+      lines.push(`  ${r.label.padEnd(30)} ${r.value === null ? '—' : r.value.toFixed(2)}   ${verdict}${rounds}`);
     }
   }
   const mem = all.filter((f) => f.tool === 'ours' && f.peakRssMb !== null);

@@ -66,6 +66,19 @@ describe('bench figures', () => {
     assert.match(text, /olympia-data dump\s+50\.0 MB\s+meets target/);
   });
 
+  test('with several rounds: the range of each tool and the ratio of each round', () => {
+    const all = [phase('ours', 'dump', [1000, 3000, 2000]), phase('mydumper', 'dump', [2000, 2000, 1000])].map((r) => figures(r, source));
+    const [r] = ratios(all);
+    assert.equal(r.value, 1);
+    assert.deepEqual(r.perRound, [0.5, 1.5, 2]);
+    const text = formatReport(all, [r], { repeat: 3 });
+    assert.match(text, /olympia-data dump\s+2\.00\s+1\.00–3\.00\s+50\.0/);
+    assert.match(text, /our dump ÷ mydumper\s+1\.00\s+meets target \(≤ 1\.00\)\s+\(round by round: 0\.50, 1\.50, 2\.00\)/);
+    // A tool with a failed round cannot be paired round by round.
+    const short = [phase('ours', 'dump', [1000, 3000]), phase('mydumper', 'dump', [2000, 2000, 1000])].map((f) => figures(f, source));
+    assert.deepEqual(ratios(short)[0].perRound, []);
+  });
+
   test('without a peer there is no ratio against it', () => {
     const all = [phase('ours', 'dump', [1000]), phase('ours', 'load', [1000])].map((r) => figures(r, source));
     assert.deepEqual(ratios(all), []);
