@@ -26995,10 +26995,9 @@ class HashingWriter {
     }
     /** Closes the file (once its data is on disk, with `sync`) and returns size and digest. */
     async finish(opts) {
-        if (opts.sync)
-            await this.fh.sync();
-        await this.fh.close();
-        return { size: this.size, sha256: this.hash.digest('hex') };
+        const { closed, ...result } = this.closeInBackground(opts);
+        await closed;
+        return result;
     }
     /**
      * Returns size and digest at once and closes the file in the background, with `sync` once its

@@ -187,8 +187,9 @@ export class DumpWorkers {
   }
 
   /**
-   * Waits until every file the connections wrote is on disk (rejects if one cannot be written out),
-   * then they commit their snapshots and close, and the threads exit.
+   * Waits until every file the connections wrote is closed, and synced where its task asked
+   * (rejects if one cannot be written out); then they commit their snapshots and close, and the
+   * threads exit.
    */
   async finish(): Promise<void> {
     await this.all('finished', (slot) => slot.post({ type: 'finish' }));

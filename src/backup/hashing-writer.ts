@@ -24,9 +24,9 @@ export class HashingWriter {
 
   /** Closes the file (once its data is on disk, with `sync`) and returns size and digest. */
   async finish(opts: { sync: boolean }): Promise<{ size: number; sha256: string }> {
-    if (opts.sync) await this.fh.sync();
-    await this.fh.close();
-    return { size: this.size, sha256: this.hash.digest('hex') };
+    const { closed, ...result } = this.closeInBackground(opts);
+    await closed;
+    return result;
   }
 
   /**

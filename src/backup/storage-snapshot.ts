@@ -20,12 +20,12 @@ async function* walk(dir: string, reporter: Reporter): AsyncGenerator<string> {
   }
 }
 
-async function copyFile(from: string, to: string, sync: boolean): Promise<{ size: number; sha256: string }> {
+async function copyFile(from: string, to: string, opts: { sync: boolean }): Promise<{ size: number; sha256: string }> {
   await mkdir(dirname(to), { recursive: true });
   const w = await HashingWriter.create(to);
   try {
     for await (const chunk of createReadStream(from, { highWaterMark: 1 << 20 })) await w.write(chunk as Buffer);
-    return await w.finish({ sync });
+    return await w.finish(opts);
   } catch (e) {
     await w.discard();
     throw e;
@@ -46,7 +46,7 @@ export async function snapshotStorage(storageDir: string, backupDir: string, rep
   const files: FileEntry[] = [];
   for await (const file of walk(storageDir, reporter)) {
     const rel = ['storage', ...relative(storageDir, file).split(sep)].join('/');
-    const { size, sha256 } = await copyFile(file, join(backupDir, ...rel.split('/')), opts.sync);
+    const { size, sha256 } = await copyFile(file, join(backupDir, ...rel.split('/')), opts);
     files.push({ path: rel, size, sha256 });
   }
   return files;
@@ -107,6 +107,6 @@ export interface StagedStorage {
 /** Fills a staged storage dir from a backup's storage/ files, synced: the swap deletes the old ones. */
 export function copyBackupStorage(backupDir: string, files: FileEntry[]): (stagedDir: string) => Promise<void> {
   return async (staged) => {
-    for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), join(staged, ...f.path.split('/').slice(1)), true);
+    for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), join(staged, ...f.path.split('/').slice(1)), { sync: true });
   };
 }

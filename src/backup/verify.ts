@@ -18,7 +18,7 @@ export interface VerifyResult {
 
 export async function verifyBackup(dir: string, manifest: Manifest, jobs: number): Promise<VerifyResult> {
   const files = allFiles(manifest);
-  const problems: (VerifyProblem | undefined)[] = [];
+  const problems: VerifyProblem[] = [];
   const toHash: { f: FileEntry; path: string; size: number }[] = [];
   // Sizes first: a missing or truncated file is reported without reading anything.
   for (const f of files) {
@@ -34,7 +34,7 @@ export async function verifyBackup(dir: string, manifest: Manifest, jobs: number
     if ('error' in d) problems.push({ path: f.path, problem: `unreadable (${d.error.code ?? d.error.message})` });
     else if (d.sha256 !== f.sha256) problems.push({ path: f.path, problem: `sha256 is ${d.sha256.slice(0, 12)}…, manifest says ${f.sha256.slice(0, 12)}… (altered)` });
   });
-  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), problems: problems.filter((p): p is VerifyProblem => p !== undefined) };
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0), problems };
 }
 
 export function integrityError(name: string, result: VerifyResult): IntegrityError {

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
-import { dumpConnections, planChunks, rangeCondition } from '../core/chunk-plan.js';
+import { dumpConnections, integerKey, planChunks, rangeCondition } from '../core/chunk-plan.js';
 import { mustSync, type SyncMode } from '../core/durability.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
@@ -14,7 +14,7 @@ import { type ChunkResult, DumpWorkers } from '../backup/dump-workers.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
-import { integerKey, listColumns, listTables, listTriggers, primaryKeys, showCreateTable, showCreateView } from '../mysql/schema.js';
+import { listColumns, listTables, listTriggers, primaryKeys, showCreateTable, showCreateView } from '../mysql/schema.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 export interface DumpOptions {
@@ -112,20 +112,16 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     const version = await serverVersion(control);
     const snap = await openSnapshot(opts, control, workers);
 
-    // Read the schema while writes are frozen, so it matches the data the workers will see: first
-    // what the chunks' queries need, then (while the first chunks are read) the definitions.
+    // Read the schema while writes are frozen, so it matches the data the workers will see.
     const db = target.database;
     const { tables, views } = await listTables(control, db);
     const columns = await listColumns(control, db);
     const keys = await primaryKeys(control, db);
-    const readDefinitions = async () => {
-      const creates = new Map<string, string>();
-      for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
-      const viewDefs = [];
-      for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
-      const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
-      return { creates, viewDefs, triggers };
-    };
+    const creates = new Map<string, string>();
+    for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
+    const viewDefs = [];
+    for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
+    const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
 
     await mkdir(join(pending.dir, 'data'));
     const tasks: Task[] = [];
@@ -156,7 +152,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
           weight: t.dataBytes / ranges.length,
         });
       });
-      entries.set(t.name, { name: t.name, createSql: '', columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
+      entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
     }
     tasks.sort((a, b) => b.weight - a.weight);
 
@@ -172,17 +168,14 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     const sync = mustSync(opts.sync ?? 'auto', pending.replaces);
     const chunk = (task: Task) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')), sync });
     let results: ChunkResult[];
-    let definitions: Awaited<ReturnType<typeof readDefinitions>>;
     if (snap.pool) {
       // Connections whose snapshot has started take chunks at once; writes stay frozen until all have.
       const running = snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes));
       running.catch(() => undefined); // awaited below, after the unlock
-      definitions = await readDefinitions();
       await snap.started;
       await snap.unlock();
       results = await running;
     } else {
-      definitions = await readDefinitions();
       // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
       // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The
       // pool's connections do the same when they start their snapshots.)
@@ -192,7 +185,6 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       await Promise.all(written.map((w) => w.closed));
       results = written;
     }
-    for (const [table, createSql] of definitions.creates) entries.get(table)!.createSql = createSql;
     // Files are listed in chunk order, whatever order they were written in.
     const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
     for (const r of byIndex) {
@@ -214,8 +206,8 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       database: db,
       ...(opts.migrationHash ? { migrationHash: opts.migrationHash } : {}),
       tables: [...entries.values()],
-      views: definitions.viewDefs,
-      triggers: definitions.triggers,
+      views: viewDefs,
+      triggers,
       storage,
       durationMs: Date.now() - started,
     };

@@ -38,6 +38,16 @@ export function planChunks(input: ChunkInput): ChunkRange[] {
   return ranges;
 }
 
+/**
+ * The column of a primary key that can be split into ranges: one integer column (types as
+ * information_schema's DATA_TYPE gives them); undefined for any other key.
+ */
+export function integerKey(key: readonly string[] | undefined, columns: readonly { name: string; dataType: string }[]): string | undefined {
+  if (key?.length !== 1) return undefined;
+  const type = columns.find((c) => c.name === key[0])?.dataType;
+  return type !== undefined && /int$/.test(type) ? key[0] : undefined;
+}
+
 /** The WHERE clause for a range over a quoted key column. */
 export function rangeCondition(column: string, range: ChunkRange): string {
   const parts: string[] = [];

@@ -60,7 +60,7 @@ export async function listColumns(conn: Connection, db: string): Promise<Map<str
 
 /**
  * Primary key columns per table, in key order. (Joining information_schema.COLUMNS here for the
- * types costs MariaDB about 20 ms; listColumns already has them: see integerKey.)
+ * types costs MariaDB about 20 ms; listColumns already has them: see core/chunk-plan.ts integerKey.)
  */
 export async function primaryKeys(conn: Connection, db: string): Promise<Map<string, string[]>> {
   const r = await rows(
@@ -72,13 +72,6 @@ export async function primaryKeys(conn: Connection, db: string): Promise<Map<str
   const out = new Map<string, string[]>();
   for (const k of r) out.set(String(k.tbl), [...(out.get(String(k.tbl)) ?? []), String(k.col)]);
   return out;
-}
-
-/** A primary key of one integer column, which can be split into ranges; undefined for any other key. */
-export function integerKey(key: readonly string[] | undefined, columns: readonly ColumnInfo[]): string | undefined {
-  if (key?.length !== 1) return undefined;
-  const type = columns.find((c) => c.name === key[0])?.dataType;
-  return type !== undefined && /int$/.test(type) ? key[0] : undefined;
 }
 
 function secondColumn(r: Row[], wanted: RegExp): string {

@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase } from '../harness/mariadb.js';
 import { seedBigTable, tableChecksums } from '../support/fixtures.js';
-import { collect, ROOT } from '../support/cli.js';
+import { cleanEnv, collect, ROOT } from '../support/cli.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 
 function bundled(entry: string, args: string[], env: NodeJS.ProcessEnv) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('OLYMPIA_')));
-  return collect(spawn(process.execPath, [entry, ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return collect(spawn(process.execPath, [entry, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 describe('the bundled CLI dumps over worker threads', () => {

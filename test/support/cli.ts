@@ -14,7 +14,7 @@ export interface CliResult {
 }
 
 /** Environment without DATABASE_URL & co. leaking in from the caller's shell. */
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (k === 'DATABASE_URL' || k.startsWith('OLYMPIA_') || k.startsWith('INIT_') || k === 'NODE_TEST_CONTEXT') delete env[k];
   return { ...env, ...extra };

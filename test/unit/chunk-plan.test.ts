@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpConnections, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
+import { dumpConnections, integerKey, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');
@@ -47,4 +47,25 @@ test('a dump opens no more connections than its data has chunks, and never more 
   assert.equal(dumpConnections(100 * MB, 64 * MB, 8), 2);
   assert.equal(dumpConnections(10_000 * MB, 64 * MB, 8), 8, '--jobs caps it');
   assert.equal(dumpConnections(10_000 * MB, 64 * MB, 1), 1);
+});
+
+const columns = [
+  { name: 'id', dataType: 'bigint' },
+  { name: 'code', dataType: 'varchar' },
+  { name: 'n', dataType: 'tinyint' },
+  { name: 'price', dataType: 'decimal' },
+];
+
+test('a primary key of one integer column, of any integer type, is split into ranges', () => {
+  assert.equal(integerKey(['id'], columns), 'id');
+  assert.equal(integerKey(['n'], columns), 'n');
+});
+
+test('composite, non-integer and missing keys are read whole', () => {
+  assert.equal(integerKey(['id', 'n'], columns), undefined);
+  assert.equal(integerKey(['code'], columns), undefined);
+  assert.equal(integerKey(['price'], columns), undefined);
+  assert.equal(integerKey(undefined, columns), undefined);
+  assert.equal(integerKey([], columns), undefined);
+  assert.equal(integerKey(['gone'], columns), undefined, 'a key column not among the dumped ones (e.g. generated)');
 });
