@@ -259,7 +259,7 @@ class ActionRun {
   private async dumpAs(ctx: Context, name: BackupName, title: string): Promise<string> {
     const r = await this.phases.run(
       title,
-      () => dump({ target: requireTarget(ctx), store: ctx.store, name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: this.key!.hash }),
+      () => dump({ target: requireTarget(ctx), store: ctx.store, name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: this.key!.hash, lockTimeoutS: ctx.lockTimeoutS }),
       (d) => ({ detail: `${d.tables} tables, ${formatBytes(d.bytes)}`, rows: d.rows }),
     );
     return r.path;

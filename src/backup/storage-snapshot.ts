@@ -1,6 +1,6 @@
 // The storage directory (uploaded files) travels with the database: copied into <backup>/storage/
 // on dump, checksummed, and swapped back in whole on load.
-import { createReadStream, renameSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +8,7 @@ import type { Reporter } from '../core/reporter.js';
 import type { FileEntry } from './manifest.js';
 import { HashingWriter } from './hashing-writer.js';
 import { pathExists, pidAlive } from '../core/fs-checks.js';
+import { OlympiaError } from '../core/errors.js';
 
 async function* walk(dir: string, reporter: Reporter): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -53,8 +54,9 @@ export async function snapshotStorage(storageDir: string, backupDir: string, rep
 }
 
 /**
- * Cleans what a killed load left next to the storage dir: staged copies are removed, and a
- * previous storage dir that was moved aside but never replaced is put back.
+ * Cleans what a killed load left next to the storage dir before its swap began: staged copies are
+ * removed (a killed swap is finished by the load's journal first), and a previous storage dir moved
+ * aside with no replacement is put back.
  */
 async function recoverStorage(storageDir: string): Promise<void> {
   const parent = dirname(storageDir);
@@ -69,39 +71,50 @@ async function recoverStorage(storageDir: string): Promise<void> {
   }
 }
 
+/** Where a load's storage swap happens: the live dir, the staged copy, and where the old one goes meanwhile. */
+export interface StoragePaths {
+  dir: string;
+  staged: string;
+  aside: string;
+}
+
 /**
- * Prepares new storage contents next to the live storage dir, ready to swap in. Nothing live
- * changes until `swap()`; `discard()` removes the staged copy.
+ * Prepares new storage contents next to the live storage dir, ready to swap in with
+ * finishStorageSwap. Nothing live changes here; `discard()` removes the staged copy.
  */
 export async function stageStorage(storageDir: string, fill: (stagedDir: string) => Promise<void>): Promise<StagedStorage> {
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staged = `${storageDir}.olympia-new-${tag}`;
+  const paths = { dir: storageDir, staged: `${storageDir}.olympia-new-${tag}`, aside: `${storageDir}.olympia-old-${tag}` };
   await recoverStorage(storageDir);
-  await mkdir(staged, { recursive: true });
+  await mkdir(paths.staged, { recursive: true });
   try {
-    await fill(staged);
+    await fill(paths.staged);
   } catch (e) {
-    await rm(staged, { recursive: true, force: true });
+    await rm(paths.staged, { recursive: true, force: true });
     throw e;
   }
-  return {
-    swap: async () => {
-      const old = `${storageDir}.olympia-old-${tag}`;
-      const hadOld = await pathExists(storageDir);
-      // Two renames, back to back in one turn: a process killed between them leaves the old dir
-      // aside, and the next load puts it back (recoverStorage). Awaiting each in the thread pool
-      // would widen that window to a round trip.
-      if (hadOld) renameSync(storageDir, old);
-      renameSync(staged, storageDir);
-      if (hadOld) await rm(old, { recursive: true, force: true });
-    },
-    discard: () => rm(staged, { recursive: true, force: true }),
-  };
+  return { paths, discard: () => rm(paths.staged, { recursive: true, force: true }) };
 }
 
 export interface StagedStorage {
-  swap: () => Promise<void>;
+  paths: StoragePaths;
   discard: () => Promise<void>;
+}
+
+/**
+ * Swaps a staged storage dir in: live → aside, staged → live, aside removed. Idempotent, so a
+ * recovery can run it again from wherever a killed run stopped (the load's journal says it must).
+ */
+export async function finishStorageSwap(p: StoragePaths): Promise<void> {
+  if (await pathExists(p.staged)) {
+    const live = await pathExists(p.dir);
+    if (live && (await pathExists(p.aside))) {
+      throw new OlympiaError(`Cannot swap the loaded storage into ${p.dir}: both it and ${p.aside} exist, which no olympia-data run leaves.`, { hint: `Keep whichever holds the files you want at ${p.dir}, remove the other and ${p.staged}, and run the command again.` });
+    }
+    if (live) await rename(p.dir, p.aside);
+    await rename(p.staged, p.dir);
+  }
+  await rm(p.aside, { recursive: true, force: true });
 }
 
 /** Fills a staged storage dir from a backup's storage/ files, synced: the swap deletes the old ones. */

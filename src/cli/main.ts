@@ -131,7 +131,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       if (v.sync && v['no-sync']) throw new UsageError('--sync and --no-sync contradict each other.', 'Give one of them, or neither (files are then synced only when --force replaces a backup).');
       const sync = v.sync ? 'always' : v['no-sync'] ? 'never' : 'auto';
       const ctx = await buildContext(v, env);
-      const r = await dump({ target: requireTarget(ctx), store: ctx.store, name, force: Boolean(v.force), storageDir: ctx.storageDir, jobs: ctx.jobs, chunkBytes, sync, reporter: ctx.reporter });
+      const r = await dump({ target: requireTarget(ctx), store: ctx.store, name, force: Boolean(v.force), storageDir: ctx.storageDir, jobs: ctx.jobs, chunkBytes, sync, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
       print([`Dumped ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows (${formatBytes(r.bytes)}) to ${r.path} in ${formatDuration(r.durationMs)}.`], {
         name: r.name, path: r.path, tables: r.tables, rows: r.rows, bytes: r.bytes, durationMs: r.durationMs,
       });

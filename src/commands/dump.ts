@@ -9,6 +9,7 @@ import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
+import { recoverInterruptedLoad } from '../backup/swap-journal.js';
 import { fsError, type BackupStore } from '../backup/store.js';
 import { type ChunkResult, DumpWorkers } from '../backup/dump-workers.js';
 import { dumpChunk } from '../backup/table-dump.js';
@@ -30,6 +31,8 @@ export interface DumpOptions {
   chunkBytes?: number;
   /** When files are synced to disk (core/durability.ts); `auto` by default. */
   sync?: SyncMode;
+  /** How long to wait for a running load to finish, when one seems to be mid-swap. */
+  lockTimeoutS?: number;
 }
 
 export interface DumpResult {
@@ -92,6 +95,11 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     }
     throw e;
   }
+  // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
+  await recoverInterruptedLoad(control, target.database, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 }).catch(async (e) => {
+    await control.end().catch(() => undefined);
+    throw e;
+  });
   // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
   // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
   // cache or variable.

@@ -5,6 +5,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { InitializeOptions } from '../core/flags.js';
 import { type Plan, planInitialize, planSeed, type ProbedState, type SeedOptions } from '../core/initialize-plan.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
+import { recoverInterruptedLoad } from '../backup/swap-journal.js';
 import { connect } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { type Context, requireTarget } from './context.js';
@@ -65,12 +66,16 @@ async function checkBackupBeforeClean(ctx: Context, plan: Plan): Promise<void> {
   if (result.problems.length) throw integrityError(load.name, result);
 }
 
-/** Holds the initialize lock for the database while `fn` runs, so two runs never interleave. */
+/**
+ * Holds the initialize lock for the database while `fn` runs, so two runs never interleave; a load
+ * that was killed midway is finished or undone first, so `fn` sees whole data.
+ */
 export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, purpose: string, fn: () => Promise<T>): Promise<T> {
   const conn = await connect(target, { database: null });
   try {
     const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose, lock: 'init' });
     try {
+      await recoverInterruptedLoad(conn, target.database, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
       return await fn();
     } finally {
       await release();

@@ -1,5 +1,6 @@
 // `olympia-data load`: verify, load into a staging database, check, then swap in atomically.
-// Until the single RENAME TABLE, the live database and storage are untouched.
+// Until the single RENAME TABLE, the live database and storage are untouched; from a journal written
+// just before it, the next run finishes a swap this one was killed in (backup/swap-journal.ts).
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
 import type { Reporter } from '../core/reporter.js';
@@ -12,7 +13,8 @@ import { integrityError, verifyBackup } from '../backup/verify.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
-import { stagingNames, swapIn, type SchemaObject } from '../mysql/swap-database.js';
+import { createViews, prepareSwap, stagingNames, type SchemaObject } from '../mysql/swap-database.js';
+import { recoverInterruptedLoad, swapSteps, type SwapJournal } from '../backup/swap-journal.js';
 import { pathExists } from '../core/fs-checks.js';
 
 export interface LoadOptions {
@@ -58,9 +60,11 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     await control.end().catch(() => undefined);
     throw e;
   });
-  let swapped = false;
+  let journaled = false;
   try {
-    // Leftovers of an interrupted load of this database are ours to clear (we hold its lock).
+    // An interrupted load of this database is finished or undone first; what else it left (staging
+    // databases it had not journaled yet) is ours to clear, as we hold its lock.
+    await recoverInterruptedLoad(control, target.database, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 });
     await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`);
     await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(old)}`);
     await control.query(`CREATE DATABASE ${quoteIdent(stage)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -92,6 +96,9 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       const tar = join(backup.path, 'storage.tar');
       if (await pathExists(tar)) storageFill = extractStorageTar(tar);
     }
+    // The views are tried in the staging database first: one the server refuses (say it names a
+    // database missing here) fails the load now, while nothing live has changed.
+    await createViews(workers[0], views);
     if (opts.storageDir && storageFill) staged = await stageStorage(opts.storageDir, storageFill);
 
     const [counts] = await control.query(
@@ -99,12 +106,18 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       [stage],
     );
     const tables = Number((counts as { tables: number }[])[0].tables);
-    await swapIn(control, { live: target.database, stage, old, views, triggers });
-    swapped = true;
-    if (staged) await staged.swap();
-    staged = undefined;
-    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(old)}`);
-    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`);
+    const dbs = { live: target.database, stage, old };
+    const liveTriggers = await prepareSwap(control, dbs);
+    const journal: SwapJournal = { ...dbs, liveTriggers, views, triggers, ...(staged ? { storage: staged.paths } : {}) };
+    // From here on the journal owns the staged copies: a failed step is undone or finished as the
+    // next run would after a kill, and if that fails too, the next run tries again.
+    journaled = true;
+    try {
+      for (const step of swapSteps(control, journal)) await step.run();
+    } catch (e) {
+      await recoverInterruptedLoad(control, target.database, { reporter, lockTimeoutS: 0 }).catch(() => undefined);
+      throw e;
+    }
     return {
       name: opts.name,
       kind: backup.kind,
@@ -116,8 +129,10 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     };
   } finally {
     await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
-    if (staged) await staged.discard().catch(() => undefined);
-    if (!swapped) await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`).catch(() => undefined);
+    if (!journaled) {
+      if (staged) await staged.discard().catch(() => undefined);
+      await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`).catch(() => undefined);
+    }
     await release();
     await control.end().catch(() => undefined);
   }

@@ -56,7 +56,7 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
     case 'seed':
       return steps.seed(ctx, target);
     case 'dump-init': {
-      const r = await dump({ target, store: ctx.store, name: step.name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: await hash() });
+      const r = await dump({ target, store: ctx.store, name: step.name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: await hash(), lockTimeoutS: ctx.lockTimeoutS });
       return { detail: `${r.tables} tables, ${r.rows} rows, ${(r.bytes / 1e6).toFixed(1)} MB`, rows: r.rows };
     }
     case 'index':

@@ -1,5 +1,6 @@
 // Replaces every table of the live database with the staged ones in one atomic RENAME TABLE.
-// Views and triggers cannot move between databases, so they are dropped and recreated around it.
+// Views and triggers cannot move between databases: backup/swap-journal.ts drops and recreates
+// them around it, and makes the whole swap restartable.
 import { createHash } from 'node:crypto';
 import { OlympiaError } from '../core/errors.js';
 import { type Connection, quoteIdent } from './connect.js';
@@ -34,43 +35,43 @@ export async function createViews(conn: Connection, views: SchemaObject[]): Prom
   }
 }
 
-export interface SwapInput {
+/** The load's journal table (see backup/swap-journal.ts); it travels with the tables in the rename. */
+export const JOURNAL_TABLE = 'olympia_load_journal';
+
+export interface SwapDatabases {
   live: string;
   stage: string;
   old: string;
-  views: SchemaObject[];
-  triggers: SchemaObject[];
+}
+
+/** Creates the live database if missing and an empty `old` one; returns the live triggers (to drop for the rename). */
+export async function prepareSwap(conn: Connection, s: SwapDatabases): Promise<SchemaObject[]> {
+  await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(s.live)}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(s.old)}`);
+  await conn.query(`CREATE DATABASE ${quoteIdent(s.old)}`);
+  for (const db of [s.live, s.stage]) {
+    if ((await listTables(conn, db)).tables.some((t) => t.name === JOURNAL_TABLE)) {
+      const which = db === s.live ? `The database "${s.live}"` : 'The backup';
+      throw new OlympiaError(`${which} has a table named ${JOURNAL_TABLE}, a name olympia-data keeps for its own use; nothing was changed.`, { hint: 'Rename that table, then load again.' });
+    }
+  }
+  return (await listTriggers(conn, s.live)).map(({ name, createSql }) => ({ name, createSql }));
 }
 
 /**
- * `conn` must not have a default database that is dropped here. On return the live database holds
- * the staged tables, views and triggers, and `old` holds the previous tables (the caller drops it).
+ * One atomic RENAME TABLE: every live table into `old`, every staged table into live, and the
+ * journal from the staging database into `old`. The live tables must have no triggers left.
  */
-export async function swapIn(conn: Connection, s: SwapInput): Promise<void> {
+export async function renameIntoLive(conn: Connection, s: SwapDatabases): Promise<void> {
   const L = quoteIdent(s.live);
   const S = quoteIdent(s.stage);
   const O = quoteIdent(s.old);
-  await conn.query(`CREATE DATABASE IF NOT EXISTS ${L}`);
-  await conn.query(`DROP DATABASE IF EXISTS ${O}`);
-  await conn.query(`CREATE DATABASE ${O}`);
-  const live = await listTables(conn, s.live);
-  const staged = await listTables(conn, s.stage);
-  const liveTriggers = await listTriggers(conn, s.live);
-
-  await conn.query(`USE ${L}`);
-  for (const t of liveTriggers) await conn.query(`DROP TRIGGER ${quoteIdent(t.name)}`);
+  const live = (await listTables(conn, s.live)).tables.map((t) => t.name);
+  const staged = (await listTables(conn, s.stage)).tables.map((t) => t.name).filter((t) => t !== JOURNAL_TABLE);
   const renames = [
-    ...live.tables.map((t) => `${L}.${quoteIdent(t.name)} TO ${O}.${quoteIdent(t.name)}`),
-    ...staged.tables.map((t) => `${S}.${quoteIdent(t.name)} TO ${L}.${quoteIdent(t.name)}`),
+    ...live.map((t) => `${L}.${quoteIdent(t)} TO ${O}.${quoteIdent(t)}`),
+    ...staged.map((t) => `${S}.${quoteIdent(t)} TO ${L}.${quoteIdent(t)}`),
+    `${S}.${quoteIdent(JOURNAL_TABLE)} TO ${O}.${quoteIdent(JOURNAL_TABLE)}`,
   ];
-  try {
-    if (renames.length) await conn.query(`RENAME TABLE ${renames.join(', ')}`);
-  } catch (e) {
-    // RENAME TABLE is all or nothing: the old tables are still in place; put their triggers back.
-    for (const t of liveTriggers) await conn.query(t.createSql).catch(() => undefined);
-    throw new OlympiaError(`Swapping the loaded tables into "${s.live}" failed; the previous data is unchanged: ${(e as Error).message}`, { cause: e });
-  }
-  for (const v of live.views) await conn.query(`DROP VIEW IF EXISTS ${quoteIdent(v)}`);
-  await createViews(conn, s.views);
-  for (const t of s.triggers) await conn.query(t.createSql);
+  await conn.query(`RENAME TABLE ${renames.join(', ')}`);
 }

@@ -138,3 +138,13 @@ export async function tableChecksums(url: string): Promise<Record<string, { rows
   await c.end();
   return out;
 }
+
+/** The views and triggers (as `table.trigger`) of the database, sorted. */
+export async function schemaObjects(url: string): Promise<{ views: string[]; triggers: string[] }> {
+  const c = await mysql.createConnection({ uri: url });
+  const db = new URL(url).pathname.slice(1);
+  const [v] = await c.query(`SELECT TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`, [db]);
+  const [t] = await c.query(`SELECT CONCAT(EVENT_OBJECT_TABLE, '.', TRIGGER_NAME) AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY n`, [db]);
+  await c.end();
+  return { views: (v as { n: string }[]).map((x) => x.n), triggers: (t as { n: string }[]).map((x) => x.n) };
+}
