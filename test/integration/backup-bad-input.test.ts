@@ -170,6 +170,17 @@ describe('damaged backups are refused before the database is touched', () => {
     await assertUnchanged('miscounted');
   });
 
+  test('a view the server refuses (it names a database missing here) fails the load before the swap', async () => {
+    await damaged('foreign-view', async (p, m) => {
+      m.views.push({ name: 'elsewhere', createSql: 'CREATE VIEW elsewhere AS SELECT x FROM olympia_no_such_db.t' });
+      await rewrite(p, m);
+    });
+    const r = await load('foreign-view');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Cannot create view "elsewhere": .*olympia_no_such_db/);
+    await assertUnchanged('foreign-view');
+  });
+
   test('the good backup still loads after all that', async () => {
     const r = await load('good');
     assert.equal(r.code, 0, r.stderr);
