@@ -2,7 +2,7 @@
 // on dump, checksummed, and swapped back in whole on load.
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Reporter } from '../core/reporter.js';
 import type { FileEntry } from './manifest.js';
@@ -84,8 +84,10 @@ export interface StoragePaths {
  */
 export async function stageStorage(storageDir: string, fill: (stagedDir: string) => Promise<void>): Promise<StagedStorage> {
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const paths = { dir: storageDir, staged: `${storageDir}.olympia-new-${tag}`, aside: `${storageDir}.olympia-old-${tag}` };
-  await recoverStorage(storageDir);
+  // Absolute: the load's journal keeps these for a recovery that may run from another directory.
+  const dir = resolve(storageDir);
+  const paths = { dir, staged: `${dir}.olympia-new-${tag}`, aside: `${dir}.olympia-old-${tag}` };
+  await recoverStorage(dir);
   await mkdir(paths.staged, { recursive: true });
   try {
     await fill(paths.staged);

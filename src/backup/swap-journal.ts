@@ -93,7 +93,7 @@ export function swapSteps(conn: Connection, j: SwapJournal): SwapStep[] {
 
 async function rollBack(conn: Connection, j: SwapJournal): Promise<void> {
   const present = new Set((await listTriggers(conn, j.live)).map((t) => t.name));
-  if (j.liveTriggers.some((t) => !present.has(t.name))) await conn.query(`USE ${quoteIdent(j.live)}`);
+  await conn.query(`USE ${quoteIdent(j.live)}`);
   for (const t of j.liveTriggers) if (!present.has(t.name)) await conn.query(t.createSql);
   if (j.storage) await rm(j.storage.staged, { recursive: true, force: true });
   // Last: with the staging database goes the journal.

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
-import { dumpConnections, integerKey, planChunks, rangeCondition } from '../core/chunk-plan.js';
+import { dumpConnections, dumpOrder, integerKey, planChunks, rangeCondition } from '../core/chunk-plan.js';
 import { mustSync, type SyncMode } from '../core/durability.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
@@ -132,7 +132,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
     const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
 
     await mkdir(join(pending.dir, 'data'));
-    const tasks: Task[] = [];
+    const planned: Task[] = [];
     const entries = new Map<string, TableEntry>();
     for (const t of tables) {
       const cols = (columns.get(t.name) ?? []).filter((c) => !c.generated);
@@ -150,7 +150,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       }
       ranges.forEach((range, index) => {
         const where = key ? rangeCondition(quoteIdent(key), range) : '';
-        tasks.push({
+        planned.push({
           table: t.name,
           index,
           // No ORDER BY: InnoDB reads its rows in primary-key order anyway, and asking for it turns a
@@ -162,7 +162,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
       });
       entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
     }
-    tasks.sort((a, b) => b.weight - a.weight);
+    const tasks = dumpOrder(planned);
 
     const estimated = new Map(tables.map((t) => [t.name, t.estimatedRows]));
     const done = new Map<string, { rows: number; bytes: number }>();

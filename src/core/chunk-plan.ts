@@ -64,3 +64,17 @@ export function rangeCondition(column: string, range: ChunkRange): string {
 export function dumpConnections(dataBytes: number, chunkBytes: number, jobs: number): number {
   return Math.max(1, Math.min(Math.floor(jobs), Math.ceil(dataBytes / Math.max(1, chunkBytes))));
 }
+
+/** Chunks whose sizes differ by less than this count as the same size when ordering them. */
+const SIZE_BAND = 8 << 20;
+
+/**
+ * The order the dump's connections take chunks in: the biggest first, so the last ones are small
+ * and the connections finish together; among chunks of about the same size, the tables take turns,
+ * so connections running at once read different tables rather than neighbouring ranges of one
+ * (a little faster in same-minute A/B runs on the 1 GB bench catalogue).
+ */
+export function dumpOrder<T extends { index: number; weight: number }>(tasks: readonly T[]): T[] {
+  const band = (t: T) => Math.floor(t.weight / SIZE_BAND);
+  return [...tasks].sort((a, b) => band(b) - band(a) || a.index - b.index || b.weight - a.weight);
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpConnections, integerKey, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
+import { dumpConnections, dumpOrder, integerKey, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');
@@ -68,4 +68,19 @@ test('composite, non-integer and missing keys are read whole', () => {
   assert.equal(integerKey(undefined, columns), undefined);
   assert.equal(integerKey([], columns), undefined);
   assert.equal(integerKey(['gone'], columns), undefined, 'a key column not among the dumped ones (e.g. generated)');
+});
+
+test('dump order: the biggest chunks first, and tables of about the same chunk size take turns', () => {
+  const MB = 1 << 20;
+  const task = (table: string, index: number, weight: number) => ({ table, index, weight: weight * MB });
+  const tasks = [
+    task('small', 0, 3),
+    ...[0, 1, 2].map((i) => task('blobs', i, 58)),
+    ...[0, 1, 2, 3].map((i) => task('translations', i, 57)),
+    task('reviews', 0, 59),
+    ...[0, 1].map((i) => task('log', i, 36)),
+  ];
+  const order = dumpOrder(tasks).map((t) => `${t.table}.${t.index}`);
+  assert.deepEqual(order, ['reviews.0', 'blobs.0', 'translations.0', 'blobs.1', 'translations.1', 'blobs.2', 'translations.2', 'translations.3', 'log.0', 'log.1', 'small.0']);
+  assert.equal(tasks[0].table, 'small', 'the input is left as it was');
 });
