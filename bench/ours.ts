@@ -2,6 +2,8 @@
 // memory the way it reads the peers'. The database URL comes from BENCH_DATABASE_URL (never argv,
 // where `ps` would show the password). Prints one JSON line with the engine's result.
 //   node bench/ours.ts dump|load --backup-dir DIR --name NAME --jobs N [--sync]
+// First, as in the CLI: a dump's threads boot while the rest loads.
+import '../src/cli/prestart.js';
 import { isMainThread } from 'node:worker_threads';
 import { BackupStore } from '../src/backup/store.js';
 import { dump } from '../src/commands/dump.js';

@@ -19,12 +19,14 @@ export interface ChunkResult {
   sha256: string;
 }
 
+/** A thread's workerData: it marks the thread as a dump thread. Where to connect comes later. */
 export interface WorkerInit {
   role: typeof ROLE;
-  target: MysqlTarget;
 }
 
 export type ToWorker = { type: 'snapshot' } | { type: 'task'; id: number; task: ChunkTask } | { type: 'finish' };
+/** A thread's first message says where to connect (it may have booted before that was known). */
+export type ToThread = { type: 'open'; target: MysqlTarget } | ToWorker;
 export type FromWorker =
   | { type: 'snapshot-started' }
   | { type: 'progress'; id: number; rows: number; bytes: number }

@@ -1,48 +1,16 @@
 // The dump's connections: one on the main thread and the others in worker threads, so `--jobs N`
 // encodes, hashes and writes on N cores. Chunk tasks go out biggest first to whichever connection is
-// idle; each connection runs a dump session (dump-session.ts).
-//
-// Where a thread's code comes from: under tsx (tests, `node --import tsx`) it is dump-thread.ts,
-// with tsx registered first; in a bundle, the small dump-worker.js that `npm run package` puts next
-// to it, or else the bundle itself, whose entry only starts its main() on the main thread.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// idle; each connection runs a dump session (dump-session.ts). The threads come from dump-threads.ts.
+import type { Worker } from 'node:worker_threads';
 import type { MysqlTarget } from '../mysql/connection-url.js';
-import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, ROLE, type ToWorker, type WorkerInit } from './dump-protocol.js';
+import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, type ToThread, type ToWorker } from './dump-protocol.js';
 import { startDumpSession } from './dump-session.js';
+import { takeDumpThread } from './dump-threads.js';
 
 // In a bundle without its dump-worker.js beside it, threads run the bundle itself: it must hold the thread's code.
 import './dump-thread.js';
 
 export type { ChunkResult, ChunkTask } from './dump-protocol.js';
-
-/**
- * A file next to this module (or its bundle). Built from strings, not `new URL('./x', import.meta.url)`,
- * which ncc would take for an asset to copy into the bundle's directory.
- */
-function sibling(name: string): string {
-  const here = import.meta.url;
-  return here.slice(0, here.lastIndexOf('/') + 1) + name;
-}
-
-/** Starts a thread running dump-thread.ts's code (see the header comment). */
-function spawn(init: WorkerInit): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const thread = sibling('dump-thread.ts');
-    let tsx: string | undefined;
-    try {
-      tsx = import.meta.resolve('tsx/esm/api');
-    } catch {
-      // No tsx: rely on whatever loader the process runs with (its execArgv is inherited).
-    }
-    const boot = tsx ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(thread)}); })` : `import(${JSON.stringify(thread)})`;
-    return new Worker(boot, { eval: true, workerData: init });
-  }
-  const small = new URL(sibling('dump-worker.js'));
-  return new Worker(existsSync(fileURLToPath(small)) ? small : new URL(here), { workerData: init });
-}
 
 /** One dump connection, in a thread or on this one, as the pool sees it. */
 interface Slot {
@@ -60,7 +28,8 @@ interface Slot {
 type Events = { message: (m: FromWorker) => void; crash: (e: Error) => void };
 
 function threadSlot(target: MysqlTarget, on: Events): Slot {
-  const worker = spawn({ role: ROLE, target });
+  const worker: Worker = takeDumpThread();
+  worker.postMessage({ type: 'open', target } satisfies ToThread);
   let gone!: () => void;
   const slot: Slot = {
     post: (m) => worker.postMessage(m),

@@ -194,3 +194,25 @@ export function parseSize(value: string | undefined, flag: string): number | und
   if (!(bytes >= 1)) throw new UsageError(`${flag} must be a size such as 64MB, 512KB or 1GB, not ${JSON.stringify(value)}.`);
   return bytes;
 }
+
+/**
+ * How many dump threads to start before the CLI has loaded (cli/prestart.ts): one per job past the
+ * first, for a `dump` command line whose --jobs can be read (else the default, `cpus`); none for
+ * anything else, including `dump --help` or a --jobs the parser will refuse anyway.
+ */
+export function dumpThreadsToPrestart(argv: readonly string[], cpus: number): number {
+  if (argv[0] !== 'dump' || argv.includes('--help') || argv.includes('-h')) return 0;
+  let jobs = cpus;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    let value: string | undefined;
+    if (a === '--jobs' || a === '-j') value = argv[++i];
+    else if (a.startsWith('--jobs=')) value = a.slice('--jobs='.length);
+    else if (/^-j\d/.test(a)) value = a.slice(2);
+    else continue;
+    if (value === undefined || !/^[1-9]\d{0,3}$/.test(value)) return 0;
+    jobs = Number(value);
+  }
+  return Math.max(0, jobs - 1);
+}

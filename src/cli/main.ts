@@ -1,4 +1,6 @@
 // The CLI adapter: flags + INIT_* env + olympia-data.json → a Context → a command → output.
+// First, so a dump's threads boot while the rest loads.
+import './prestart.js';
 import { createInterface } from 'node:readline/promises';
 import { isMainThread } from 'node:worker_threads';
 import { parseBackupName, timestampName, type BackupName } from '../core/backup-name.js';

@@ -12,6 +12,7 @@ import { snapshotStorage } from '../backup/storage-snapshot.js';
 import { recoverInterruptedLoad } from '../backup/swap-journal.js';
 import { fsError, type BackupStore } from '../backup/store.js';
 import { type ChunkResult, DumpWorkers } from '../backup/dump-workers.js';
+import { prestartDumpThreads, releaseDumpThreads } from '../backup/dump-threads.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
@@ -83,6 +84,17 @@ async function openSnapshot(opts: DumpOptions, control: Connection, pool: DumpWo
 }
 
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
+  // Threads boot on the other cores while this one connects and sizes the database.
+  prestartDumpThreads(Math.max(0, Math.floor(opts.jobs) - 1));
+  try {
+    return await dumpWith(opts);
+  } finally {
+    // Those no connection took: a small database needs fewer, and a failure before they were taken none.
+    await releaseDumpThreads();
+  }
+}
+
+async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   const started = Date.now();
   const { reporter, target } = opts;
   // Connect before touching the backup directory: an unreachable server leaves nothing behind.
@@ -110,6 +122,7 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
   // The connections (and threads) start at once, on the other cores, while this thread gets on
   // with the backup directory.
   const workers = DumpWorkers.start(target, connections);
+  void releaseDumpThreads();
   const stopWorkers = () => workers.terminate();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
     await stopWorkers();

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS, commandHelp, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from '../../src/cli/args.js';
+import { COMMANDS, commandHelp, dumpThreadsToPrestart, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from '../../src/cli/args.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const parse = (...argv: string[]) => parseCommandLine(argv) as ParsedCommand;
@@ -87,5 +87,25 @@ describe('CLI argument parsing', () => {
     const main = mainHelp();
     for (const name of Object.keys(COMMANDS)) assert.match(main, new RegExp(`^  ${name} `, 'm'));
     assert.match(main, /Exit codes: 0 ok.*2 bad usage.*3 not found.*4 integrity.*\n.*5 cannot connect, 6 locked/);
+  });
+});
+
+describe('dump threads started before the CLI has loaded', () => {
+  test('one per job past the first, for dump only', () => {
+    assert.equal(dumpThreadsToPrestart(['dump', '--name', 'x'], 4), 3);
+    assert.equal(dumpThreadsToPrestart(['dump', '--jobs', '2'], 8), 1);
+    assert.equal(dumpThreadsToPrestart(['dump', '--jobs=3'], 8), 2);
+    assert.equal(dumpThreadsToPrestart(['dump', '-j', '6'], 1), 5);
+    assert.equal(dumpThreadsToPrestart(['dump', '-j5'], 1), 4);
+    assert.equal(dumpThreadsToPrestart(['dump', '--jobs', '1'], 8), 0);
+    assert.equal(dumpThreadsToPrestart(['dump'], 1), 0);
+  });
+  test('none for other commands, for help, or for a --jobs the parser will refuse', () => {
+    for (const argv of [['load', '--jobs', '4'], ['initialize'], [], ['dump', '--help'], ['dump', '-h'], ['dump', '--jobs'], ['dump', '--jobs', 'many'], ['dump', '--jobs', '0'], ['dump', '--jobs=-2']]) {
+      assert.equal(dumpThreadsToPrestart(argv, 8), 0, argv.join(' '));
+    }
+  });
+  test('a value after -- is not a flag', () => {
+    assert.equal(dumpThreadsToPrestart(['dump', '--', '--jobs', '9'], 2), 1);
   });
 });
