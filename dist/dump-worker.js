@@ -27204,14 +27204,20 @@ function startDumpSession(target, send, onDone) {
 ;// CONCATENATED MODULE: ./src/backup/dump-thread.ts
 // A dump worker thread: one dump session (dump-session.ts) whose messages travel over the thread's
 // port. This module is the entry of its own small bundle (dist/**/dump-worker.js), so a thread does
-// not load the whole CLI or action.
+// not load the whole CLI or action. The thread boots before it knows its server (dump-threads.ts):
+// its first message, 'open', starts the session.
 
 
 
 if (!external_node_worker_threads_namespaceObject.isMainThread && external_node_worker_threads_namespaceObject.workerData?.role === ROLE) {
     const port = external_node_worker_threads_namespaceObject.parentPort;
-    // Once finished, closing the port lets the thread exit: nothing else keeps it alive.
-    const session = startDumpSession(external_node_worker_threads_namespaceObject.workerData.target, (m) => port.postMessage(m), () => port.close());
-    port.on('message', (m) => session.post(m));
+    let session;
+    port.on('message', (m) => {
+        // Once finished, closing the port lets the thread exit: nothing else keeps it alive.
+        if (m.type === 'open')
+            session = startDumpSession(m.target, (r) => port.postMessage(r), () => port.close());
+        else
+            session?.post(m);
+    });
 }
 
