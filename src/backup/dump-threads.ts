@@ -55,7 +55,7 @@ const spares: Spare[] = [];
 
 /** Makes sure `count` threads are booting or idle, ready for `takeDumpThread`. */
 export function prestartDumpThreads(count: number): void {
-  for (let have = spares.length; have < count; have++) {
+  for (let have = spareDumpThreads(); have < count; have++) {
     const worker = spawn();
     worker.unref();
     const spare: Spare = { worker, gone: false, onGone: () => (spare.gone = true) };

@@ -197,22 +197,15 @@ export function parseSize(value: string | undefined, flag: string): number | und
 
 /**
  * How many dump threads to start before the CLI has loaded (cli/prestart.ts): one per job past the
- * first, for a `dump` command line whose --jobs can be read (else the default, `cpus`); none for
- * anything else, including `dump --help` or a --jobs the parser will refuse anyway.
+ * first (`cpus` jobs by default) for a `dump` command line the parser accepts; none for anything
+ * else, including `dump --help`, since the parse error or help comes next anyway.
  */
-export function dumpThreadsToPrestart(argv: readonly string[], cpus: number): number {
-  if (argv[0] !== 'dump' || argv.includes('--help') || argv.includes('-h')) return 0;
-  let jobs = cpus;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') break;
-    let value: string | undefined;
-    if (a === '--jobs' || a === '-j') value = argv[++i];
-    else if (a.startsWith('--jobs=')) value = a.slice('--jobs='.length);
-    else if (/^-j\d/.test(a)) value = a.slice(2);
-    else continue;
-    if (value === undefined || !/^[1-9]\d{0,3}$/.test(value)) return 0;
-    jobs = Number(value);
+export function dumpThreadsToPrestart(argv: string[], cpus: number): number {
+  try {
+    const parsed = parseCommandLine(argv);
+    if (parsed.command !== 'dump' || !('values' in parsed) || parsed.values.help) return 0;
+    return Math.max(0, (parsePositiveInt(parsed.values.jobs as string | undefined, '--jobs') ?? cpus) - 1);
+  } catch {
+    return 0;
   }
-  return Math.max(0, jobs - 1);
 }
