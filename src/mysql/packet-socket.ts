@@ -28,8 +28,39 @@ export class PacketFramer {
   /** Bytes of a cut packet, kept in side[turn]. */
   private held = 0;
   private reuse = false;
+  /** Where runs of packets go instead of mysql2: `sink` during this read, `next` from the next one. */
+  private sink: ((chunk: Buffer) => void) | undefined;
+  private next: ((chunk: Buffer) => void) | undefined;
 
   constructor(private readonly emit: (chunk: Buffer) => void) {}
+
+  /**
+   * From the next read until `undivert`, runs of whole packets go to `sink` instead of mysql2
+   * (zero-copy must be on): the dump's row encoder reads a result's rows straight from the socket's
+   * chunks this way. A run is a view that stays valid until the next read, so the sink may keep it
+   * while the socket is paused; it hands mysql2 what it does not take with `pass`.
+   *
+   * Not before the next read: what is left of this one belongs to mysql2, which may be paused with
+   * packets of it queued (and then the socket reads nothing until it has handled them).
+   */
+  divert(sink: (chunk: Buffer) => void): void {
+    if (!this.reuse) throw new Error('PacketFramer.divert needs zeroCopy() first');
+    this.next = sink;
+  }
+
+  /** At once: what is left of this read goes to mysql2 too. */
+  undivert(): void {
+    this.sink = this.next = undefined;
+  }
+
+  get diverted(): boolean {
+    return this.next !== undefined;
+  }
+
+  /** Gives mysql2 whole packets a sink did not take (a copy: mysql2 may keep views of them). */
+  pass(chunk: Buffer): void {
+    if (chunk.length > 0) this.emit(Buffer.from(chunk));
+  }
 
   /** From now on, emitted chunks may be views into buffers that later reads overwrite. */
   zeroCopy(): void {
@@ -37,11 +68,13 @@ export class PacketFramer {
   }
 
   private out(chunk: Buffer, hasMaxPacket: boolean): void {
+    if (this.sink) return this.sink(chunk);
     this.emit(this.reuse && !hasMaxPacket ? chunk : Buffer.from(chunk));
   }
 
   /** Takes bytes [0, n) of `buf` (valid only during this call). */
   push(buf: Buffer, n: number): void {
+    this.sink = this.next;
     let at = 0;
     if (this.held > 0) {
       at = this.complete(buf, n);
@@ -98,6 +131,13 @@ export class PacketFramer {
   }
 }
 
+const framers = new WeakMap<Socket, PacketFramer>();
+
+/** The framer of a socket made by `packetSocket`, if it is one. */
+export function framerOf(socket: unknown): PacketFramer | undefined {
+  return framers.get(socket as Socket);
+}
+
 /** A socket to host:port whose 'data' events carry whole packets (see the header comment). */
 export function packetSocket(host: string, port: number): { socket: Socket; framer: PacketFramer } {
   let socket!: Socket;
@@ -115,5 +155,6 @@ export function packetSocket(host: string, port: number): { socket: Socket; fram
     },
   });
   socket.setNoDelay(true);
+  framers.set(socket, framer);
   return { socket, framer };
 }

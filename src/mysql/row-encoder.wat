@@ -2,9 +2,10 @@
 ;; LOAD DATA text format (the one row-encoder.ts's RowEncoder writes, byte for byte). Bytes that need escaping are found 16 at a time with SIMD compares, and
 ;; the clean runs between them are copied a vector at a time.
 ;;
-;; Memory: bytes 0-255 hold the escape table, bytes 256-259 the field count of the last row (read
-;; from memory: a global's value is slow to read from JavaScript); the caller owns everything from
-;; 4096 on and passes addresses. Assemble with `npm run build:wasm` (writes row-encoder-wasm.ts).
+;; Memory: bytes 0-255 hold the escape table, bytes 256-271 what the last call leaves for the
+;; caller (read from memory: a global's value is slow to read from JavaScript); the caller owns
+;; everything from 4096 on and passes addresses. Assemble with `npm run build:wasm` (writes
+;; row-encoder-wasm.ts).
 (module
   (memory (export "memory") 1)
 
@@ -65,7 +66,7 @@
   ;; Encodes the row payload [p, end) to d: fields by TAB, the line ended by LF, NULL as \N.
   ;; Returns the new d, or -1 for an unknown length prefix, -2 for a field running past the end.
   ;; May read up to 15 bytes past `end` and write up to 15 past the returned d (the caller leaves room).
-  (func (export "encodeRow") (param $p i32) (param $end i32) (param $d i32) (result i32)
+  (func $encodeRow (export "encodeRow") (param $p i32) (param $end i32) (param $d i32) (result i32)
     (local $lead i32)
     (local $len i32)
     (local $fe i32)
@@ -120,5 +121,47 @@
         (local.set $d (i32.add (local.get $d) (i32.const 1)))
         (br $field)))
     (i32.store (i32.const 256) (local.get $n))
+    (local.get $d))
+
+  ;; Encodes whole packets of one socket chunk, [p, end), to d, one line per row packet, and stops
+  ;; at the first packet that is not an ordinary row: the end of the rows (0xFE, an EOF or OK
+  ;; packet), an error (0xFF), an empty packet, or a packet of the maximum length (a row of 16 MB or
+  ;; more, which continues in the next packet). It also stops before a row that might not fit below
+  ;; `cap` and once d reaches `flush`. Every row must have `columns` fields.
+  ;; Returns the new d, or -1/-2 as encodeRow does, -3 for a row with another field count. Leaves at
+  ;; 260 where it stopped, at 264 how many rows it wrote, at 268 why it stopped: 0 the chunk is done,
+  ;; 1 the packet at 260 is not an ordinary row, 2 no room, 3 d reached `flush`.
+  (func (export "encodeRows") (param $p i32) (param $end i32) (param $d i32) (param $cap i32) (param $flush i32) (param $columns i32) (result i32)
+    (local $len i32)
+    (local $lead i32)
+    (local $rows i32)
+    (local $why i32)
+    (block $stop
+      (loop $packet
+        (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 4))
+          (then (local.set $why (i32.const 0)) (br $stop)))
+        (local.set $len (i32.and (i32.load align=1 (local.get $p)) (i32.const 0xffffff)))
+        (local.set $lead (i32.load8_u offset=4 (local.get $p)))
+        (if (i32.or
+              (i32.or (i32.eqz (local.get $len)) (i32.eq (local.get $len) (i32.const 0xffffff)))
+              (i32.ge_u (local.get $lead) (i32.const 0xfe)))
+          (then (local.set $why (i32.const 1)) (br $stop)))
+        ;; Room for the worst case, as the caller's own check: every byte escaped or a NULL.
+        (if (i32.gt_u (i32.add (local.get $d) (i32.add (i32.mul (local.get $len) (i32.const 3)) (i32.const 64))) (local.get $cap))
+          (then (local.set $why (i32.const 2)) (br $stop)))
+        (local.set $d (call $encodeRow
+          (i32.add (local.get $p) (i32.const 4))
+          (i32.add (local.get $p) (i32.add (local.get $len) (i32.const 4)))
+          (local.get $d)))
+        (if (i32.lt_s (local.get $d) (i32.const 0)) (then (return (local.get $d))))
+        (if (i32.ne (i32.load (i32.const 256)) (local.get $columns)) (then (return (i32.const -3))))
+        (local.set $p (i32.add (local.get $p) (i32.add (local.get $len) (i32.const 4))))
+        (local.set $rows (i32.add (local.get $rows) (i32.const 1)))
+        (if (i32.ge_u (local.get $d) (local.get $flush))
+          (then (local.set $why (i32.const 3)) (br $stop)))
+        (br $packet)))
+    (i32.store (i32.const 260) (local.get $p))
+    (i32.store (i32.const 264) (local.get $rows))
+    (i32.store (i32.const 268) (local.get $why))
     (local.get $d))
 )

@@ -8,11 +8,20 @@ import { RowEncoder } from './row-encoder.js';
 interface Exports {
   memory: WebAssembly.Memory;
   encodeRow(p: number, end: number, d: number): number;
+  encodeRows(p: number, end: number, d: number, cap: number, flush: number, columns: number): number;
 }
 
+/** Why `pushRows` stopped: see its comment. */
+export type RowsStop = 'chunk-done' | 'not-a-row' | 'flush';
+
+const STOPS: RowsStop[] = ['chunk-done', 'not-a-row'];
+
 const OUT = 4096;
-/** Where the module leaves the field count of the last row (an i32). */
+/** Where the module leaves the field count of the last row, and what encodeRows leaves (i32s). */
 const FIELDS = 256;
+const STOPPED_AT = 260;
+const ROWS = 264;
+const WHY = 268;
 const PAGE = 65536;
 // Room the module may read past a packet's end or write past a row (a 16-byte vector, less one).
 const SLACK = 64;
@@ -46,6 +55,17 @@ export class WasmRowEncoder {
 
   get length(): number {
     return this.pos - OUT;
+  }
+
+  /** Empties the encoder for another result (whose chunks are never the one it holds a copy of). */
+  reset(): void {
+    this.pos = OUT;
+    this.chunk = undefined;
+  }
+
+  /** The module's memory, which only grows. */
+  get memoryBytes(): number {
+    return this.wasm.memory.buffer.byteLength;
   }
 
   private get inStart(): number {
@@ -86,6 +106,42 @@ export class WasmRowEncoder {
     }
     this.pos = next;
     return this.mem.readInt32LE(FIELDS);
+  }
+
+  /**
+   * Encodes the row packets (headers included) of `chunk` from `start` on, all in one call into
+   * the module, until `length` reaches `flushAt` ('flush'), the chunk ends ('chunk-done'), or a
+   * packet is not an ordinary row ('not-a-row': the end of the rows, an error, or one part of a
+   * row of 16 MB or more). `next` is where it stopped; every row must have `columns` fields.
+   */
+  pushRows(chunk: Buffer, start: number, columns: number, flushAt: number): { next: number; rows: number; stop: RowsStop } {
+    let at = start;
+    let rows = 0;
+    for (;;) {
+      if (chunk.length > this.inCap) {
+        while (chunk.length > this.inCap) this.inCap *= 2;
+        this.resize();
+      }
+      const inStart = this.inStart;
+      if (chunk !== this.chunk) {
+        chunk.copy(this.mem, inStart);
+        this.chunk = chunk;
+      }
+      const next = this.wasm.encodeRows(inStart + at, inStart + chunk.length, this.pos, OUT + this.outCap, OUT + flushAt, columns);
+      if (next < 0) {
+        throw new Error(next === -3 ? `malformed row: not the ${columns} columns of its result` : next === -1 ? 'malformed row packet: unknown field length prefix' : 'malformed row packet: a field runs past the end of the packet');
+      }
+      this.pos = next;
+      at = this.mem.readInt32LE(STOPPED_AT) - inStart;
+      rows += this.mem.readInt32LE(ROWS);
+      const why = this.mem.readInt32LE(WHY);
+      if (why === 3 || (why === 2 && this.length >= flushAt)) return { next: at, rows, stop: 'flush' };
+      if (why !== 2) return { next: at, rows, stop: STOPS[why] };
+      // No room for the next row below the flush mark: grow (the output stays where it is).
+      const len = chunk.readUIntLE(at, 3);
+      while (this.pos + 3 * len + SLACK > OUT + this.outCap) this.outCap *= 2;
+      this.resize();
+    }
   }
 
   /** Rows as Buffer arrays (mysql2's own row path): encoded in JavaScript, then appended. */

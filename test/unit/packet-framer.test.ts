@@ -87,4 +87,66 @@ describe('PacketFramer', () => {
     assert.equal(parts.length, 2);
     parts.forEach((c, i) => assert.ok(c.equals(big[i]), `part ${i} intact after all reads`));
   });
+
+  test('while diverted, whole packets go to the sink; what it passes back reaches mysql2 as a copy', () => {
+    const emitted: Buffer[] = [];
+    const framer = new PacketFramer((c) => emitted.push(c));
+    assert.throws(() => framer.divert(() => undefined), /zeroCopy/);
+    framer.zeroCopy();
+    const read = Buffer.alloc(64 << 10);
+    const feed = (bytes: Buffer) => {
+      bytes.copy(read);
+      framer.push(read, bytes.length);
+    };
+    const diverted: Buffer[] = [];
+    framer.divert((c) => {
+      diverted.push(Buffer.from(c));
+      // The sink keeps the rows and hands back the last packet (say, the end of the rows).
+      framer.undivert();
+      framer.pass(c.subarray(c.length - 9));
+    });
+    assert.ok(framer.diverted);
+    // One read: two whole packets and the first half of a third.
+    const a = packet(10, 1, () => 1);
+    const b = packet(5, 2, () => 2);
+    const c = packet(20, 3, () => 3);
+    feed(Buffer.concat([a, b, c.subarray(0, 8)]));
+    assert.equal(diverted.length, 1);
+    assert.ok(diverted[0].equals(Buffer.concat([a, b])));
+    assert.equal(emitted.length, 1);
+    assert.ok(emitted[0].equals(b));
+    assert.notEqual(emitted[0].buffer, read.buffer, 'a copy, not a view of the read buffer');
+    assert.ok(!framer.diverted);
+    // Undiverted: the rest of the cut packet goes to mysql2 as before.
+    feed(c.subarray(8));
+    assert.equal(emitted.length, 2);
+    assert.ok(emitted[1].equals(c));
+  });
+
+  test('a divert asked for during a read starts with the next read (mysql2 may have queued the rest)', () => {
+    const emitted: Buffer[] = [];
+    const diverted: Buffer[] = [];
+    const framer: PacketFramer = new PacketFramer((c) => {
+      emitted.push(Buffer.from(c));
+      framer.divert((d) => diverted.push(Buffer.from(d)));
+    });
+    framer.zeroCopy();
+    const read = Buffer.alloc(64 << 10);
+    const feed = (bytes: Buffer) => {
+      bytes.copy(read);
+      framer.push(read, bytes.length);
+    };
+    const a = packet(30, 1, () => 1);
+    const b = packet(6, 2, () => 2);
+    const c = packet(7, 3, () => 3);
+    feed(a.subarray(0, 10));
+    // This read completes the held packet (one run) and holds whole packets after it (another).
+    feed(Buffer.concat([a.subarray(10), b]));
+    assert.deepEqual(emitted, [a, b]);
+    assert.equal(diverted.length, 0);
+    feed(c);
+    assert.deepEqual(diverted, [c]);
+    assert.equal(emitted.length, 2);
+  });
 });
+

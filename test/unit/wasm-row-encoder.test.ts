@@ -115,3 +115,98 @@ describe('WasmRowEncoder', () => {
     assert.equal(enc.length, 0);
   });
 });
+
+/** Row packets with their headers, one after another, as a socket chunk holds them. */
+function packets(rows: Row[], seq = 1): Buffer {
+  return Buffer.concat(rows.map((row, i) => header(rowPacket(row), seq + i)));
+}
+
+function header(payload: Buffer, seq: number): Buffer {
+  return Buffer.concat([Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, payload.length >> 16, seq & 0xff]), payload]);
+}
+
+const EOF_PACKET = header(Buffer.from([0xfe, 0, 0, 0x22, 0]), 9);
+
+describe('WasmRowEncoder.pushRows (whole socket chunks)', () => {
+  test('encodes every row of a chunk and stops at the end-of-rows packet, where mysql2 takes over', () => {
+    const rand = rng(11);
+    const rows: Row[] = [];
+    for (let r = 0; r < 300; r++) rows.push([randomField(rand, Math.floor(rand() * 300), 0.05), rand() < 0.1 ? null : Buffer.from(String(r)), randomField(rand, 3, 1)]);
+    const rowBytes = packets(rows);
+    const chunk = Buffer.concat([rowBytes, EOF_PACKET, header(Buffer.from([0x03, 0x64, 0x65, 0x66]), 1)]);
+    const enc = new WasmRowEncoder(4096);
+    const r = enc.pushRows(chunk, 0, 3, 1 << 30);
+    assert.deepEqual(r, { next: rowBytes.length, rows: 300, stop: 'not-a-row' });
+    assert.ok(Buffer.from(enc.drain()).equals(referenceEncoding(rows)));
+  });
+
+  test('stops once the output reaches the flush mark and resumes where it stopped', () => {
+    const rand = rng(5);
+    const rows: Row[] = [];
+    for (let r = 0; r < 500; r++) rows.push([randomField(rand, 1 + Math.floor(rand() * 2000), 0.01), null]);
+    const chunk = packets(rows);
+    const enc = new WasmRowEncoder(4096);
+    const out: Buffer[] = [];
+    let at = 0;
+    let total = 0;
+    let flushes = 0;
+    for (;;) {
+      const r = enc.pushRows(chunk, at, 2, 16 << 10);
+      total += r.rows;
+      at = r.next;
+      if (r.stop === 'chunk-done') break;
+      assert.equal(r.stop, 'flush');
+      assert.ok(enc.length >= 16 << 10);
+      flushes++;
+      out.push(Buffer.from(enc.drain()));
+    }
+    out.push(Buffer.from(enc.drain()));
+    assert.equal(at, chunk.length);
+    assert.equal(total, 500);
+    assert.ok(flushes > 10, `${flushes} flushes`);
+    assert.ok(Buffer.concat(out).equals(referenceEncoding(rows)));
+  });
+
+  test('a chunk bigger than its memory, rows far bigger than its output: the memory grows', () => {
+    const rand = rng(9);
+    const rows: Row[] = [[Buffer.from('a')], [randomField(rand, 300_000, 1)], [randomField(rand, 70_000, 0)], [Buffer.from('z')]];
+    const chunk = packets(rows);
+    const enc = new WasmRowEncoder(4096);
+    const r = enc.pushRows(chunk, 0, 1, 1 << 30);
+    assert.deepEqual(r, { next: chunk.length, rows: 4, stop: 'chunk-done' });
+    assert.ok(Buffer.from(enc.drain()).equals(referenceEncoding(rows)));
+  });
+
+  test('hands back an error packet, an empty packet and the first part of a row of 16 MB or more', () => {
+    const before = packets([[Buffer.from('x')], [Buffer.from('y')]]);
+    const error = header(Buffer.from([0xff, 0x15, 0x04, 0x23, 0x37, 0x30, 0x31, 0x30, 0x30]), 3);
+    const empty = header(Buffer.alloc(0), 3);
+    const long = Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 3, 0xfd, 0xff, 0xff, 0xff]), Buffer.alloc(64)]);
+    for (const [what, next] of [['error', error], ['empty', empty], ['long', long]] as const) {
+      const enc = new WasmRowEncoder();
+      const r = enc.pushRows(Buffer.concat([before, next]), 0, 1, 1 << 30);
+      assert.deepEqual(r, { next: before.length, rows: 2, stop: 'not-a-row' }, what);
+      assert.equal(Buffer.from(enc.drain()).toString(), 'x\ny\n', what);
+    }
+  });
+
+  test('a row of another width, or a malformed one, is refused', () => {
+    const enc = new WasmRowEncoder();
+    assert.throws(() => enc.pushRows(packets([[Buffer.from('a'), Buffer.from('b')], [Buffer.from('c')]]), 0, 2, 1 << 30), /not the 2 columns/);
+    const cut = header(rowPacket([Buffer.from('hello')]).subarray(0, 4), 1);
+    assert.throws(() => new WasmRowEncoder().pushRows(cut, 0, 1, 1 << 30), /runs past the end/);
+  });
+
+  test('after reset, an encoder reused for another result copies its chunks afresh', () => {
+    const enc = new WasmRowEncoder(4096);
+    const chunk = packets([[Buffer.from('first')]]);
+    enc.pushRows(chunk, 0, 1, 1 << 30);
+    assert.equal(Buffer.from(enc.drain()).toString(), 'first\n');
+    enc.reset();
+    // The same read buffer, refilled by a later read.
+    packets([[Buffer.from('again')]]).copy(chunk);
+    enc.pushRows(chunk, 0, 1, 1 << 30);
+    assert.equal(Buffer.from(enc.drain()).toString(), 'again\n');
+  });
+});
+
