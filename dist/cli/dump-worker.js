@@ -26922,6 +26922,14 @@ function wasmModule() {
     compiled ??= new WebAssembly.Module(Buffer.from(ROW_ENCODER_WASM, 'base64'));
     return compiled;
 }
+/** The module's result, or the error its negative code means (`columns`: the width a row lacked). */
+function checked(result, columns) {
+    if (result >= 0)
+        return result;
+    if (result === -3)
+        throw new Error(`malformed row: not the ${columns} columns of its result`);
+    throw new Error(result === -1 ? 'malformed row packet: unknown field length prefix' : 'malformed row packet: a field runs past the end of the packet');
+}
 /**
  * Memory layout: [OUT, OUT + outCap) holds encoded rows not yet drained, then the input chunk
  * at IN = OUT + outCap. Both grow on demand; the output stays in place when they do.
@@ -26974,24 +26982,27 @@ class WasmRowEncoder {
         const payload = end - start;
         // Worst case: every byte escaped, or every field a NULL (1 byte in, 3 out).
         const room = 3 * payload + SLACK;
-        if (this.pos + room > OUT + this.outCap || packet.length > this.inCap) {
+        if (this.pos + room > OUT + this.outCap) {
             while (this.pos + room > OUT + this.outCap)
                 this.outCap *= 2;
-            while (packet.length > this.inCap)
+            this.resize();
+        }
+        const inStart = this.copyIn(packet);
+        this.pos = checked(this.wasm.encodeRow(inStart + start, inStart + end, this.pos), -1);
+        return this.mem.readInt32LE(FIELDS);
+    }
+    /** Puts `chunk` at IN (growing the memory if need be) unless it is there already; returns IN. */
+    copyIn(chunk) {
+        if (chunk.length > this.inCap) {
+            while (chunk.length > this.inCap)
                 this.inCap *= 2;
             this.resize();
         }
-        const inStart = this.inStart;
-        if (packet !== this.chunk) {
-            packet.copy(this.mem, inStart);
-            this.chunk = packet;
+        if (chunk !== this.chunk) {
+            chunk.copy(this.mem, this.inStart);
+            this.chunk = chunk;
         }
-        const next = this.wasm.encodeRow(inStart + start, inStart + end, this.pos);
-        if (next < 0) {
-            throw new Error(next === -1 ? 'malformed row packet: unknown field length prefix' : 'malformed row packet: a field runs past the end of the packet');
-        }
-        this.pos = next;
-        return this.mem.readInt32LE(FIELDS);
+        return this.inStart;
     }
     /**
      * Encodes the row packets (headers included) of `chunk` from `start` on, all in one call into
@@ -27003,21 +27014,8 @@ class WasmRowEncoder {
         let at = start;
         let rows = 0;
         for (;;) {
-            if (chunk.length > this.inCap) {
-                while (chunk.length > this.inCap)
-                    this.inCap *= 2;
-                this.resize();
-            }
-            const inStart = this.inStart;
-            if (chunk !== this.chunk) {
-                chunk.copy(this.mem, inStart);
-                this.chunk = chunk;
-            }
-            const next = this.wasm.encodeRows(inStart + at, inStart + chunk.length, this.pos, OUT + this.outCap, OUT + flushAt, columns);
-            if (next < 0) {
-                throw new Error(next === -3 ? `malformed row: not the ${columns} columns of its result` : next === -1 ? 'malformed row packet: unknown field length prefix' : 'malformed row packet: a field runs past the end of the packet');
-            }
-            this.pos = next;
+            const inStart = this.copyIn(chunk);
+            this.pos = checked(this.wasm.encodeRows(inStart + at, inStart + chunk.length, this.pos, OUT + this.outCap, OUT + flushAt, columns), columns);
             at = this.mem.readInt32LE(STOPPED_AT) - inStart;
             rows += this.mem.readInt32LE(ROWS);
             const why = this.mem.readInt32LE(WHY);
