@@ -27114,8 +27114,8 @@ class HashingWriter {
 const FLUSH_AT = 1 << 20;
 // Encoders are reused from chunk to chunk: each new one is a fresh WebAssembly memory whose pages
 // the kernel must fault in on first touch (a quarter of a dump's page faults when each chunk made
-// its own). One that a failed chunk used is dropped, since its state is unknown.
-// One grown for a huge row is not kept.
+// its own). One that a failed chunk used is dropped, since its state is unknown, and one grown for
+// a huge row is not kept.
 const spareEncoders = [];
 function takeEncoder() {
     return spareEncoders.pop() ?? new WasmRowEncoder(FLUSH_AT + (64 << 10));
@@ -27285,7 +27285,7 @@ function bulkRows(raw, o) {
                 r = o.encoder.pushRows(queue[0], at, o.columns(), o.flushAt);
             }
             catch (e) {
-                framer.undivert();
+                // fail() also ends the divert.
                 return o.fail(new Error(`A row of "${o.describe()}" could not be read: ${e.message}.`));
             }
             o.onRows(r.rows);
