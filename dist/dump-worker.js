@@ -26625,8 +26625,11 @@ class PacketFramer {
             return this.sink(chunk);
         this.emit(this.reuse && !hasMaxPacket ? chunk : Buffer.from(chunk));
     }
+    /** Bytes the latest read brought: fewer than a read buffer's worth means the socket was drained. */
+    lastRead = 0;
     /** Takes bytes [0, n) of `buf` (valid only during this call). */
     push(buf, n) {
+        this.lastRead = n;
         this.sink = this.next;
         let at = 0;
         if (this.held > 0) {
@@ -27112,6 +27115,12 @@ class HashingWriter {
 
 
 const FLUSH_AT = 1 << 20;
+// A read that found less than this (about one 16 KB send of the server) drained the socket: left
+// alone, the connection would be woken again for every send, each a context switch on both sides
+// (several a millisecond, and costly in a VM). Not reading for a millisecond lets ~100 KB gather
+// for one read instead; the socket's buffers hold that much, so the server does not stall.
+const NAP_BELOW = 20 << 10;
+const NAP_MS = 1;
 // Encoders are reused from chunk to chunk: each new one is a fresh WebAssembly memory whose pages
 // the kernel must fault in on first touch (a quarter of a dump's page faults when each chunk made
 // its own). One that a failed chunk used is dropped, since its state is unknown, and one grown for
@@ -27126,9 +27135,14 @@ function releaseEncoder(e) {
         spareEncoders.push(e);
 }
 let bulkRowCount = 0;
+let napCount = 0;
 /** Rows this process has read by the fast path (`bulkRows`), for tests: that it is taken. */
 function rowsReadInBulk() {
     return bulkRowCount;
+}
+/** Pauses after a drained read (NAP_BELOW) this process has taken, for tests: that they happen. */
+function napsTaken() {
+    return napCount;
 }
 /**
  * Writes one chunk's file. The result comes as soon as the rows are written; the file is closed (and
@@ -27262,8 +27276,31 @@ function bulkRows(raw, o) {
     let at = 0;
     let writing = false;
     let paused = false;
+    let nap;
+    /** Not reading for a moment after a drained read (see NAP_BELOW); a write's pause takes precedence. */
+    const napIfDrained = () => {
+        if (nap || writing || paused || framer.lastRead >= NAP_BELOW)
+            return;
+        napCount++;
+        socket.pause();
+        nap = setTimeout(() => {
+            nap = undefined;
+            if (!paused)
+                socket.resume();
+        }, NAP_MS);
+    };
+    /** Ends a nap at once: the rows are over, and whatever reads next must not wait for the timer. */
+    const wake = () => {
+        if (!nap)
+            return;
+        clearTimeout(nap);
+        nap = undefined;
+        if (!paused)
+            socket.resume();
+    };
     const hand = () => {
         // mysql2 reads the rest: the end-of-rows packet (and whatever follows) or a long row.
+        wake();
         framer.undivert();
         const rest = [queue[0].subarray(at), ...queue.slice(1)];
         queue.length = 0;
@@ -27318,6 +27355,8 @@ function bulkRows(raw, o) {
         queue.push(chunk);
         if (!writing)
             pump();
+        if (framer.diverted)
+            napIfDrained();
     };
     return {
         start() {
@@ -27325,6 +27364,7 @@ function bulkRows(raw, o) {
                 framer.divert(sink);
         },
         stop() {
+            wake();
             framer.undivert();
         },
     };
