@@ -25,6 +25,11 @@ export interface Measured {
   peakRss: number | null;
   /** User + system CPU seconds of the tool's processes (not the server's), null without GNU time. */
   cpuS: number | null;
+  /**
+   * CPU seconds the hypervisor gave to other guests while this ran (all of this machine's CPUs), or
+   * null without /proc/stat. On a shared VM it is what makes one run slower than the next.
+   */
+  stealS: number | null;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -45,6 +50,16 @@ export function parseGnuTimeCpu(text: string): number | null {
   return user && sys ? Number(user[1]) + Number(sys[1]) : null;
 }
 
+/** Reads the steal time of the "cpu" line of /proc/stat text (8th value, in 1/100 s), in seconds, or null. */
+export function parseProcStatSteal(text: string): number | null {
+  const m = /^cpu\s+((?:\d+\s+){7}\d+)/m.exec(text);
+  return m ? Number(m[1].trim().split(/\s+/)[7]) / 100 : null;
+}
+
+async function stealNow(): Promise<number | null> {
+  return parseProcStatSteal(await readFile('/proc/stat', 'utf8').catch(() => ''));
+}
+
 /** Reads VmHWM from /proc/<pid>/status text; bytes or null. */
 export function parseVmHwm(status: string): number | null {
   const m = /^VmHWM:\s*(\d+)\s*kB/m.exec(status);
@@ -59,6 +74,7 @@ export async function runMeasured(spec: RunSpec): Promise<Measured> {
   const [command, args] = useTime ? [GNU_TIME, ['-v', '-o', statsFile, spec.command, ...spec.args]] : [spec.command, spec.args];
   const stdinFd = spec.stdinFile ? openSync(spec.stdinFile, 'r') : undefined;
   const stdoutFd = spec.stdoutFile ? openSync(spec.stdoutFile, 'w') : undefined;
+  const stealBefore = await stealNow();
   const started = performance.now();
   const child = spawn(command, args, { env: spec.env ?? process.env, stdio: [stdinFd ?? 'ignore', stdoutFd ?? 'pipe', 'pipe'] });
   if (stdinFd !== undefined) closeSync(stdinFd);
@@ -88,7 +104,9 @@ export async function runMeasured(spec: RunSpec): Promise<Measured> {
     child.on('close', (c, s) => resolve({ code: c, signal: s }));
   });
   const wallMs = performance.now() - started;
+  const stealAfter = await stealNow();
   if (poll) clearInterval(poll);
+  const stealS = stealBefore !== null && stealAfter !== null ? Math.max(0, stealAfter - stealBefore) : null;
 
   let peakRss = polledHwm;
   let cpuS: number | null = null;
@@ -98,5 +116,5 @@ export async function runMeasured(spec: RunSpec): Promise<Measured> {
     cpuS = parseGnuTimeCpu(text);
     await rm(statsFile, { force: true });
   }
-  return { wallMs, peakRss, cpuS, exitCode: code, signal, stdout, stderr };
+  return { wallMs, peakRss, cpuS, stealS, exitCode: code, signal, stdout, stderr };
 }

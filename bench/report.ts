@@ -9,6 +9,8 @@ export interface Run {
   peakRss: number | null;
   /** CPU seconds the tool itself used (user + system), null when unknown. */
   cpuS?: number | null;
+  /** CPU seconds stolen by the hypervisor during the run (see measure.ts), null when unknown. */
+  stealS?: number | null;
 }
 
 export interface PhaseResult {
@@ -40,6 +42,8 @@ export interface Figures {
   peakRssMb: number | null;
   /** Median CPU seconds of the tool's own processes: what it costs the client, whatever the machine's load. */
   cpuS: number | null;
+  /** Median CPU steal during the runs: when it differs between tools, so do their conditions. */
+  stealS: number | null;
   outputMb: number | null;
   verified: boolean | null;
   failed?: string;
@@ -79,6 +83,7 @@ export function figures(r: PhaseResult, source: { bytes: number; rows: number })
     rowsPerS: med ? source.rows / (med / 1000) : null,
     peakRssMb: rss.length ? Math.max(...rss) / 1e6 : null,
     cpuS: ok ? median(r.runs.map((x) => x.cpuS).filter((x): x is number => typeof x === 'number')) : null,
+    stealS: ok ? median(r.runs.map((x) => x.stealS).filter((x): x is number => typeof x === 'number')) : null,
     outputMb: r.outputBytes !== undefined ? r.outputBytes / 1e6 : null,
     verified: r.phase === 'load' ? (r.failed ? null : ok) : null,
     failed: r.failed ?? (r.checkProblems?.length ? `load check failed: ${r.checkProblems.slice(0, 3).join('; ')}` : undefined),
@@ -129,7 +134,7 @@ function table(header: string[], rows: string[][], rightAlign: boolean[]): strin
 
 export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number }): string {
   const spread = ctx.repeat > 1;
-  const header = ['program', spread ? `median s (of ${ctx.repeat})` : 'time s', ...(spread ? ['range s'] : []), 'MB/s', 'rows/s', 'peak RSS MB', 'client CPU s', 'dump MB', 'rows check'];
+  const header = ['program', spread ? `median s (of ${ctx.repeat})` : 'time s', ...(spread ? ['range s'] : []), 'MB/s', 'rows/s', 'peak RSS MB', 'client CPU s', 'CPU steal s', 'dump MB', 'rows check'];
   const rows = all.map((f) => [
     f.program,
     f.medianMs === null ? 'FAILED' : fmt(f.medianMs / 1000, 2),
@@ -138,10 +143,11 @@ export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number 
     fmt(f.rowsPerS, 0),
     fmt(f.peakRssMb),
     fmt(f.cpuS, 2),
+    fmt(f.stealS, 2),
     fmt(f.outputMb),
     f.phase === 'dump' ? '' : f.verified === null ? '—' : f.verified ? 'ok' : 'MISMATCH',
   ]);
-  const lines = [table(header, rows, [false, true, ...(spread ? [true] : []), true, true, true, true, true, false])];
+  const lines = [table(header, rows, [false, true, ...(spread ? [true] : []), true, true, true, true, true, true, false])];
   const failures = all.filter((f) => f.failed);
   for (const f of failures) lines.push(`! ${f.program}: ${f.failed}`);
   if (rs.length) {

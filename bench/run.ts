@@ -36,7 +36,8 @@ function failure(m: Measured, password: string): string | undefined {
 }
 
 function cpu(m: Measured): string {
-  return m.cpuS === null ? '' : `${m.cpuS.toFixed(2)} s CPU, `;
+  const steal = m.stealS ? `${m.stealS.toFixed(2)} s stolen, ` : '';
+  return (m.cpuS === null ? '' : `${m.cpuS.toFixed(2)} s CPU, `) + steal;
 }
 
 async function settle(conn: Conn): Promise<void> {
@@ -190,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
           log(`  failed: ${dumpFailed}`);
           continue;
         }
-        dumpResult.runs.push({ wallMs: dm.wallMs, peakRss: dm.peakRss, cpuS: dm.cpuS });
+        dumpResult.runs.push({ wallMs: dm.wallMs, peakRss: dm.peakRss, cpuS: dm.cpuS, stealS: dm.stealS });
         dumpResult.outputBytes = await pathBytes(p.dumpPath);
         log(`  ${(dm.wallMs / 1000).toFixed(2)} s, ${cpu(dm)}peak RSS ${dm.peakRss === null ? '?' : (dm.peakRss / 1e6).toFixed(1)} MB, ${(dumpResult.outputBytes / 1e6).toFixed(1)} MB written`);
 
@@ -206,7 +207,7 @@ async function main(argv: string[]): Promise<void> {
           loadResult.failed = loadFailed;
           log(`  failed: ${loadFailed}`);
         } else {
-          loadResult.runs.push({ wallMs: lm.wallMs, peakRss: lm.peakRss, cpuS: lm.cpuS });
+          loadResult.runs.push({ wallMs: lm.wallMs, peakRss: lm.peakRss, cpuS: lm.cpuS, stealS: lm.stealS });
           const check = await checkLoad(conn, p.loadDb, { rows: cat.rows, checksums: sourceChecksums });
           loadResult.checkProblems = [...(loadResult.checkProblems ?? []), ...check.problems];
           log(`  ${(lm.wallMs / 1000).toFixed(2)} s, ${cpu(lm)}peak RSS ${lm.peakRss === null ? '?' : (lm.peakRss / 1e6).toFixed(1)} MB, ${check.ok ? `row counts${sourceChecksums ? ' and checksums' : ''} match the source` : `CHECK FAILED: ${check.problems.slice(0, 3).join('; ')}`}`);
@@ -228,7 +229,9 @@ async function main(argv: string[]): Promise<void> {
         '',
         `olympia-data benchmark: ${args.scaleMb} MB catalogue (${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, ${cat.rows.size} tables), --jobs ${args.jobs}, server ${version}`,
         'MB/s and rows/s are over the source catalogue (InnoDB data + index bytes, exact row counts) for every tool;',
-        'client CPU s is the user + system time of the tool\'s own processes (the server\'s work is not in it).',
+        'client CPU s is the user + system time of the tool\'s own processes (the server\'s work is not in it);',
+        'CPU steal s is the time the hypervisor ran other guests on this machine\'s CPUs during a run: a round',
+        'whose tools saw different steal compares them under different conditions.',
         '',
         formatReport(all, rs, { repeat: args.repeat }),
         ...skipped.map((s) => `skipped ${s.tool}: ${s.reason}`),

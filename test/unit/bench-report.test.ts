@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { figures, formatReport, median, type PhaseResult, ratios } from '../../bench/report.js';
 import { compareTables } from '../../bench/server.js';
-import { parseGnuTimeCpu, parseGnuTimeMaxRss, parseVmHwm } from '../../bench/measure.js';
+import { parseGnuTimeCpu, parseGnuTimeMaxRss, parseProcStatSteal, parseVmHwm } from '../../bench/measure.js';
 import { mydumperDump, myloaderLoad, mysqldumpDump, mysqlLoad, missingBinaries } from '../../bench/peers.js';
 import { keepGoing } from '../../bench/catalogue.js';
 
@@ -11,7 +11,7 @@ const phase = (tool: PhaseResult['tool'], p: PhaseResult['phase'], ms: number[],
   tool,
   phase: p,
   command: `${tool} ${p}`,
-  runs: ms.map((wallMs) => ({ wallMs, peakRss: 50e6, cpuS: wallMs / 2000 })),
+  runs: ms.map((wallMs) => ({ wallMs, peakRss: 50e6, cpuS: wallMs / 2000, stealS: wallMs / 10000 })),
   ...extra,
 });
 
@@ -30,6 +30,7 @@ describe('bench figures', () => {
     assert.equal(f.rowsPerS, 100_000);
     assert.equal(f.peakRssMb, 50);
     assert.equal(f.cpuS, 1);
+    assert.equal(f.stealS, 0.2);
     assert.equal(f.outputMb, 80);
   });
 
@@ -73,6 +74,9 @@ describe('bench figures', () => {
     assert.deepEqual(r.perRound, [0.5, 1.5, 2]);
     const text = formatReport(all, [r], { repeat: 3 });
     assert.match(text, /olympia-data dump\s+2\.00\s+1\.00–3\.00\s+50\.0/);
+    // Each tool's median steal is in the table, after its client CPU.
+    assert.match(text, /CPU steal s/);
+    assert.match(text, /olympia-data dump\s+2\.00\s+1\.00–3\.00\s+50\.0\s+100,000\s+50\.0\s+1\.00\s+0\.20/);
     assert.match(text, /our dump ÷ mydumper\s+1\.00\s+meets target \(≤ 1\.00\)\s+\(round by round: 0\.50, 1\.50, 2\.00\)/);
     // A tool with a failed round cannot be paired round by round.
     const short = [phase('ours', 'dump', [1000, 3000]), phase('mydumper', 'dump', [2000, 2000, 1000])].map((f) => figures(f, source));
@@ -110,6 +114,11 @@ describe('bench measurement parsing', () => {
   test('GNU time -v user + system CPU seconds', () => {
     assert.equal(parseGnuTimeCpu('\tUser time (seconds): 1.25\n\tSystem time (seconds): 0.50\n'), 1.75);
     assert.equal(parseGnuTimeCpu('\tUser time (seconds): 1.25\n'), null);
+  });
+  test('/proc/stat steal time of all CPUs, in seconds', () => {
+    const stat = 'cpu  120148 0 43666 166716 8039 0 8856 17632 0 0\ncpu0 60000 0 20000 80000 4000 0 4000 8800 0 0\n';
+    assert.equal(parseProcStatSteal(stat), 176.32);
+    assert.equal(parseProcStatSteal('cpu0 1 2 3\n'), null);
   });
   test('/proc status VmHWM, in bytes', () => {
     assert.equal(parseVmHwm('Name:\tnode\nVmPeak:\t 999 kB\nVmHWM:\t   2048 kB\nVmRSS:\t 100 kB\n'), 2048 * 1024);
