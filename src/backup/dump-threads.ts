@@ -1,5 +1,5 @@
-// The dump's worker threads, started before they are needed. A thread takes about a tenth of a
-// second to boot (a new isolate, then mysql2), while the main thread is still loading or talking to
+// The dump's worker threads, started before they are needed. A thread takes a tenth of a second or
+// two to boot (a new isolate, then mysql2), while the main thread is still loading or talking to
 // the server; so a dump asks for its threads first thing (and the CLI even before it has loaded),
 // and its connections take them, booted or nearly, once it knows how many it needs. A thread
 // connects only when told where to (its first message), so starting one early costs no connection.

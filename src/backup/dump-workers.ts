@@ -1,7 +1,9 @@
-// The dump's connections: one on the main thread and the others in worker threads, so `--jobs N`
-// encodes, hashes and writes on N cores. Chunk tasks go out biggest first to whichever connection is
-// idle; each connection runs a dump session (dump-session.ts). The threads come from dump-threads.ts.
+// The dump's connections: two on the main thread (core/chunk-plan.ts says why) and the others in
+// worker threads, one each, so a big `--jobs N` encodes, hashes and writes on several cores. Chunk
+// tasks go out biggest first to whichever connection is idle; each connection runs a dump session
+// (dump-session.ts). The threads come from dump-threads.ts.
 import type { Worker } from 'node:worker_threads';
+import { DUMP_CONNECTIONS_ON_MAIN_THREAD } from '../core/chunk-plan.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, type ToThread, type ToWorker } from './dump-protocol.js';
 import { startDumpSession } from './dump-session.js';
@@ -47,7 +49,7 @@ function threadSlot(target: MysqlTarget, on: Events): Slot {
   return slot;
 }
 
-/** A session on this thread: the main thread only hands out tasks, so it can serve a connection too. */
+/** A session on this thread: the main thread only hands out tasks, so it can serve connections too. */
 function localSlot(target: MysqlTarget, on: Events): Slot {
   let gone!: () => void;
   // Answers arrive on a later turn, as a thread's messages would.
@@ -65,7 +67,7 @@ function localSlot(target: MysqlTarget, on: Events): Slot {
 }
 
 /**
- * `count` dump connections: one on this thread, the others in as many worker threads. Use: `start`
+ * `count` dump connections: up to two on this thread, the others in as many worker threads. Use: `start`
  * → `startSnapshots` while the caller holds the global read lock → `run` (it may begin before every
  * snapshot has started: each connection takes tasks once its own has) → `finish`; `terminate` on
  * any failure.
@@ -102,14 +104,14 @@ export class DumpWorkers {
           if (!pool.stopping) pool.fail(e);
         },
       };
-      const slot: Slot = i === 0 ? localSlot(target, events) : threadSlot(target, events);
+      const slot: Slot = i < DUMP_CONNECTIONS_ON_MAIN_THREAD ? localSlot(target, events) : threadSlot(target, events);
       pool.slots.push(slot);
     }
     return pool;
   }
 
   /**
-   * Every connection starts its consistent snapshot as soon as it is open (the one on this thread
+   * Every connection starts its consistent snapshot as soon as it is open (those on this thread
    * first; a thread takes longer to start); resolves when all have.
    */
   startSnapshots(): Promise<void> {

@@ -1,6 +1,7 @@
 // Command-line parsing: pure, from argv to a command and its options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { dumpThreads } from '../core/chunk-plan.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -196,15 +197,16 @@ export function parseSize(value: string | undefined, flag: string): number | und
 }
 
 /**
- * How many dump threads to start before the CLI has loaded (cli/prestart.ts): one per job past the
- * first (`cpus` jobs by default) for a `dump` command line the parser accepts; none for anything
- * else, including `dump --help`, since the parse error or help comes next anyway.
+ * How many dump threads to start before the CLI has loaded (cli/prestart.ts): those the jobs need
+ * past the main thread's connections (`cpus` jobs by default; core/chunk-plan.ts) for a `dump`
+ * command line the parser accepts; none for anything else, including `dump --help`, since the
+ * parse error or help comes next anyway.
  */
 export function dumpThreadsToPrestart(argv: string[], cpus: number): number {
   try {
     const parsed = parseCommandLine(argv);
     if (parsed.command !== 'dump' || !('values' in parsed) || parsed.values.help) return 0;
-    return Math.max(0, (parsePositiveInt(parsed.values.jobs as string | undefined, '--jobs') ?? cpus) - 1);
+    return dumpThreads(parsePositiveInt(parsed.values.jobs as string | undefined, '--jobs') ?? cpus);
   } catch {
     return 0;
   }

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
-import { dumpConnections, dumpOrder, integerKey, planChunks, rangeCondition } from '../core/chunk-plan.js';
+import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../core/chunk-plan.js';
 import { mustSync, type SyncMode } from '../core/durability.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
@@ -85,7 +85,7 @@ async function openSnapshot(opts: DumpOptions, control: Connection, pool: DumpWo
 
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
   // Threads boot on the other cores while this one connects and sizes the database.
-  prestartDumpThreads(Math.max(0, Math.floor(opts.jobs) - 1));
+  prestartDumpThreads(dumpThreads(opts.jobs));
   try {
     return await dumpWith(opts);
   } finally {

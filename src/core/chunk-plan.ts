@@ -58,8 +58,9 @@ export function rangeCondition(column: string, range: ChunkRange): string {
 
 /**
  * How many connections a dump opens: at most `jobs`, and no more than the data has chunks for. A
- * connection past the first costs a thread that takes about as long to start as a small database
- * takes to read, so a database under one chunk is read over a single connection.
+ * database under one chunk is read over a single connection: a second would only add its connect
+ * and snapshot, and past the second each costs a thread that takes about as long to start as a
+ * small database takes to read.
  */
 export function dumpConnections(dataBytes: number, chunkBytes: number, jobs: number): number {
   return Math.max(1, Math.min(Math.floor(jobs), Math.ceil(dataBytes / Math.max(1, chunkBytes))));
@@ -77,4 +78,17 @@ const SIZE_BAND = 8 << 20;
 export function dumpOrder<T extends { index: number; weight: number }>(tasks: readonly T[]): T[] {
   const band = (t: T) => Math.floor(t.weight / SIZE_BAND);
   return [...tasks].sort((a, b) => band(b) - band(a) || a.index - b.index || b.weight - a.weight);
+}
+
+/**
+ * Connections the main thread serves itself. Encoding a connection's rows takes a fraction of the
+ * time the server needs to send them, so one thread keeps up with two; a thread of its own for the
+ * second connection only added its boot (about 0.2 s, with mysql2) before that connection could
+ * start, and twice the wakeups (1 GB catalogue, 2 cores, cold and in-memory A/B runs).
+ */
+export const DUMP_CONNECTIONS_ON_MAIN_THREAD = 2;
+
+/** Worker threads a dump over `connections` connections needs: one per connection past the main thread's. */
+export function dumpThreads(connections: number): number {
+  return Math.max(0, Math.floor(connections) - DUMP_CONNECTIONS_ON_MAIN_THREAD);
 }

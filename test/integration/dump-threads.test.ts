@@ -37,13 +37,13 @@ describe('dump threads started ahead', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a dump over three connections takes the two started ahead, and its backup loads exactly', async () => {
+  test('a dump over four connections serves two on this thread, takes the two threads started ahead, and its backup loads exactly', async () => {
     const before = dumpThreadsStarted();
     prestartDumpThreads(2);
     assert.equal(spareDumpThreads(), 2);
     assert.equal(dumpThreadsStarted(), before + 2);
     const expected = await tableChecksums(source.url);
-    const d = await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('ahead'), jobs: 3, chunkBytes: 1, reporter: silentReporter });
+    const d = await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('ahead'), jobs: 4, chunkBytes: 1, reporter: silentReporter });
     assert.equal(spareDumpThreads(), 0);
     assert.equal(dumpThreadsStarted(), before + 2, 'no thread was started besides those two');
     assert.ok(d.manifest.tables.some((t) => t.files.length > 1), 'the tables were read in several chunks');

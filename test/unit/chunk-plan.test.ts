@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpConnections, dumpOrder, integerKey, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
+import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');
@@ -42,11 +42,19 @@ test('the chunk count is capped', () => {
 
 test('a dump opens no more connections than its data has chunks, and never more than --jobs', () => {
   const MB = 1 << 20;
-  assert.equal(dumpConnections(5 * MB, 64 * MB, 8), 1, 'a small database: one connection, no thread to start');
+  assert.equal(dumpConnections(5 * MB, 64 * MB, 8), 1, 'a small database: one connection');
   assert.equal(dumpConnections(0, 64 * MB, 4), 1, 'an empty one still gets its connection');
   assert.equal(dumpConnections(100 * MB, 64 * MB, 8), 2);
   assert.equal(dumpConnections(10_000 * MB, 64 * MB, 8), 8, '--jobs caps it');
   assert.equal(dumpConnections(10_000 * MB, 64 * MB, 1), 1);
+});
+
+test('the main thread serves two connections: a thread for each one past those', () => {
+  assert.equal(dumpThreads(1), 0);
+  assert.equal(dumpThreads(2), 0);
+  assert.equal(dumpThreads(3), 1);
+  assert.equal(dumpThreads(8), 6);
+  assert.equal(dumpThreads(0), 0);
 });
 
 const columns = [
