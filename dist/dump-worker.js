@@ -27277,26 +27277,26 @@ function bulkRows(raw, o) {
     let writing = false;
     let paused = false;
     let nap;
-    /** Not reading for a moment after a drained read (see NAP_BELOW); a write's pause takes precedence. */
+    /** A write's pause outlasts a nap: its end resumes the socket. */
+    const endNap = () => {
+        nap = undefined;
+        if (!paused)
+            socket.resume();
+    };
+    /** Not reading for a moment after a drained read (see NAP_BELOW). */
     const napIfDrained = () => {
         if (nap || writing || paused || framer.lastRead >= NAP_BELOW)
             return;
         napCount++;
         socket.pause();
-        nap = setTimeout(() => {
-            nap = undefined;
-            if (!paused)
-                socket.resume();
-        }, NAP_MS);
+        nap = setTimeout(endNap, NAP_MS);
     };
     /** Ends a nap at once: the rows are over, and whatever reads next must not wait for the timer. */
     const wake = () => {
         if (!nap)
             return;
         clearTimeout(nap);
-        nap = undefined;
-        if (!paused)
-            socket.resume();
+        endNap();
     };
     const hand = () => {
         // mysql2 reads the rest: the end-of-rows packet (and whatever follows) or a long row.

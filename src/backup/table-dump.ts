@@ -215,22 +215,23 @@ function bulkRows(raw: RawConnection, o: BulkOptions): { start(): void; stop(): 
   let paused = false;
   let nap: NodeJS.Timeout | undefined;
 
-  /** Not reading for a moment after a drained read (see NAP_BELOW); a write's pause takes precedence. */
+  /** A write's pause outlasts a nap: its end resumes the socket. */
+  const endNap = () => {
+    nap = undefined;
+    if (!paused) socket.resume();
+  };
+  /** Not reading for a moment after a drained read (see NAP_BELOW). */
   const napIfDrained = () => {
     if (nap || writing || paused || framer.lastRead >= NAP_BELOW) return;
     napCount++;
     socket.pause();
-    nap = setTimeout(() => {
-      nap = undefined;
-      if (!paused) socket.resume();
-    }, NAP_MS);
+    nap = setTimeout(endNap, NAP_MS);
   };
   /** Ends a nap at once: the rows are over, and whatever reads next must not wait for the timer. */
   const wake = () => {
     if (!nap) return;
     clearTimeout(nap);
-    nap = undefined;
-    if (!paused) socket.resume();
+    endNap();
   };
 
   const hand = () => {
