@@ -51,6 +51,14 @@ describe('dump threads started ahead', () => {
     assert.deepEqual(await tableChecksums(dest.url), expected);
   });
 
+  test('a dump over two connections serves both on this thread: no thread is started', async () => {
+    const before = dumpThreadsStarted();
+    const d = await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('two'), jobs: 2, chunkBytes: 1, reporter: silentReporter });
+    assert.ok(d.manifest.tables.some((t) => t.files.length > 1), 'the tables were read in several chunks');
+    assert.equal(dumpThreadsStarted(), before, 'a thread was started for a dump the main thread serves alone');
+    assert.equal(spareDumpThreads(), 0);
+  });
+
   test('a database under one chunk is read over one connection: the threads started for it are stopped', async () => {
     prestartDumpThreads(3);
     const before = dumpThreadsStarted();
