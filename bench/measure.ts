@@ -30,6 +30,8 @@ export interface Measured {
    * null without /proc/stat. On a shared VM it is what makes one run slower than the next.
    */
   stealS: number | null;
+  /** Voluntary context switches of the tool's processes (each a wait for the server or the disk), null without GNU time. */
+  switches: number | null;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -48,6 +50,12 @@ export function parseGnuTimeCpu(text: string): number | null {
   const user = /User time \(seconds\):\s*([\d.]+)/.exec(text);
   const sys = /System time \(seconds\):\s*([\d.]+)/.exec(text);
   return user && sys ? Number(user[1]) + Number(sys[1]) : null;
+}
+
+/** Reads "Voluntary context switches: N" from `time -v` output, or null. */
+export function parseGnuTimeSwitches(text: string): number | null {
+  const m = /Voluntary context switches:\s*(\d+)/.exec(text);
+  return m ? Number(m[1]) : null;
 }
 
 /** Reads the steal time of the "cpu" line of /proc/stat text (8th value, in 1/100 s), in seconds, or null. */
@@ -110,11 +118,13 @@ export async function runMeasured(spec: RunSpec): Promise<Measured> {
 
   let peakRss = polledHwm;
   let cpuS: number | null = null;
+  let switches: number | null = null;
   if (useTime) {
     const text = await readFile(statsFile, 'utf8').catch(() => '');
     peakRss = parseGnuTimeMaxRss(text);
     cpuS = parseGnuTimeCpu(text);
+    switches = parseGnuTimeSwitches(text);
     await rm(statsFile, { force: true });
   }
-  return { wallMs, peakRss, cpuS, stealS, exitCode: code, signal, stdout, stderr };
+  return { wallMs, peakRss, cpuS, stealS, switches, exitCode: code, signal, stdout, stderr };
 }

@@ -35,9 +35,12 @@ function failure(m: Measured, password: string): string | undefined {
   return `exit ${m.exitCode ?? m.signal}${tail ? `: ${tail}` : ''}`;
 }
 
-function cpu(m: Measured): string {
+/** What a run cost besides its time: CPU, context switches, CPU stolen by the hypervisor. */
+function costs(m: Measured): string {
+  const cpu = m.cpuS === null ? '' : `${m.cpuS.toFixed(2)} s CPU, `;
+  const switches = m.switches === null ? '' : `${m.switches.toLocaleString('en-US')} context switches, `;
   const steal = m.stealS ? `${m.stealS.toFixed(2)} s stolen, ` : '';
-  return (m.cpuS === null ? '' : `${m.cpuS.toFixed(2)} s CPU, `) + steal;
+  return cpu + switches + steal;
 }
 
 async function settle(conn: Conn): Promise<void> {
@@ -193,7 +196,7 @@ async function main(argv: string[]): Promise<void> {
         }
         dumpResult.runs.push({ wallMs: dm.wallMs, peakRss: dm.peakRss, cpuS: dm.cpuS, stealS: dm.stealS });
         dumpResult.outputBytes = await pathBytes(p.dumpPath);
-        log(`  ${(dm.wallMs / 1000).toFixed(2)} s, ${cpu(dm)}peak RSS ${dm.peakRss === null ? '?' : (dm.peakRss / 1e6).toFixed(1)} MB, ${(dumpResult.outputBytes / 1e6).toFixed(1)} MB written`);
+        log(`  ${(dm.wallMs / 1000).toFixed(2)} s, ${costs(dm)}peak RSS ${dm.peakRss === null ? '?' : (dm.peakRss / 1e6).toFixed(1)} MB, ${(dumpResult.outputBytes / 1e6).toFixed(1)} MB written`);
 
         if (p.loadNeedsDatabase) await recreateDatabase(conn, p.loadDb);
         else await dropDatabase(conn, p.loadDb);
@@ -210,7 +213,7 @@ async function main(argv: string[]): Promise<void> {
           loadResult.runs.push({ wallMs: lm.wallMs, peakRss: lm.peakRss, cpuS: lm.cpuS, stealS: lm.stealS });
           const check = await checkLoad(conn, p.loadDb, { rows: cat.rows, checksums: sourceChecksums });
           loadResult.checkProblems = [...(loadResult.checkProblems ?? []), ...check.problems];
-          log(`  ${(lm.wallMs / 1000).toFixed(2)} s, ${cpu(lm)}peak RSS ${lm.peakRss === null ? '?' : (lm.peakRss / 1e6).toFixed(1)} MB, ${check.ok ? `row counts${sourceChecksums ? ' and checksums' : ''} match the source` : `CHECK FAILED: ${check.problems.slice(0, 3).join('; ')}`}`);
+          log(`  ${(lm.wallMs / 1000).toFixed(2)} s, ${costs(lm)}peak RSS ${lm.peakRss === null ? '?' : (lm.peakRss / 1e6).toFixed(1)} MB, ${check.ok ? `row counts${sourceChecksums ? ' and checksums' : ''} match the source` : `CHECK FAILED: ${check.problems.slice(0, 3).join('; ')}`}`);
         }
         if (!(last && args.keep)) {
           await dropDatabase(conn, p.loadDb);

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { figures, formatReport, median, type PhaseResult, ratios } from '../../bench/report.js';
 import { compareTables } from '../../bench/server.js';
-import { parseGnuTimeCpu, parseGnuTimeMaxRss, parseProcStatSteal, parseVmHwm } from '../../bench/measure.js';
+import { parseGnuTimeCpu, parseGnuTimeMaxRss, parseGnuTimeSwitches, parseProcStatSteal, parseVmHwm } from '../../bench/measure.js';
 import { mydumperDump, myloaderLoad, mysqldumpDump, mysqlLoad, missingBinaries } from '../../bench/peers.js';
 import { keepGoing } from '../../bench/catalogue.js';
 
@@ -114,6 +114,10 @@ describe('bench measurement parsing', () => {
   test('GNU time -v user + system CPU seconds', () => {
     assert.equal(parseGnuTimeCpu('\tUser time (seconds): 1.25\n\tSystem time (seconds): 0.50\n'), 1.75);
     assert.equal(parseGnuTimeCpu('\tUser time (seconds): 1.25\n'), null);
+  });
+  test('GNU time -v voluntary context switches', () => {
+    assert.equal(parseGnuTimeSwitches('\tVoluntary context switches: 6431\n\tInvoluntary context switches: 12\n'), 6431);
+    assert.equal(parseGnuTimeSwitches('\tInvoluntary context switches: 12\n'), null);
   });
   test('/proc/stat steal time of all CPUs, in seconds', () => {
     const stat = 'cpu  120148 0 43666 166716 8039 0 8856 17632 0 0\ncpu0 60000 0 20000 80000 4000 0 4000 8800 0 0\n';
