@@ -26718,9 +26718,39 @@ function packetSocket(host, port) {
     return { socket, framer };
 }
 
+;// CONCATENATED MODULE: ./src/mysql/server-write-buffer.ts
+/** The server-side write size a dump connection asks for. */
+const WIDE_SERVER_WRITES = 1 << 20;
+// `DO 0` evaluates a constant and sends back an OK packet; the trailing spaces are what the
+// server reads into its buffer. Half of max_allowed_packet at most, so a server with a small
+// limit is never sent a statement it refuses (which would also close the connection).
+const STATEMENT = 'DO 0';
+/**
+ * The statement whose packet grows the server's buffer to about `bytes`, or undefined where it
+ * would not grow it (a buffer already that large, or a max_allowed_packet too small to gain).
+ */
+function bufferWideningStatement(bytes, server) {
+    const size = Math.min(bytes, Math.floor(server.maxAllowedPacket / 2));
+    if (size <= server.netBufferLength || size <= STATEMENT.length)
+        return undefined;
+    // The packet holds a command byte before the statement.
+    return STATEMENT + ' '.repeat(size - 1 - STATEMENT.length);
+}
+/** Grows the server's network buffer for this connection; returns the size asked for, or 0. */
+async function widenServerWrites(conn, bytes = WIDE_SERVER_WRITES) {
+    const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
+    const row = rows[0];
+    const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
+    if (!statement)
+        return 0;
+    await conn.query(statement);
+    return statement.length + 1;
+}
+
 ;// CONCATENATED MODULE: ./src/mysql/connect.ts
 // Opens mysql2 connections with the session settings every dump and load relies on, and turns
 // connection failures into ConnectionErrors that never show the password.
+
 
 
 
@@ -26782,6 +26812,8 @@ async function connect(target, opts = {}) {
     // A dropped connection must not crash the process through an unhandled 'error' event.
     conn.on('error', () => undefined);
     await conn.query(SESSION_SETUP);
+    if (opts.wideServerWrites)
+        await widenServerWrites(conn);
     framer?.zeroCopy();
     return conn;
 }
@@ -27436,7 +27468,7 @@ function startDumpSession(target, send, onDone) {
     };
     let destroyed = false;
     // Messages wait for the connection to open.
-    queue = connect(target, { reuseReadBuffer: true }).then((c) => {
+    queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true }).then((c) => {
         // Stopped while it was opening: nothing may keep the process alive.
         if (destroyed)
             c.destroy();

@@ -70,7 +70,7 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
 
   let destroyed = false;
   // Messages wait for the connection to open.
-  queue = connect(target, { reuseReadBuffer: true }).then(
+  queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true }).then(
     (c) => {
       // Stopped while it was opening: nothing may keep the process alive.
       if (destroyed) c.destroy();

@@ -4,6 +4,7 @@ import mysql from 'mysql2/promise';
 import { ConnectionError } from '../core/errors.js';
 import { maskUrl, type MysqlTarget } from './connection-url.js';
 import { type PacketFramer, packetSocket } from './packet-socket.js';
+import { widenServerWrites } from './server-write-buffer.js';
 
 export type Connection = mysql.Connection;
 
@@ -22,6 +23,8 @@ export interface ConnectOptions {
    * rows are consumed as they arrive and never kept, like the dump's.
    */
   reuseReadBuffer?: boolean;
+  /** Have the server write result sets in large writes (server-write-buffer.ts): for bulk reads. */
+  wideServerWrites?: boolean;
 }
 
 // UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
@@ -82,6 +85,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
   // A dropped connection must not crash the process through an unhandled 'error' event.
   conn.on('error', () => undefined);
   await conn.query(SESSION_SETUP);
+  if (opts.wideServerWrites) await widenServerWrites(conn);
   framer?.zeroCopy();
   return conn;
 }

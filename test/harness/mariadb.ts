@@ -1,7 +1,7 @@
 // Test harness: a private MariaDB instance (data dir under .cache/, its own port, local_infile on).
 // OLYMPIA_TEST_DATABASE_URL points the tests at an existing server instead (e.g. Docker's mysql:8.0).
 import { spawnSync } from 'node:child_process';
-import { findMysqlBinaries, startLocalMysql, stopLocalMysql } from '../../src/services/mysql-local.js';
+import { findMysqlBinaries, localMysqlPid, startLocalMysql, stopLocalMysql } from '../../src/services/mysql-local.js';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 
@@ -40,6 +40,13 @@ export async function ensureMariaDB(): Promise<string> {
     serverArgs: ['--innodb-log-file-size=256M', '--max-connections=300', '--innodb-flush-log-at-trx-commit=2', '--max-allowed-packet=256M'],
   });
   return server.serverUrl;
+}
+
+/** The private server's pid (for tests that watch it), or undefined when the tests use another server. */
+export function localServerPid(): number | undefined {
+  // The runner points the test files at its own server through OLYMPIA_TEST_DATABASE_URL too.
+  const own = !process.env.OLYMPIA_TEST_DATABASE_URL || process.env.OLYMPIA_TEST_OWN_MYSQL === '1';
+  return own ? localMysqlPid(DIR) : undefined;
 }
 
 export async function stopMariaDB(): Promise<void> {

@@ -32,7 +32,10 @@ async function main(): Promise<number> {
   if (needsServices) {
     const t0 = Date.now();
     // Start both at once: Elasticsearch takes the longest.
+    const ownServer = !process.env.OLYMPIA_TEST_DATABASE_URL;
     const [db, es] = await Promise.all([ensureMariaDB(), ensureElasticsearch()]);
+    // Tests that watch the server itself (its pid) know it is the harness's own.
+    if (ownServer) env.OLYMPIA_TEST_OWN_MYSQL = '1';
     env.OLYMPIA_TEST_DATABASE_URL = db;
     env.OLYMPIA_TEST_ELASTICSEARCH_URL = es;
     console.error(`[harness] services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: MySQL ${db.replace(/:[^:@/]*@/, ':***@')}, Elasticsearch ${es}`);
