@@ -92,22 +92,27 @@ export class DumpWorkers {
    */
   static start(target: MysqlTarget, count: number): DumpWorkers {
     const pool = new DumpWorkers();
+    pool.grow(target, count);
+    return pool;
+  }
+
+  /** Starts `count` more connections, as `start` does: before `startSnapshots`. */
+  grow(target: MysqlTarget, count: number): void {
     for (let i = 0; i < count; i++) {
       const events: Events = {
         message: (m) => {
           if (m.type === 'finished') slot.finished = true;
           if (m.type === 'snapshot-started') slot.ready = true;
-          if (m.type === 'failed') pool.fail(reviveError(m.error));
-          else pool.listeners.forEach((l) => l(slot, m));
+          if (m.type === 'failed') this.fail(reviveError(m.error));
+          else this.listeners.forEach((l) => l(slot, m));
         },
         crash: (e) => {
-          if (!pool.stopping) pool.fail(e);
+          if (!this.stopping) this.fail(e);
         },
       };
-      const slot: Slot = i < DUMP_CONNECTIONS_ON_MAIN_THREAD ? localSlot(target, events) : threadSlot(target, events);
-      pool.slots.push(slot);
+      const slot: Slot = this.slots.length < DUMP_CONNECTIONS_ON_MAIN_THREAD ? localSlot(target, events) : threadSlot(target, events);
+      this.slots.push(slot);
     }
-    return pool;
   }
 
   /**

@@ -107,23 +107,30 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     }
     throw e;
   }
-  // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
-  await recoverInterruptedLoad(control, target.database, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 }).catch(async (e) => {
+  // Every dump reads over at least one connection: it opens while this one checks and sizes the
+  // database (it takes its snapshot only later, under the global read lock).
+  const workers = DumpWorkers.start(target, 1);
+  const stopWorkers = () => workers.terminate();
+  const chunkBytes = opts.chunkBytes ?? 64 << 20;
+  let connections: number;
+  try {
+    // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
+    await recoverInterruptedLoad(control, target.database, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 });
+    // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
+    // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
+    // cache or variable.
+    await control.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
+    const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
+    connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
+  } catch (e) {
+    await stopWorkers();
     await control.end().catch(() => undefined);
     throw e;
-  });
-  // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
-  // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
-  // cache or variable.
-  await control.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
-  const chunkBytes = opts.chunkBytes ?? 64 << 20;
-  const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
-  const connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
-  // The connections (and threads) start at once, on the other cores, while this thread gets on
-  // with the backup directory.
-  const workers = DumpWorkers.start(target, connections);
+  }
+  // The other connections (and threads) start at once, on the other cores, while this thread gets
+  // on with the backup directory.
+  workers.grow(target, connections - 1);
   void releaseDumpThreads();
-  const stopWorkers = () => workers.terminate();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
     await stopWorkers();
     await control.end().catch(() => undefined);
