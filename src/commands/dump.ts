@@ -15,6 +15,7 @@ import { type ChunkResult, DumpWorkers } from '../backup/dump-workers.js';
 import { prestartDumpThreads, releaseDumpThreads } from '../backup/dump-threads.js';
 import { dumpChunk } from '../backup/table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
+import { widenServerWrites } from '../mysql/server-write-buffer.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { listColumns, listTables, listTriggers, primaryKeys, showCreateTable, showCreateView } from '../mysql/schema.js';
 import { TOOL_VERSION } from '../core/version.js';
@@ -76,6 +77,8 @@ async function openSnapshot(opts: DumpOptions, control: Connection, pool: DumpWo
     await pool.finish();
     await control.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await control.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    // This connection reads the rows now: the server's large writes are for it too.
+    await widenServerWrites(control).catch(() => 0);
     return { started: Promise.resolve(), unlock: async () => undefined };
   }
   const started = pool.startSnapshots();
@@ -122,14 +125,14 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     await control.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
     const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
     connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
+    // The other connections (and threads) start at once, on the other cores, while this thread
+    // gets on with the backup directory.
+    workers.grow(target, connections - 1);
   } catch (e) {
     await stopWorkers();
     await control.end().catch(() => undefined);
     throw e;
   }
-  // The other connections (and threads) start at once, on the other cores, while this thread gets
-  // on with the backup directory.
-  workers.grow(target, connections - 1);
   void releaseDumpThreads();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
     await stopWorkers();

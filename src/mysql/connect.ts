@@ -84,8 +84,15 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
   }
   // A dropped connection must not crash the process through an unhandled 'error' event.
   conn.on('error', () => undefined);
-  await conn.query(SESSION_SETUP);
-  if (opts.wideServerWrites) await widenServerWrites(conn);
+  try {
+    await conn.query(SESSION_SETUP);
+    // Only a speed-up: a server or proxy that refuses it still gets the dump.
+    if (opts.wideServerWrites) await widenServerWrites(conn).catch(() => 0);
+  } catch (e) {
+    // An open socket would keep the process alive.
+    conn.destroy();
+    throw e;
+  }
   framer?.zeroCopy();
   return conn;
 }

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/mysql/connect.js';
@@ -13,7 +13,13 @@ import { freshDatabase, localServerPid } from '../harness/mariadb.js';
 import { runCli } from '../support/cli.js';
 
 const serverPid = localServerPid();
-const traceable = serverPid !== undefined && spawnSync('strace', ['-f', '-o', '/dev/null', 'true']).status === 0;
+/** Whether strace can attach to the server: it runs detached, so ptrace rules may forbid it. */
+function canTraceServer(): boolean {
+  if (serverPid === undefined) return false;
+  const probe = spawnSync('timeout', ['-s', 'INT', '0.5', 'strace', '-qq', '-e', 'trace=none', '-o', '/dev/null', '-p', String(serverPid)], { encoding: 'utf8' });
+  return probe.error === undefined && !/ptrace|not permitted|No such process/i.test(probe.stderr ?? '');
+}
+const traceable = canTraceServer();
 const ROWS = 4000;
 const ROW_BYTES = 1000;
 const TABLE_BYTES = ROWS * ROW_BYTES;
@@ -24,8 +30,14 @@ interface Write {
   bytes: number;
 }
 
+/** The local ports of a client's sockets to the server, from its strace -yy log. */
+async function clientPorts(log: string, serverPort: number): Promise<Set<number>> {
+  const sockets = new RegExp(`TCP:\\[127\\.0\\.0\\.1:(\\d+)->127\\.0\\.0\\.1:${serverPort}\\]`, 'g');
+  return new Set([...(await readFile(log, 'utf8')).matchAll(sockets)].map((m) => Number(m[1])));
+}
+
 describe('dump connections: the server writes rows 1 MB at a time', {
-  skip: traceable ? false : 'needs strace and the harness\'s own server (not OLYMPIA_TEST_DATABASE_URL)',
+  skip: traceable ? false : 'needs strace, allowed to attach to the harness\'s own server (not OLYMPIA_TEST_DATABASE_URL)',
 }, () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let dir: string;
@@ -47,8 +59,10 @@ describe('dump connections: the server writes rows 1 MB at a time', {
 
   /** The server's socket writes (to any client: other test files run at once) while `work` runs. */
   async function serverWrites(work: () => Promise<void>): Promise<Write[]> {
-    const log = join(dir, `strace-${++traces}.txt`);
-    const strace = spawn('strace', ['-f', '-yy', '-e', 'trace=sendto,write,writev,sendmsg', '-o', log, '-p', String(serverPid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const prefix = `server-${++traces}`;
+    // -ff: a file per thread, so no write is split into "unfinished" and "resumed" lines.
+    const strace = spawn('strace', ['-ff', '-yy', '-e', 'trace=sendto,write,writev,sendmsg', '-o', join(dir, prefix), '-p', String(serverPid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((ok) => strace.on('exit', ok));
     // strace says so on stderr once it has attached to the server's threads.
     await new Promise<void>((ok, fail) => {
       let said = '';
@@ -56,17 +70,18 @@ describe('dump connections: the server writes rows 1 MB at a time', {
         said += d.toString();
         if (/attached/.test(said)) ok();
       });
-      strace.on('exit', (code) => fail(new Error(`strace exited (${code}): ${said}`)));
+      void exited.then((code) => fail(new Error(`strace exited (${code}): ${said}`)));
     });
     try {
       await work();
     } finally {
-      const exited = new Promise((ok) => strace.on('exit', ok));
       strace.kill('SIGINT');
       await exited;
     }
     const writes: Write[] = [];
-    for (const m of (await readFile(log, 'utf8')).matchAll(/->127\.0\.0\.1:(\d+)\]>.*= (\d+)$/gm)) writes.push({ port: Number(m[1]), bytes: Number(m[2]) });
+    for (const f of (await readdir(dir)).filter((n) => n.startsWith(`${prefix}.`))) {
+      for (const m of (await readFile(join(dir, f), 'utf8')).matchAll(/->127\.0\.0\.1:(\d+)\]>.*= (\d+)$/gm)) writes.push({ port: Number(m[1]), bytes: Number(m[2]) });
+    }
     return writes;
   }
 
@@ -101,12 +116,48 @@ describe('dump connections: the server writes rows 1 MB at a time', {
 
   test('a dump reads its table through such writes', async () => {
     const backups = join(dir, 'backups');
+    const clientLog = join(dir, 'client.txt');
+    const serverPort = parseDatabaseUrl(db.url).port;
     const writes = await serverWrites(async () => {
-      const r = await runCli(['dump', '--name', 'wide', '--jobs', '1', '--backup-dir', backups, '--database-url', db.url]);
+      // The dump's own sockets, from its side: their local ports pick its writes out of the server's.
+      const r = await runCli(['dump', '--name', 'wide', '--jobs', '1', '--backup-dir', backups, '--database-url', db.url], {
+        prefix: ['strace', '-f', '-qq', '-yy', '-e', 'trace=read', '-o', clientLog],
+      });
       assert.equal(r.code, 0, r.stderr);
     });
-    // Other test files may dump at the same time, but only a connection opened this way gets such writes.
-    const large = writes.filter((w) => w.bytes >= WIDE_SERVER_WRITES);
-    assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more`);
+    const ports = await clientPorts(clientLog, serverPort);
+    assert.ok(ports.size >= 2, `the dump's connections: ${[...ports].join(', ')}`);
+    const large = writes.filter((w) => ports.has(w.port) && w.bytes >= WIDE_SERVER_WRITES);
+    assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more to the dump's connections`);
+  });
+  test('without RELOAD a dump reads everything over one connection, which gets such writes too', async () => {
+    const user = `norel_${process.pid}`;
+    const admin = await connect(parseDatabaseUrl(db.url));
+    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'norel-secret'`);
+    await admin.query(`GRANT ALL PRIVILEGES ON \`${db.name}\`.* TO '${user}'@'%'`);
+    try {
+      const url = new URL(db.url);
+      url.username = user;
+      url.password = 'norel-secret';
+      const clientLog = join(dir, 'client-norel.txt');
+      const serverPort = parseDatabaseUrl(db.url).port;
+      let out = '';
+      const writes = await serverWrites(async () => {
+        const r = await runCli(['dump', '--name', 'norel', '--jobs', '2', '--backup-dir', join(dir, 'backups'), '--database-url', url.toString(), '--json'], {
+          prefix: ['strace', '-f', '-qq', '-yy', '-e', 'trace=read', '-o', clientLog],
+        });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /Cannot take a global read lock.*single connection/);
+        out = r.stdout;
+      });
+      const manifest = JSON.parse(await readFile(join(JSON.parse(out).path, 'manifest.json'), 'utf8'));
+      assert.equal(manifest.tables.find((t: { name: string }) => t.name === 't').rows, ROWS);
+      const ports = await clientPorts(clientLog, serverPort);
+      const large = writes.filter((w) => ports.has(w.port) && w.bytes >= WIDE_SERVER_WRITES);
+      assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more to the dump's connections`);
+    } finally {
+      await admin.query(`DROP USER '${user}'@'%'`);
+      await admin.end();
+    }
   });
 });
