@@ -26625,11 +26625,8 @@ class PacketFramer {
             return this.sink(chunk);
         this.emit(this.reuse && !hasMaxPacket ? chunk : Buffer.from(chunk));
     }
-    /** Bytes the latest read brought: fewer than a read buffer's worth means the socket was drained. */
-    lastRead = 0;
     /** Takes bytes [0, n) of `buf` (valid only during this call). */
     push(buf, n) {
-        this.lastRead = n;
         this.sink = this.next;
         let at = 0;
         if (this.held > 0) {
@@ -26739,15 +26736,21 @@ function bufferWideningStatement(bytes, server) {
     // The packet holds a command byte before the statement.
     return OPEN + ' '.repeat(size - 1 - OPEN.length - CLOSE.length) + CLOSE;
 }
-/** Grows the server's network buffer for this connection; returns the size asked for, or 0. */
+/**
+ * Grows the server's network buffer for this connection. Only a speed-up, so it never throws: a
+ * server or proxy that refuses it still gets the dump (and a connection it broke fails the next query).
+ */
 async function widenServerWrites(conn, bytes = WIDE_SERVER_WRITES) {
-    const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
-    const row = rows[0];
-    const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
-    if (!statement)
-        return 0;
-    await conn.query(statement);
-    return statement.length + 1;
+    try {
+        const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
+        const row = rows[0];
+        const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
+        if (statement)
+            await conn.query(statement);
+    }
+    catch {
+        // Left at the server's default write size.
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/mysql/connect.ts
@@ -26816,9 +26819,8 @@ async function connect(target, opts = {}) {
     conn.on('error', () => undefined);
     try {
         await conn.query(SESSION_SETUP);
-        // Only a speed-up: a server or proxy that refuses it still gets the dump.
         if (opts.wideServerWrites)
-            await widenServerWrites(conn).catch(() => 0);
+            await widenServerWrites(conn);
     }
     catch (e) {
         // An open socket would keep the process alive.
@@ -27158,12 +27160,6 @@ class HashingWriter {
 
 
 const FLUSH_AT = 1 << 20;
-// A read that found less than this (about one 16 KB send of the server) drained the socket: left
-// alone, the connection would be woken again for every send, each a context switch on both sides
-// (several a millisecond, and costly in a VM). Not reading for a millisecond lets ~100 KB gather
-// for one read instead; the socket's buffers hold that much, so the server does not stall.
-const NAP_BELOW = 20 << 10;
-const NAP_MS = 1;
 // Encoders are reused from chunk to chunk: each new one is a fresh WebAssembly memory whose pages
 // the kernel must fault in on first touch (a quarter of a dump's page faults when each chunk made
 // its own). One that a failed chunk used is dropped, since its state is unknown, and one grown for
@@ -27178,14 +27174,9 @@ function releaseEncoder(e) {
         spareEncoders.push(e);
 }
 let bulkRowCount = 0;
-let napCount = 0;
 /** Rows this process has read by the fast path (`bulkRows`), for tests: that it is taken. */
 function rowsReadInBulk() {
     return bulkRowCount;
-}
-/** Pauses after a drained read (NAP_BELOW) this process has taken, for tests: that they happen. */
-function napsTaken() {
-    return napCount;
 }
 /**
  * Writes one chunk's file. The result comes as soon as the rows are written; the file is closed (and
@@ -27319,31 +27310,8 @@ function bulkRows(raw, o) {
     let at = 0;
     let writing = false;
     let paused = false;
-    let nap;
-    /** A write's pause outlasts a nap: its end resumes the socket. */
-    const endNap = () => {
-        nap = undefined;
-        if (!paused)
-            socket.resume();
-    };
-    /** Not reading for a moment after a drained read (see NAP_BELOW). */
-    const napIfDrained = () => {
-        if (nap || writing || paused || framer.lastRead >= NAP_BELOW)
-            return;
-        napCount++;
-        socket.pause();
-        nap = setTimeout(endNap, NAP_MS);
-    };
-    /** Ends a nap at once: the rows are over, and whatever reads next must not wait for the timer. */
-    const wake = () => {
-        if (!nap)
-            return;
-        clearTimeout(nap);
-        endNap();
-    };
     const hand = () => {
         // mysql2 reads the rest: the end-of-rows packet (and whatever follows) or a long row.
-        wake();
         framer.undivert();
         const rest = [queue[0].subarray(at), ...queue.slice(1)];
         queue.length = 0;
@@ -27398,8 +27366,6 @@ function bulkRows(raw, o) {
         queue.push(chunk);
         if (!writing)
             pump();
-        if (framer.diverted)
-            napIfDrained();
     };
     return {
         start() {
@@ -27407,7 +27373,6 @@ function bulkRows(raw, o) {
                 framer.divert(sink);
         },
         stop() {
-            wake();
             framer.undivert();
         },
     };

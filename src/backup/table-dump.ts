@@ -16,13 +16,6 @@ export interface ChunkQuery {
 
 const FLUSH_AT = 1 << 20;
 
-// A read that found less than this (about one 16 KB send of the server) drained the socket: left
-// alone, the connection would be woken again for every send, each a context switch on both sides
-// (several a millisecond, and costly in a VM). Not reading for a millisecond lets ~100 KB gather
-// for one read instead; the socket's buffers hold that much, so the server does not stall.
-const NAP_BELOW = 20 << 10;
-const NAP_MS = 1;
-
 // Encoders are reused from chunk to chunk: each new one is a fresh WebAssembly memory whose pages
 // the kernel must fault in on first touch (a quarter of a dump's page faults when each chunk made
 // its own). One that a failed chunk used is dropped, since its state is unknown, and one grown for
@@ -37,14 +30,9 @@ function releaseEncoder(e: WasmRowEncoder): void {
 }
 
 let bulkRowCount = 0;
-let napCount = 0;
 /** Rows this process has read by the fast path (`bulkRows`), for tests: that it is taken. */
 export function rowsReadInBulk(): number {
   return bulkRowCount;
-}
-/** Pauses after a drained read (NAP_BELOW) this process has taken, for tests: that they happen. */
-export function napsTaken(): number {
-  return napCount;
 }
 
 /** The parts of mysql2's packet, query command and callback connection this module relies on. */
@@ -213,30 +201,9 @@ function bulkRows(raw: RawConnection, o: BulkOptions): { start(): void; stop(): 
   let at = 0;
   let writing = false;
   let paused = false;
-  let nap: NodeJS.Timeout | undefined;
-
-  /** A write's pause outlasts a nap: its end resumes the socket. */
-  const endNap = () => {
-    nap = undefined;
-    if (!paused) socket.resume();
-  };
-  /** Not reading for a moment after a drained read (see NAP_BELOW). */
-  const napIfDrained = () => {
-    if (nap || writing || paused || framer.lastRead >= NAP_BELOW) return;
-    napCount++;
-    socket.pause();
-    nap = setTimeout(endNap, NAP_MS);
-  };
-  /** Ends a nap at once: the rows are over, and whatever reads next must not wait for the timer. */
-  const wake = () => {
-    if (!nap) return;
-    clearTimeout(nap);
-    endNap();
-  };
 
   const hand = () => {
     // mysql2 reads the rest: the end-of-rows packet (and whatever follows) or a long row.
-    wake();
     framer.undivert();
     const rest = [queue[0].subarray(at), ...queue.slice(1)];
     queue.length = 0;
@@ -286,14 +253,12 @@ function bulkRows(raw: RawConnection, o: BulkOptions): { start(): void; stop(): 
   const sink = (chunk: Buffer) => {
     queue.push(chunk);
     if (!writing) pump();
-    if (framer.diverted) napIfDrained();
   };
   return {
     start() {
       if (!framer.diverted) framer.divert(sink);
     },
     stop() {
-      wake();
       framer.undivert();
     },
   };

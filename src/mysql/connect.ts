@@ -86,8 +86,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
   conn.on('error', () => undefined);
   try {
     await conn.query(SESSION_SETUP);
-    // Only a speed-up: a server or proxy that refuses it still gets the dump.
-    if (opts.wideServerWrites) await widenServerWrites(conn).catch(() => 0);
+    if (opts.wideServerWrites) await widenServerWrites(conn);
   } catch (e) {
     // An open socket would keep the process alive.
     conn.destroy();

@@ -72,12 +72,8 @@ export class PacketFramer {
     this.emit(this.reuse && !hasMaxPacket ? chunk : Buffer.from(chunk));
   }
 
-  /** Bytes the latest read brought: fewer than a read buffer's worth means the socket was drained. */
-  lastRead = 0;
-
   /** Takes bytes [0, n) of `buf` (valid only during this call). */
   push(buf: Buffer, n: number): void {
-    this.lastRead = n;
     this.sink = this.next;
     let at = 0;
     if (this.held > 0) {

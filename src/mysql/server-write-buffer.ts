@@ -30,12 +30,17 @@ export function bufferWideningStatement(bytes: number, server: { maxAllowedPacke
   return OPEN + ' '.repeat(size - 1 - OPEN.length - CLOSE.length) + CLOSE;
 }
 
-/** Grows the server's network buffer for this connection; returns the size asked for, or 0. */
-export async function widenServerWrites(conn: Connection, bytes = WIDE_SERVER_WRITES): Promise<number> {
-  const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
-  const row = (rows as { maxAllowedPacket: number | string; netBufferLength: number | string }[])[0];
-  const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
-  if (!statement) return 0;
-  await conn.query(statement);
-  return statement.length + 1;
+/**
+ * Grows the server's network buffer for this connection. Only a speed-up, so it never throws: a
+ * server or proxy that refuses it still gets the dump (and a connection it broke fails the next query).
+ */
+export async function widenServerWrites(conn: Connection, bytes = WIDE_SERVER_WRITES): Promise<void> {
+  try {
+    const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
+    const row = (rows as { maxAllowedPacket: number | string; netBufferLength: number | string }[])[0];
+    const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
+    if (statement) await conn.query(statement);
+  } catch {
+    // Left at the server's default write size.
+  }
 }

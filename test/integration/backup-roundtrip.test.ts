@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { seedBigTable, seedTypes, snapshotData, tableChecksums } from '../support/fixtures.js';
-import { napsTaken, rowsReadInBulk } from '../../src/backup/table-dump.js';
+import { rowsReadInBulk } from '../../src/backup/table-dump.js';
 import { dump } from '../../src/commands/dump.js';
 import { load } from '../../src/commands/load.js';
 import { BackupStore } from '../../src/backup/store.js';
@@ -158,7 +158,6 @@ describe('many rows over one connection (the fast row path)', () => {
       const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-bulk-')));
       const name = parseBackupName('bulk');
       const before = rowsReadInBulk();
-      const napsBefore = napsTaken();
       // One connection, on this thread, so the count above sees its rows; chunks of ~2 MB, so one
       // encoder serves several results in turn.
       const r = await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 1, chunkBytes: 2 << 20, reporter: silentReporter });
@@ -166,9 +165,6 @@ describe('many rows over one connection (the fast row path)', () => {
       assert.ok(files >= 3, `${files} files`);
       const bulk = rowsReadInBulk() - before;
       assert.ok(bulk >= 0.9 * 60_000, `${bulk} of ${r.rows} rows took the fast path`);
-      // A local server sends slower than the encoder reads, so the socket is drained again and
-      // again: the connection waits for rows to gather instead of waking for every send.
-      assert.ok(napsTaken() > napsBefore, 'no read was followed by a pause for rows to gather');
       await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, reporter: silentReporter });
       assert.deepEqual(await tableChecksums(dest.url), await tableChecksums(source.url));
       assert.deepEqual(await snapshotData(dest.url), await snapshotData(source.url));
