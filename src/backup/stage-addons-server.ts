@@ -1,11 +1,10 @@
 // Reads addons-server backups: a directory with db.sql (a mysqldump, plain or gzip despite its
 // name) and storage.tar (plain or gzip). The SQL is replayed into the staging database.
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { OlympiaError } from '../core/errors.js';
+import { IntegrityError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
@@ -23,16 +22,17 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** Statements that would escape the staging database are skipped. */
-export function shouldSkip(statement: string): boolean {
-  const s = statement.replace(/^(\s|\/\*(?!!)[\s\S]*?\*\/|--[^\n]*\n|#[^\n]*\n)+/, '');
-  return /^(USE\s|CREATE\s+DATABASE\b|DROP\s+DATABASE\b|\/\*!\d+\s+CREATE\s+DATABASE\b|\/\*!\d+\s+USE\s)/i.test(s);
-}
-
 /** DEFINER clauses name accounts that may not exist here; drop them everywhere in the statement. */
 export function stripDefiners(statement: string): string {
   if (!/DEFINER\s*=/i.test(statement)) return statement;
   return statement.replace(/\bDEFINER\s*=\s*(`(?:[^`]|``)*`|'[^']*'|[^\s@]+)@(`(?:[^`]|``)*`|'[^']*'|[^\s*]+)/gi, '');
+}
+
+// The server's answers to a statement the account has no right to run.
+const ACCESS_DENIED = new Set([1044, 1045, 1142, 1143, 1227, 1370, 1410]);
+
+function isAccessDenied(e: unknown): boolean {
+  return ACCESS_DENIED.has(Number((e as { errno?: number }).errno));
 }
 
 /** Text for messages: the statement's bytes shown as UTF-8. */
@@ -45,8 +45,13 @@ async function* asLatin1(source: AsyncIterable<Buffer>): AsyncGenerator<string> 
   for await (const chunk of source) yield chunk.toString('latin1');
 }
 
-/** `conn` must be opened with `rawBytes`, so each statement reaches the server byte for byte. */
-export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; reporter: Reporter }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
+/**
+ * Replays db.sql into `stage` on `conn`, a connection of the load's confinement opened with
+ * `rawBytes` (each statement reaches the server byte for byte); `guard` skips dump noise (USE,
+ * CREATE DATABASE) and, where the load cannot confine by privileges, refuses what could act
+ * outside the staging database.
+ */
+export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; stage: string; reporter: Reporter; guard: (sql: string, where: string) => 'run' | 'skip' }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
   const { conn, reporter } = opts;
   const file = join(opts.dir, 'db.sql');
   const total = (await stat(file)).size;
@@ -62,11 +67,14 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
   let last = 0;
   try {
     for await (const statement of splitSqlStream(asLatin1(source as AsyncIterable<Buffer>))) {
-      if (shouldSkip(statement)) continue;
+      if (opts.guard(statement, `db.sql statement ${statements + 1} (${shown(statement)})`) === 'skip') continue;
       try {
         await conn.query(stripDefiners(statement));
       } catch (e) {
-        throw new OlympiaError(`db.sql statement ${statements + 1} failed: ${(e as Error).message} (${shown(statement)})`, { cause: e });
+        if (isAccessDenied(e)) {
+          throw new IntegrityError(`db.sql statement ${statements + 1} was refused by the server: ${(e as Error).message} (${shown(statement)}). Nothing was changed.`, 'A backup may act only on its own tables; this one reaches further. Load a backup you trust, or remove that statement.');
+        }
+        throw new OlympiaError(`db.sql statement ${statements + 1} failed: ${(e as Error).message} (${shown(statement)}). Nothing was changed.`, { cause: e });
       }
       statements++;
       if (Date.now() - last > 500) {
@@ -81,25 +89,12 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
   if (statements === 0) {
     throw new OlympiaError(`${file} holds no SQL statements, so there is nothing to load. Nothing was changed.`, { hint: 'Check that db.sql is a mysqldump of the database.' });
   }
-  const [dbRow] = await conn.query('SELECT DATABASE() AS db');
-  const db = (dbRow as { db: string }[])[0].db;
+  const db = opts.stage;
   const { views } = await listTables(conn, db);
   const viewDefs = [];
   for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(conn, db, v) });
   const triggers = (await listTriggers(conn, db)).map(({ name, createSql }) => ({ name, createSql }));
-  for (const t of triggers) await conn.query(`DROP TRIGGER ${quoteIdent(t.name)}`);
-  for (const v of views) await conn.query(`DROP VIEW ${quoteIdent(v)}`);
+  for (const t of triggers) await conn.query(`DROP TRIGGER ${quoteIdent(db)}.${quoteIdent(t.name)}`);
+  for (const v of views) await conn.query(`DROP VIEW ${quoteIdent(db)}.${quoteIdent(v)}`);
   return { views: viewDefs, triggers, statements };
-}
-
-/** Extracts storage.tar (tar detects gzip itself) into the staged storage dir. */
-export function extractStorageTar(tarFile: string): (stagedDir: string) => Promise<void> {
-  return (staged) =>
-    new Promise((resolve, reject) => {
-      const child = spawn('tar', ['-xf', tarFile, '-C', staged, '--no-same-owner'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', (e) => reject(new OlympiaError(`Cannot run tar to extract ${tarFile}: ${e.message}`)));
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new OlympiaError(`Extracting ${tarFile} failed (tar exit ${code}): ${err.trim()}`))));
-    });
 }

@@ -66,11 +66,16 @@ async function loadFile(conn: Connection, table: TableEntry, path: string): Prom
 /** `auto` uses LOAD DATA LOCAL INFILE when the server allows it, else INSERTs. */
 export type LoadMethod = 'auto' | 'insert';
 
-export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod }): Promise<void> {
+/**
+ * `workers` are connections of the load's confinement (load/confinement.ts); `guard` vets each
+ * table definition before it runs.
+ */
+export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod; guard: (sql: string, where: string) => 'run' | 'skip' }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
   const deferred = new Map<string, string[]>();
   for (const t of manifest.tables) {
+    if (opts.guard(t.createSql, `The definition of table "${t.name}"`) !== 'run') throw new IntegrityError(`The definition of table "${t.name}" in the backup does not create a table. Nothing was changed.`);
     const split = splitCreateTable(t.name, t.createSql);
     await first.query(split.create);
     deferred.set(t.name, split.deferred);

@@ -1,25 +1,31 @@
 // The swap at the end of a load, made restartable. Before anything live changes, a journal (one
-// row in a table of the staging database) says what the swap will do; the RENAME TABLE that swaps
-// the tables in moves the journal into the `old` database in the same atomic statement. So the
-// journal's database tells which side of that point a killed load died on:
-// - in the staging database: nothing was swapped; put back the live triggers dropped for the
-//   rename and discard the staged copies (roll back);
-// - in the `old` database: the tables are swapped; create the backup's views and triggers and
-//   swap the storage directory in (roll forward), then drop `old`, journal and all, last.
+// row in a table of a database of its own, where no backup SQL has rights) says what the swap will
+// do; the RENAME TABLE that swaps the tables in renames the journal from pending to swapped in the
+// same atomic statement. So the journal's name tells which side of that point a killed load died on:
+// - pending: nothing was swapped; put back the live triggers dropped for the rename and discard the
+//   staged copies (roll back);
+// - swapped: the tables are swapped; create the backup's views and triggers and swap the storage
+//   directory in (roll forward), then drop `old`, and the journal last.
 // Every step after the rename is idempotent, so a recovery that is itself killed can run again.
-import type { Reporter } from '../core/reporter.js';
-import { OlympiaError } from '../core/errors.js';
-import { type Connection, quoteIdent } from '../mysql/connect.js';
-import { listTables, listTriggers } from '../mysql/schema.js';
-import { createViews, JOURNAL_TABLE, renameIntoLive, type SchemaObject, stagingNames } from '../mysql/swap-database.js';
-import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
-import { finishStorageSwap, type StoragePaths } from './storage-snapshot.js';
+// A journal is acted on only when every name and path in it is the one this database derives.
+import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
+import type { Reporter } from '../core/reporter.js';
+import { IntegrityError, OlympiaError } from '../core/errors.js';
+import { type Connection, quoteIdent } from '../mysql/connect.js';
+import type { MysqlTarget } from '../mysql/connection-url.js';
+import { listTables, listTriggers } from '../mysql/schema.js';
+import { type ServerFlavor, serverFlavor } from '../mysql/server-flavor.js';
+import { JOURNAL_PENDING, JOURNAL_SWAPPED, renameIntoLive, type SchemaObject, stagingNames } from '../mysql/swap-database.js';
+import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
+import { createLiveObjects } from '../load/schema-objects.js';
+import { finishStorageSwap, type StoragePaths } from './storage-snapshot.js';
 
 export interface SwapJournal {
   live: string;
   stage: string;
   old: string;
+  journal: string;
   /** The live triggers, dropped just before the rename (a table with triggers cannot change database). */
   liveTriggers: SchemaObject[];
   /** The backup's views and triggers, created once its tables are live. */
@@ -29,46 +35,57 @@ export interface SwapJournal {
   storage?: StoragePaths;
 }
 
+/** What the steps run with: a connection with no default database that is dropped, and the server. */
+export interface SwapContext {
+  conn: Connection;
+  target: MysqlTarget;
+  server: ServerFlavor;
+  reporter: Reporter;
+}
+
 export interface SwapStep {
   name: string;
   run: () => Promise<void>;
 }
 
 async function writeJournal(conn: Connection, j: SwapJournal): Promise<void> {
-  const table = `${quoteIdent(j.stage)}.${quoteIdent(JOURNAL_TABLE)}`;
-  await conn.query(`CREATE TABLE ${table} (doc LONGTEXT NOT NULL)`);
-  await conn.query(`INSERT INTO ${table} (doc) VALUES (?)`, [JSON.stringify(j)]);
+  const db = quoteIdent(j.journal);
+  await conn.query(`DROP DATABASE IF EXISTS ${db}`);
+  await conn.query(`CREATE DATABASE ${db}`);
+  await conn.query(`CREATE TABLE ${db}.${JOURNAL_PENDING} (doc LONGTEXT NOT NULL)`);
+  await conn.query(`INSERT INTO ${db}.${JOURNAL_PENDING} (doc) VALUES (?)`, [JSON.stringify(j)]);
 }
 
 /** Drops the live database's views and triggers and creates the backup's: right however often it runs. */
-async function replaceViewsAndTriggers(conn: Connection, j: SwapJournal): Promise<void> {
-  await conn.query(`USE ${quoteIdent(j.live)}`);
-  for (const t of await listTriggers(conn, j.live)) await conn.query(`DROP TRIGGER IF EXISTS ${quoteIdent(t.name)}`);
-  for (const v of (await listTables(conn, j.live)).views) await conn.query(`DROP VIEW IF EXISTS ${quoteIdent(v)}`);
-  await createViews(conn, j.views);
-  for (const t of j.triggers) await conn.query(t.createSql);
+async function replaceViewsAndTriggers(ctx: SwapContext, j: SwapJournal): Promise<void> {
+  const { conn } = ctx;
+  for (const t of await listTriggers(conn, j.live)) await conn.query(`DROP TRIGGER IF EXISTS ${quoteIdent(j.live)}.${quoteIdent(t.name)}`);
+  for (const v of (await listTables(conn, j.live)).views) await conn.query(`DROP VIEW IF EXISTS ${quoteIdent(j.live)}.${quoteIdent(v)}`);
+  await createLiveObjects(conn, ctx.target, j.live, { views: j.views, triggers: j.triggers }, ctx.server, ctx.reporter);
 }
 
 async function dropStaging(conn: Connection, j: SwapJournal): Promise<void> {
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.stage)}`);
-  // Last: with `old` goes the journal, so until here a recovery finishes the swap.
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.old)}`);
+  // Last: with it goes the journal, so until here a recovery finishes the swap.
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.journal)}`);
 }
 
 /** What follows the rename: the steps a recovery runs again, from the first. */
-function rollForwardSteps(conn: Connection, j: SwapJournal): SwapStep[] {
+function rollForwardSteps(ctx: SwapContext, j: SwapJournal): SwapStep[] {
   return [
-    { name: 'create views and triggers', run: () => replaceViewsAndTriggers(conn, j) },
+    { name: 'create views and triggers', run: () => replaceViewsAndTriggers(ctx, j) },
     { name: 'swap storage', run: async () => (j.storage ? finishStorageSwap(j.storage) : undefined) },
-    { name: 'drop staging databases', run: () => dropStaging(conn, j) },
+    { name: 'drop staging databases', run: () => dropStaging(ctx.conn, j) },
   ];
 }
 
 /**
  * The whole swap, in order. The load runs every step; a test may stop after any of them, as a kill
- * would, and check what the recovery makes of it. `conn` must have no default database that is dropped.
+ * would, and check what the recovery makes of it.
  */
-export function swapSteps(conn: Connection, j: SwapJournal): SwapStep[] {
+export function swapSteps(ctx: SwapContext, j: SwapJournal): SwapStep[] {
+  const { conn } = ctx;
   return [
     { name: 'write journal', run: () => writeJournal(conn, j) },
     {
@@ -87,30 +104,77 @@ export function swapSteps(conn: Connection, j: SwapJournal): SwapStep[] {
         }
       },
     },
-    ...rollForwardSteps(conn, j),
+    ...rollForwardSteps(ctx, j),
   ];
 }
 
-async function rollBack(conn: Connection, j: SwapJournal): Promise<void> {
+async function rollBack(ctx: SwapContext, j: SwapJournal): Promise<void> {
+  const { conn } = ctx;
   const present = new Set((await listTriggers(conn, j.live)).map((t) => t.name));
-  await conn.query(`USE ${quoteIdent(j.live)}`);
-  for (const t of j.liveTriggers) if (!present.has(t.name)) await conn.query(t.createSql);
+  const missing = j.liveTriggers.filter((t) => !present.has(t.name));
+  if (missing.length) await createLiveObjects(conn, ctx.target, j.live, { views: [], triggers: missing }, ctx.server, ctx.reporter);
   if (j.storage) await rm(j.storage.staged, { recursive: true, force: true });
-  // Last: with the staging database goes the journal.
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.old)}`);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.stage)}`);
+  // Last: with it goes the journal.
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.journal)}`);
+}
+
+function refuse(database: string, journalDb: string, what: string): never {
+  throw new IntegrityError(
+    `The load journal of "${database}" (database ${journalDb}) ${what}; olympia-data did not write it that way, so nothing was done.`,
+    `If no load of "${database}" was interrupted, drop the database ${journalDb} and run the command again; otherwise restore "${database}" from a backup.`,
+  );
+}
+
+const TAG = /^\d+-[0-9a-f]{8}$/;
+
+function isObjectList(x: unknown): x is SchemaObject[] {
+  return Array.isArray(x) && x.every((o) => typeof o === 'object' && o !== null && typeof (o as SchemaObject).name === 'string' && typeof (o as SchemaObject).createSql === 'string');
+}
+
+/**
+ * A journal's document, checked against what this database derives: the same database names, and
+ * storage paths that are the load's own siblings of one absolute storage dir. Pure.
+ */
+export function validateJournal(database: string, doc: unknown): SwapJournal {
+  const names = stagingNames(database);
+  const fail = (what: string): never => refuse(database, names.journal, what);
+  if (typeof doc !== 'object' || doc === null) return fail('is not a JSON object');
+  const j = doc as Record<string, unknown>;
+  if (j.live !== database) fail(`names the database ${JSON.stringify(j.live)}`);
+  for (const key of ['stage', 'old', 'journal'] as const) if (j[key] !== names[key]) fail(`names ${JSON.stringify(j[key])} as its ${key} database instead of ${names[key]}`);
+  for (const key of ['liveTriggers', 'views', 'triggers']) if (!isObjectList(j[key])) fail(`has a malformed "${key}" list`);
+  if (j.storage !== undefined) {
+    const s = j.storage as Record<string, unknown>;
+    const dir = typeof s === 'object' && s !== null ? s.dir : undefined;
+    if (typeof dir !== 'string' || dir === '/' || resolve(dir) !== dir) fail('has a storage directory that is not an absolute path');
+    const d = dir as string;
+    const tag = typeof s.staged === 'string' && s.staged.startsWith(`${d}.olympia-new-`) ? s.staged.slice(`${d}.olympia-new-`.length) : '';
+    if (!TAG.test(tag) || s.aside !== `${d}.olympia-old-${tag}`) fail(`has storage paths that are not the load's own copies beside ${d}`);
+  }
+  return j as unknown as SwapJournal;
 }
 
 async function readJournal(conn: Connection, database: string): Promise<{ swapped: boolean; journal: SwapJournal } | null> {
-  const { stage, old } = stagingNames(database);
-  const [r] = await conn.query(`SELECT TABLE_SCHEMA AS db FROM information_schema.TABLES WHERE TABLE_NAME = ? AND TABLE_SCHEMA IN (?, ?)`, [JOURNAL_TABLE, stage, old]);
-  const where = (r as { db: string }[]).map((x) => x.db);
+  const { journal: jdb } = stagingNames(database);
+  const [r] = await conn.query(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)`, [jdb, JOURNAL_PENDING, JOURNAL_SWAPPED]);
+  const where = (r as { t: string }[]).map((x) => x.t);
   if (where.length === 0) return null;
-  const db = where.includes(old) ? old : stage;
-  const [docs] = await conn.query(`SELECT doc FROM ${quoteIdent(db)}.${quoteIdent(JOURNAL_TABLE)}`);
-  const doc = (docs as { doc: string | Buffer }[])[0]?.doc;
-  if (doc === undefined) return null; // killed between creating the journal and writing it: nothing changed yet
-  return { swapped: db === old, journal: JSON.parse(String(doc)) as SwapJournal };
+  if (where.length > 1) refuse(database, jdb, 'is both pending and swapped');
+  const swapped = where[0] === JOURNAL_SWAPPED;
+  const [docs] = await conn.query(`SELECT doc FROM ${quoteIdent(jdb)}.${where[0]}`);
+  const rows = docs as { doc: string | Buffer }[];
+  // Killed between creating the journal and writing it: nothing changed yet.
+  if (rows.length === 0 && !swapped) return null;
+  if (rows.length !== 1) refuse(database, jdb, `holds ${rows.length} entries`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(String(rows[0].doc));
+  } catch {
+    refuse(database, jdb, 'is not valid JSON');
+  }
+  return { swapped, journal: validateJournal(database, doc) };
 }
 
 export type Recovery = 'none' | 'rolled back' | 'rolled forward';
@@ -118,32 +182,35 @@ export type Recovery = 'none' | 'rolled back' | 'rolled forward';
 /**
  * Finishes or undoes the swap of a load that was killed midway, so no command ever works on a
  * database whose tables are new but whose views, triggers or storage are old. Cheap when there is
- * nothing to do (one information_schema query). Takes the database's load lock; the connection may
- * hold it already (the lock is reentrant per connection).
+ * nothing to do (one information_schema query). Takes the database's lock unless the caller holds
+ * it (`lockHeld`).
  */
-export async function recoverInterruptedLoad(conn: Connection, database: string, opts: { reporter: Reporter; lockTimeoutS: number }): Promise<Recovery> {
+export async function recoverInterruptedLoad(conn: Connection, target: MysqlTarget, opts: { reporter: Reporter; lockTimeoutS: number; lockHeld?: boolean }): Promise<Recovery> {
+  const { reporter } = opts;
+  const database = target.database;
   if (!(await readJournal(conn, database))) return 'none';
-  const release = await acquireDatabaseLock(conn, database, { timeoutS: opts.lockTimeoutS, reporter: opts.reporter, purpose: 'the recovery of an interrupted load' });
+  const ctx: SwapContext = { conn, target, reporter, server: await serverFlavor(conn) };
+  const release = opts.lockHeld ? async () => undefined : await acquireDatabaseLock(conn, database, { timeoutS: opts.lockTimeoutS, reporter, purpose: 'the recovery of an interrupted load' });
   try {
     // Under the lock: the load we saw may have been running, and finished meanwhile.
     const found = await readJournal(conn, database);
     if (!found) return 'none';
     if (found.swapped) {
-      opts.reporter.warn(`A load into "${database}" was interrupted after its tables were swapped in; finishing it (views, triggers, storage).`);
-      for (const step of rollForwardSteps(conn, found.journal)) {
+      reporter.warn(`A load into "${database}" was interrupted after its tables were swapped in; finishing it (views, triggers, storage).`);
+      for (const step of rollForwardSteps(ctx, found.journal)) {
         try {
           await step.run();
         } catch (e) {
           throw new OlympiaError(`A load into "${database}" was interrupted after its tables were swapped in, and finishing it failed at "${step.name}": ${(e as Error).message}`, {
             cause: e,
-            hint: `The tables are the backup's. Fix the cause and run the command again, or drop the database ${found.journal.old} to give up finishing it (its views, triggers or storage then stay as they are).`,
+            hint: `The tables are the backup's. Fix the cause and run the command again, or drop the database ${found.journal.journal} to give up finishing it (its views, triggers or storage then stay as they are).`,
           });
         }
       }
       return 'rolled forward';
     }
-    opts.reporter.warn(`A load into "${database}" was interrupted before its swap; the previous data stays, and its staged copy is removed.`);
-    await rollBack(conn, found.journal);
+    reporter.warn(`A load into "${database}" was interrupted before its swap; the previous data stays, and its staged copy is removed.`);
+    await rollBack(ctx, found.journal);
     return 'rolled back';
   } finally {
     await release();

@@ -143,7 +143,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const name = nameOf(str(v, 'name'), true)!;
       const ctx = await buildContext(v, env);
       const r = await load({ target: requireTarget(ctx), store: ctx.store, name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
-      print([`Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}.`], r);
+      const confined = r.confinement === 'account' ? 'its SQL ran as a load account confined to the staging database' : 'its SQL ran as you, each statement checked first';
+      print([`Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}; ${confined}.`], r);
       return ExitCode.ok;
     }
     case 'list': {

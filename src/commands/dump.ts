@@ -118,7 +118,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   let connections: number;
   try {
     // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
-    await recoverInterruptedLoad(control, target.database, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 });
+    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 });
     // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
     // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
     // cache or variable.

@@ -73,9 +73,9 @@ async function checkBackupBeforeClean(ctx: Context, plan: Plan): Promise<void> {
 export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, purpose: string, fn: () => Promise<T>): Promise<T> {
   const conn = await connect(target, { database: null });
   try {
-    const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose, lock: 'init' });
+    const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose });
     try {
-      await recoverInterruptedLoad(conn, target.database, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
+      await recoverInterruptedLoad(conn, target, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS, lockHeld: true });
       return await fn();
     } finally {
       await release();

@@ -10,6 +10,7 @@ import type { MysqlTarget } from '../mysql/connection-url.js';
 import { createSearchClient, unreachableError } from '../search/client.js';
 import { aliasExists, buildIndex, deleteProjectIndices } from '../search/indexer.js';
 import { runNativeSeed } from '../seed/native-seed.js';
+import { dropUnusedDefiner } from '../load/schema-objects.js';
 import type { Context } from './context.js';
 
 export interface StepDetail {
@@ -33,7 +34,11 @@ export async function databaseExists(target: MysqlTarget): Promise<{ exists: boo
 export async function createDatabase(target: MysqlTarget, { recreate }: { recreate: boolean }): Promise<void> {
   const conn = await connect(target, { database: null });
   try {
-    if (recreate) await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
+    if (recreate) {
+      await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
+      // Its triggers went with it, so the account they ran as goes too.
+      await dropUnusedDefiner(conn, target.database);
+    }
     await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await conn.end();

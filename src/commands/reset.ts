@@ -3,6 +3,7 @@ import { quoteIdent, connect } from '../mysql/connect.js';
 import { type Context, requireTarget } from './context.js';
 import { withInitializeLock } from './initialize.js';
 import { databaseExists, dropIndices } from './project-steps.js';
+import { dropUnusedDefiner } from '../load/schema-objects.js';
 
 export interface ResetResult {
   /** The database dropped; absent when it did not exist. */
@@ -22,6 +23,8 @@ export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): P
       const conn = await connect(target, { database: null });
       try {
         await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
+        // Its triggers are gone, so the account they ran as goes too.
+        await dropUnusedDefiner(conn, target.database);
         out.database = target.database;
       } finally {
         await conn.end();

@@ -48,7 +48,8 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
       await ctx.store.remove(step.name);
       return { detail: `removed ${step.name}` };
     case 'load': {
-      const r = await load({ target, store: ctx.store, name: step.name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
+      // Plans run under the database's lock (commands/initialize.ts withInitializeLock).
+      const r = await load({ target, store: ctx.store, name: step.name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS, lockHeld: true });
       return { detail: `${r.tables} tables, ${r.rows} rows`, rows: r.rows };
     }
     case 'migrate':

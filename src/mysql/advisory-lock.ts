@@ -1,17 +1,18 @@
-// A server-side advisory lock per database, so two loads or initializes never interleave. It dies
-// with the connection, so a killed process never leaves it behind.
+// One server-side advisory lock per database, taken by everything that changes it (load,
+// initialize, seed, reset), so no two of them interleave. It dies with the connection, so a killed
+// process never leaves it behind.
 import { createHash } from 'node:crypto';
 import { LockedError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Connection } from './connect.js';
 
-export function lockName(database: string, purpose = "data"): string {
+export function lockName(database: string): string {
   // GET_LOCK names are limited to 64 characters.
-  return `olympia-${purpose}:${createHash('sha1').update(database).digest('hex').slice(0, 40)}`;
+  return `olympia-data:${createHash('sha1').update(database).digest('hex').slice(0, 40)}`;
 }
 
-export async function acquireDatabaseLock(conn: Connection, database: string, opts: { timeoutS: number; reporter: Reporter; purpose: string; lock?: string }): Promise<() => Promise<void>> {
-  const name = lockName(database, opts.lock);
+export async function acquireDatabaseLock(conn: Connection, database: string, opts: { timeoutS: number; reporter: Reporter; purpose: string }): Promise<() => Promise<void>> {
+  const name = lockName(database);
   const got = async (wait: number) => {
     const [r] = await conn.query('SELECT GET_LOCK(?, ?) AS ok', [name, wait]);
     return Number((r as { ok: number | null }[])[0].ok) === 1;

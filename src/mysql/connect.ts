@@ -25,6 +25,11 @@ export interface ConnectOptions {
   reuseReadBuffer?: boolean;
   /** Have the server write result sets in large writes (server-write-buffer.ts): for bulk reads. */
   wideServerWrites?: boolean;
+  /**
+   * Tell the server this client sends no local files: for connections that run statements we did
+   * not write (a backup's db.sql), so a LOAD DATA LOCAL in it is refused by the server itself.
+   */
+  noLocalFiles?: boolean;
 }
 
 // UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
@@ -77,7 +82,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
       dateStrings: true,
       charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
       // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
-      ...(opts.rawBytes ? { flags: ['-SESSION_TRACK'] } : {}),
+      flags: [...(opts.rawBytes ? ['-SESSION_TRACK'] : []), ...(opts.noLocalFiles ? ['-LOCAL_FILES'] : [])],
     });
   } catch (e) {
     throw describeConnectionError(target, e);

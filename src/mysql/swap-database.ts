@@ -1,6 +1,6 @@
 // Replaces every table of the live database with the staged ones in one atomic RENAME TABLE.
 // Views and triggers cannot move between databases: backup/swap-journal.ts drops and recreates
-// them around it, and makes the whole swap restartable.
+// them around it, and makes the whole swap restartable with a journal kept in a database of its own.
 import { createHash } from 'node:crypto';
 import { OlympiaError } from '../core/errors.js';
 import { type Connection, quoteIdent } from './connect.js';
@@ -11,9 +11,13 @@ export interface SchemaObject {
   createSql: string;
 }
 
-export function stagingNames(database: string): { stage: string; old: string } {
+/**
+ * The databases a load of `database` uses: `stage` (the backup, loaded), `old` (the live tables,
+ * swapped out) and `journal` (the swap's journal; no backup SQL ever runs with rights on it).
+ */
+export function stagingNames(database: string): { stage: string; old: string; journal: string } {
   const h = createHash('sha1').update(database).digest('hex').slice(0, 12);
-  return { stage: `olympia_stage_${h}`, old: `olympia_old_${h}` };
+  return { stage: `olympia_stage_${h}`, old: `olympia_old_${h}`, journal: `olympia_journal_${h}` };
 }
 
 /** Views may depend on each other: create them in rounds until none is left or none succeeds. */
@@ -35,13 +39,15 @@ export async function createViews(conn: Connection, views: SchemaObject[]): Prom
   }
 }
 
-/** The load's journal table (see backup/swap-journal.ts); it travels with the tables in the rename. */
-export const JOURNAL_TABLE = 'olympia_load_journal';
+/** The journal's table before the swap; the swap's RENAME TABLE renames it to JOURNAL_SWAPPED. */
+export const JOURNAL_PENDING = 'swap_pending';
+export const JOURNAL_SWAPPED = 'swap_done';
 
 export interface SwapDatabases {
   live: string;
   stage: string;
   old: string;
+  journal: string;
 }
 
 /** Creates the live database if missing and an empty `old` one; returns the live triggers (to drop for the rename). */
@@ -49,29 +55,23 @@ export async function prepareSwap(conn: Connection, s: SwapDatabases): Promise<S
   await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(s.live)}`);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(s.old)}`);
   await conn.query(`CREATE DATABASE ${quoteIdent(s.old)}`);
-  for (const db of [s.live, s.stage]) {
-    if ((await listTables(conn, db)).tables.some((t) => t.name === JOURNAL_TABLE)) {
-      const which = db === s.live ? `The database "${s.live}"` : 'The backup';
-      throw new OlympiaError(`${which} has a table named ${JOURNAL_TABLE}, a name olympia-data keeps for its own use; nothing was changed.`, { hint: 'Rename that table, then load again.' });
-    }
-  }
   return (await listTriggers(conn, s.live)).map(({ name, createSql }) => ({ name, createSql }));
 }
 
 /**
  * One atomic RENAME TABLE: every live table into `old`, every staged table into live, and the
- * journal from the staging database into `old`. The live tables must have no triggers left.
+ * journal from pending to swapped. The live tables must have no triggers left.
  */
 export async function renameIntoLive(conn: Connection, s: SwapDatabases): Promise<void> {
   const L = quoteIdent(s.live);
   const S = quoteIdent(s.stage);
   const O = quoteIdent(s.old);
   const live = (await listTables(conn, s.live)).tables.map((t) => t.name);
-  const staged = (await listTables(conn, s.stage)).tables.map((t) => t.name).filter((t) => t !== JOURNAL_TABLE);
+  const staged = (await listTables(conn, s.stage)).tables.map((t) => t.name);
   const renames = [
     ...live.map((t) => `${L}.${quoteIdent(t)} TO ${O}.${quoteIdent(t)}`),
     ...staged.map((t) => `${S}.${quoteIdent(t)} TO ${L}.${quoteIdent(t)}`),
-    `${S}.${quoteIdent(JOURNAL_TABLE)} TO ${O}.${quoteIdent(JOURNAL_TABLE)}`,
+    `${quoteIdent(s.journal)}.${JOURNAL_PENDING} TO ${quoteIdent(s.journal)}.${JOURNAL_SWAPPED}`,
   ];
   await conn.query(`RENAME TABLE ${renames.join(', ')}`);
 }

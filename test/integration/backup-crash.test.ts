@@ -203,7 +203,7 @@ describe('SIGKILL at random moments of a load', () => {
       // The next run first finishes or undoes a swap the kill cut short: then tables, views,
       // triggers and storage are all the old ones or all the new ones.
       const c = await connect(parseDatabaseUrl(live.url), { database: null });
-      await recoverInterruptedLoad(c, live.name, { reporter: silentReporter, lockTimeoutS: 60 }).finally(() => c.end());
+      await recoverInterruptedLoad(c, parseDatabaseUrl(live.url), { reporter: silentReporter, lockTimeoutS: 60 }).finally(() => c.end());
       const whole = await wholeState();
       assert.ok(JSON.stringify(whole) === JSON.stringify(oldWhole) || JSON.stringify(whole) === JSON.stringify(newWhole), `${context}: after recovery, the database and storage are one whole: ${JSON.stringify({ ...whole, tables: undefined })}`);
 
@@ -211,8 +211,8 @@ describe('SIGKILL at random moments of a load', () => {
       await loadOld();
       assert.deepEqual(await tableChecksums(live.url), oldState, `${context}: the next load works`);
       assert.deepEqual(await treeContents(liveStorage), oldFiles);
-      const { stage, old } = stagingNames(live.name);
-      assert.deepEqual(await schemasLike(live.url, [stage, old]), [], `${context}: no staging database is left`);
+      const { stage, old, journal } = stagingNames(live.name);
+      assert.deepEqual(await schemasLike(live.url, [stage, old, journal]), [], `${context}: no staging or journal database is left`);
       const siblings = (await namesIn(dirname(liveStorage))).filter((n) => n.startsWith(`${basename(liveStorage)}.`));
       assert.deepEqual(siblings, [], `${context}: no staged storage copy is left`);
     }

@@ -10,18 +10,22 @@ import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { namesIn, treeContents } from '../support/files.js';
 import { schemaObjects, tableChecksums } from '../support/fixtures.js';
-import { recoverInterruptedLoad, swapSteps, type SwapJournal } from '../../src/backup/swap-journal.js';
+import { recoverInterruptedLoad, type SwapContext, swapSteps, type SwapJournal } from '../../src/backup/swap-journal.js';
+import { serverFlavor } from '../../src/mysql/server-flavor.js';
 import { finishStorageSwap, stageStorage } from '../../src/backup/storage-snapshot.js';
 import { BackupStore } from '../../src/backup/store.js';
 import { dump } from '../../src/commands/dump.js';
 import { load } from '../../src/commands/load.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
-import { connect } from '../../src/mysql/connect.js';
+import { connect, type Connection } from '../../src/mysql/connect.js';
 import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
 import { prepareSwap, stagingNames } from '../../src/mysql/swap-database.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
+
+let db: Db;
+const swapContext = async (conn: Connection): Promise<SwapContext> => ({ conn, target: parseDatabaseUrl(db.url), server: await serverFlavor(conn), reporter: silentReporter });
 
 const OLD_SQL = [
   `CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(10))`,
@@ -58,7 +62,6 @@ async function wholeState(url: string, storage: string) {
 }
 
 describe('a load killed at each step of its swap, then recovered', () => {
-  let db: Db;
   let dir: string;
   let storage: string;
   let oldState: Awaited<ReturnType<typeof wholeState>>;
@@ -72,7 +75,7 @@ describe('a load killed at each step of its swap, then recovered', () => {
     await rm(dir, { recursive: true, force: true });
     await mkdir(storage, { recursive: true });
     await writeFile(join(storage, 'old.txt'), 'old files');
-    const { stage, old } = stagingNames(db.name);
+    const { stage, old, journal } = stagingNames(db.name);
     await run(server(), [`DROP DATABASE IF EXISTS \`${stage}\``, `CREATE DATABASE \`${stage}\``]);
     await run(`${server()}/${stage}`, NEW_TABLES);
     const staged = await stageStorage(storage, async (d) => {
@@ -81,7 +84,7 @@ describe('a load killed at each step of its swap, then recovered', () => {
     });
     const conn = await connect(parseDatabaseUrl(db.url), { database: null });
     try {
-      const dbs = { live: db.name, stage, old };
+      const dbs = { live: db.name, stage, old, journal };
       return { ...dbs, liveTriggers: await prepareSwap(conn, dbs), views: NEW_VIEWS, triggers: NEW_TRIGGERS, storage: staged.paths };
     } finally {
       await conn.end();
@@ -92,7 +95,7 @@ describe('a load killed at each step of its swap, then recovered', () => {
   async function runSteps(journal: SwapJournal, k: number): Promise<string[]> {
     const conn = await connect(parseDatabaseUrl(db.url), { database: null });
     try {
-      const steps = swapSteps(conn, journal);
+      const steps = swapSteps(await swapContext(conn), journal);
       for (const s of steps.slice(0, k)) await s.run();
       return steps.map((s) => s.name);
     } finally {
@@ -103,7 +106,7 @@ describe('a load killed at each step of its swap, then recovered', () => {
   async function recover() {
     const conn = await connect(parseDatabaseUrl(db.url), { database: null });
     try {
-      return await recoverInterruptedLoad(conn, db.name, { reporter: silentReporter, lockTimeoutS: 10 });
+      return await recoverInterruptedLoad(conn, parseDatabaseUrl(db.url), { reporter: silentReporter, lockTimeoutS: 10 });
     } finally {
       await conn.end();
     }
@@ -120,8 +123,8 @@ describe('a load killed at each step of its swap, then recovered', () => {
     newState = await wholeState(db.url, storage);
   });
   after(async () => {
-    const { stage, old } = stagingNames(db.name);
-    await run(server(), [`DROP DATABASE IF EXISTS \`${stage}\``, `DROP DATABASE IF EXISTS \`${old}\``]);
+    const { stage, old, journal } = stagingNames(db.name);
+    await run(server(), [`DROP DATABASE IF EXISTS \`${stage}\``, `DROP DATABASE IF EXISTS \`${old}\``, `DROP DATABASE IF EXISTS \`${journal}\``]);
     await db.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -144,8 +147,8 @@ describe('a load killed at each step of its swap, then recovered', () => {
       const expected = k === names.length ? 'none' : afterRename ? 'rolled forward' : 'rolled back';
       assert.equal(await recover(), expected);
       assert.deepEqual(await wholeState(db.url, storage), afterRename ? newState : oldState);
-      const { stage, old } = stagingNames(db.name);
-      assert.deepEqual(await schemasPresent(db.url, [stage, old]), [], 'no staging database is left');
+      const left = stagingNames(db.name);
+      assert.deepEqual(await schemasPresent(db.url, [left.stage, left.old, left.journal]), [], 'no staging or journal database is left');
       assert.deepEqual((await namesIn(dirname(storage))).filter((n) => n.startsWith(`${basename(storage)}.`)), [], 'no storage copy is left');
       assert.equal(await recover(), 'none', 'a second recovery has nothing to do');
     });
@@ -156,7 +159,7 @@ describe('a load killed at each step of its swap, then recovered', () => {
     await runSteps(journal, names.indexOf('rename tables') + 1);
     // The first recovery dies after its views and triggers (the first step of a roll forward).
     const conn = await connect(parseDatabaseUrl(db.url), { database: null });
-    await swapSteps(conn, journal)[names.indexOf('create views and triggers')].run();
+    await swapSteps(await swapContext(conn), journal)[names.indexOf('create views and triggers')].run();
     await conn.end();
     assert.equal(await recover(), 'rolled forward');
     assert.deepEqual(await wholeState(db.url, storage), newState);
