@@ -6,6 +6,7 @@ import type { InitializeOptions } from '../core/flags.js';
 import { type Plan, planInitialize, planSeed, type ProbedState, type SeedOptions } from '../core/initialize-plan.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { recoverInterruptedLoad } from '../backup/swap-journal.js';
+import { dropLeftoverLoadAccounts } from '../load/confinement.js';
 import { connect } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { type Context, requireTarget } from './context.js';
@@ -76,6 +77,8 @@ export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, p
     const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose });
     try {
       await recoverInterruptedLoad(conn, target, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS, lockHeld: true });
+      // A killed load's account: under the lock, no load of this database is running.
+      await dropLeftoverLoadAccounts(conn, target.database).catch(() => undefined);
       return await fn();
     } finally {
       await release();

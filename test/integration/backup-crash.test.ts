@@ -20,6 +20,7 @@ import { silentReporter } from '../../src/core/reporter.js';
 import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
 import { stagingNames } from '../../src/mysql/swap-database.js';
 import { lockName } from '../../src/mysql/advisory-lock.js';
+import { loadAccountName } from '../../src/load/accounts.js';
 import { connect } from '../../src/mysql/connect.js';
 import { recoverInterruptedLoad } from '../../src/backup/swap-journal.js';
 
@@ -213,6 +214,9 @@ describe('SIGKILL at random moments of a load', () => {
       assert.deepEqual(await treeContents(liveStorage), oldFiles);
       const { stage, old, journal } = stagingNames(live.name);
       assert.deepEqual(await schemasLike(live.url, [stage, old, journal]), [], `${context}: no staging or journal database is left`);
+      const c2 = await mysql.createConnection({ uri: live.url });
+      const [accounts] = await c2.query('SELECT User FROM mysql.user WHERE User = ?', [loadAccountName(live.name)]).finally(() => c2.end());
+      assert.deepEqual(accounts, [], `${context}: the killed run's load account is gone`);
       const siblings = (await namesIn(dirname(liveStorage))).filter((n) => n.startsWith(`${basename(liveStorage)}.`));
       assert.deepEqual(siblings, [], `${context}: no staged storage copy is left`);
     }

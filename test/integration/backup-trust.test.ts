@@ -241,6 +241,18 @@ describe('a backup is data, never code', () => {
     assert.deepEqual(await state(), baseline);
   });
 
+  test('load --jobs 1000 of a small backup opens only the connections it has work for', async () => {
+    const r = await runCli(['load', '--name', 'good', '--json', '--jobs', '1000', '--backup-dir', backups, '--database-url', dest.url, '--storage-dir', destStorage]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.ok(out.connections >= 1 && out.connections <= out.tables, `connections: ${out.connections} for ${out.tables} tables`);
+    assert.equal(out.confinement, 'account');
+    assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
+    await sql(server(), [`CREATE DATABASE ${dest.name}`]);
+    await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
+    assert.deepEqual(await state(), baseline);
+  });
+
   describe('as a user who cannot create accounts: every statement is checked', () => {
     let limitedUrl: string;
     const user = `limited${process.pid}`;
