@@ -143,7 +143,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     // Views and triggers are tried in the staging database first: one the server refuses fails the
     // load now, while nothing live has changed.
     await tryObjectsInStage(workers[0], objects!, access.mode, server, stagedTables);
-    if (objects!.triggers.length + objects!.views.length > 0 && !(await prepareDefiner(control, target.database))) {
+    if (objects!.triggers.length + objects!.views.length > 0 && (access.mode === 'checked' || !(await prepareDefiner(control, target.database)))) {
       // They will be created as the user after the swap: check them now, while a refusal changes nothing.
       for (const v of objects!.views) checkObject('view', v, server, stagedTables);
       for (const t of objects!.triggers) checkObject('trigger', t, server, stagedTables);

@@ -87,21 +87,29 @@ export async function prepareDefiner(control: Connection, live: string): Promise
  */
 export async function createLiveObjects(control: Connection, target: MysqlTarget, live: string, objs: SchemaObjects, server: ServerFlavor, reporter: Reporter): Promise<ConfinementMode> {
   const rewritten = rewriteObjects(objs, server);
-  const definer = rewritten.views.length + rewritten.triggers.length > 0 ? await prepareDefiner(control, live) : null;
+  let definer = rewritten.views.length + rewritten.triggers.length > 0 ? await prepareDefiner(control, live) : null;
+  let conn: Connection | undefined;
   if (definer) {
     const password = randomPassword();
-    await unlockAccount(control, definer, password);
-    let conn: Connection | undefined;
     try {
+      await unlockAccount(control, definer, password);
       conn = await connect({ ...target, user: definer.user, password, database: live });
+    } catch {
+      // It cannot log in from here (say its host is matched differently): create them as the user, checked.
+      await lockAccount(control, definer).catch(() => undefined);
+      definer = null;
+    }
+  }
+  if (definer && conn) {
+    try {
       await createViews(conn, rewritten.views);
       for (const t of rewritten.triggers) await conn.query(t.createSql);
     } finally {
-      await conn?.end().catch(() => undefined);
+      await conn.end().catch(() => undefined);
       await lockAccount(control, definer).catch(() => undefined);
     }
   } else if (rewritten.views.length + rewritten.triggers.length > 0) {
-    reporter.warn(`Cannot make the definer account for "${live}", so its views and triggers are created as "${target.user}" after each is checked.`);
+    reporter.warn(`Cannot use the definer account for "${live}", so its views and triggers are created as "${target.user}" after each is checked.`);
     const known = await liveNames(control, live);
     for (const v of rewritten.views) checkObject('view', v, server, known);
     for (const t of rewritten.triggers) checkObject('trigger', t, server, known);
