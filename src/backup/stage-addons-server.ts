@@ -1,26 +1,15 @@
 // Reads addons-server backups: a directory with db.sql (a mysqldump, plain or gzip despite its
 // name) and storage.tar (plain or gzip). The SQL is replayed into the staging database.
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
+import { openRegularFile } from '../core/safe-fs.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
 import { firstLine, splitSqlStream } from '../mysql/sql-splitter.js';
 import { listTables, listTriggers, showCreateView } from '../mysql/schema.js';
 import type { SchemaObject } from '../mysql/swap-database.js';
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** DEFINER clauses name accounts that may not exist here; drop them everywhere in the statement. */
 export function stripDefiners(statement: string): string {
@@ -54,11 +43,17 @@ async function* asLatin1(source: AsyncIterable<Buffer>): AsyncGenerator<string> 
 export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; stage: string; reporter: Reporter; guard: (sql: string, where: string) => 'run' | 'skip' }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
   const { conn, reporter } = opts;
   const file = join(opts.dir, 'db.sql');
-  const total = (await stat(file)).size;
+  // Never through a link: its target's first line would end up in an error message.
+  const fh = await openRegularFile(file);
+  if (typeof fh === 'string') {
+    throw new IntegrityError(`${file} is ${fh}; olympia-data reads only a regular db.sql from a backup. Nothing was changed.`, 'Put the SQL dump itself in the backup directory.');
+  }
+  const total = (await fh.stat()).size;
   // Sniff before opening the stream: a 'data' listener starts it flowing, and whatever it reads
   // while we await something else is lost.
-  const gzip = await isGzip(file);
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const head = await fh.read(Buffer.alloc(2), 0, 2, 0);
+  const gzip = head.bytesRead === 2 && head.buffer[0] === 0x1f && head.buffer[1] === 0x8b;
+  const raw = fh.createReadStream({ highWaterMark: 1 << 20, start: 0 });
   let read = 0;
   raw.on('data', (c) => (read += (c as Buffer).length));
   const source = gzip ? raw.pipe(createGunzip()) : raw;

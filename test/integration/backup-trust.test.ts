@@ -241,6 +241,17 @@ describe('a backup is data, never code', () => {
     assert.deepEqual(await state(), baseline);
   });
 
+  test('a db.sql that is a link to /etc/passwd is refused (exit 4) without reading it', async () => {
+    await rm(join(backups, 'linked'), { recursive: true, force: true });
+    await mkdir(join(backups, 'linked'), { recursive: true });
+    await symlink('/etc/passwd', join(backups, 'linked', 'db.sql'));
+    const r = await load('linked');
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /db\.sql is a symbolic link/);
+    assert.doesNotMatch(r.stderr, /root:/, 'nothing of the target reaches the output');
+    assert.deepEqual(await state(), baseline);
+  });
+
   test('load --jobs 1000 of a small backup opens only the connections it has work for', async () => {
     const r = await runCli(['load', '--name', 'good', '--json', '--jobs', '1000', '--backup-dir', backups, '--database-url', dest.url, '--storage-dir', destStorage]);
     assert.equal(r.code, 0, r.stderr);
