@@ -1,9 +1,11 @@
 // sha256 of files on several threads. Hashing a backup is CPU work (about 0.7 s per GB on one core)
 // that otherwise keeps one core busy while the rest wait; verify and load run it before anything else.
+// A backup is untrusted: a file is opened without following a link, and only a regular file is read.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { runPool } from '../core/run-pool.js';
+import { READ_NO_FOLLOW } from '../core/safe-fs.js';
 
 export type FileDigest = { sha256: string } | { error: NodeJS.ErrnoException };
 
@@ -11,12 +13,15 @@ export type FileDigest = { sha256: string } | { error: NodeJS.ErrnoException };
 const THREAD = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync, constants } = require('node:fs');
 const buf = Buffer.allocUnsafe(1 << 20);
+// As READ_NO_FOLLOW in core/safe-fs.ts: no link as the last component, no waiting on a FIFO.
+const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 parentPort.on('message', (path) => {
   let fd;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, FLAGS);
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
     const hash = createHash('sha256');
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
     parentPort.postMessage({ sha256: hash.digest('hex') });
@@ -29,12 +34,18 @@ parentPort.on('message', (path) => {
 `;
 
 async function hashHere(path: string): Promise<FileDigest> {
+  let fh: FileHandle | undefined;
   try {
+    fh = await open(path, READ_NO_FOLLOW);
+    if (!(await fh.stat()).isFile()) throw new Error('not a regular file');
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = (await fh.read(buf, 0, buf.length, null)).bytesRead) > 0; ) hash.update(buf.subarray(0, n));
     return { sha256: hash.digest('hex') };
   } catch (e) {
     return { error: e as NodeJS.ErrnoException };
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
 }
 

@@ -7,8 +7,20 @@ export class HashingWriter {
   size = 0;
   private constructor(private readonly fh: FileHandle) {}
 
-  static async create(path: string): Promise<HashingWriter> {
-    return new HashingWriter(await open(path, 'wx'));
+  /**
+   * Creates `path` (it must not exist) with exactly `mode`: private (0600) unless told otherwise,
+   * whatever the process umask, as a backup holds user data.
+   */
+  static async create(path: string, mode = 0o600): Promise<HashingWriter> {
+    const fh = await open(path, 'wx', mode);
+    try {
+      // open() applies the umask to the mode; fchmod sets it exactly.
+      await fh.chmod(mode);
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+    return new HashingWriter(fh);
   }
 
   async write(chunk: Buffer): Promise<void> {

@@ -1,14 +1,18 @@
 // The storage directory (uploaded files) travels with the database: copied into <backup>/storage/
 // on dump, checksummed, and swapped back in whole on load.
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Reporter } from '../core/reporter.js';
 import type { FileEntry } from './manifest.js';
 import { HashingWriter } from './hashing-writer.js';
 import { pathExists, pidAlive } from '../core/fs-checks.js';
-import { OlympiaError } from '../core/errors.js';
+import { IntegrityError, OlympiaError } from '../core/errors.js';
+import { makeDir, makeDirsBelow, openRegularFile, PRIVATE_DIR, PRIVATE_FILE } from '../core/safe-fs.js';
+
+/** Modes of loaded storage: the app serving the uploads must read them (a backup's own copy is private). */
+const STORAGE_FILE = 0o644;
+const STORAGE_DIR = 0o755;
 
 async function* walk(dir: string, reporter: Reporter): AsyncGenerator<string> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -21,15 +25,34 @@ async function* walk(dir: string, reporter: Reporter): AsyncGenerator<string> {
   }
 }
 
-async function copyFile(from: string, to: string, opts: { sync: boolean }): Promise<{ size: number; sha256: string }> {
-  await mkdir(dirname(to), { recursive: true });
-  const w = await HashingWriter.create(to);
+/** Where copies go: below `root`, new directories and files with exactly these modes. */
+interface CopyTarget {
+  root: string;
+  dirMode: number;
+  fileMode: number;
+  sync: boolean;
+  /** Directories known to exist below root. */
+  made: Set<string>;
+  /** The error for a source that is not a regular file (`kind` says what it is). */
+  refuse: (from: string, kind: string) => Error;
+}
+
+/** Copies `from` (never through a link, only a regular file) to `parts` below the target's root. */
+async function copyFile(from: string, parts: string[], t: CopyTarget): Promise<{ size: number; sha256: string }> {
+  const source = await openRegularFile(from);
+  if (typeof source === 'string') throw t.refuse(from, source);
   try {
-    for await (const chunk of createReadStream(from, { highWaterMark: 1 << 20 })) await w.write(chunk as Buffer);
-    return await w.finish(opts);
-  } catch (e) {
-    await w.discard();
-    throw e;
+    await makeDirsBelow(t.root, parts.slice(0, -1), t.dirMode, t.made);
+    const w = await HashingWriter.create(join(t.root, ...parts), t.fileMode);
+    try {
+      for await (const chunk of source.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) await w.write(chunk as Buffer);
+      return await w.finish({ sync: t.sync });
+    } catch (e) {
+      await w.discard();
+      throw e;
+    }
+  } finally {
+    await source.close().catch(() => undefined);
   }
 }
 
@@ -45,10 +68,18 @@ export async function snapshotStorage(storageDir: string, backupDir: string, rep
     throw e;
   }
   const files: FileEntry[] = [];
+  const target: CopyTarget = {
+    root: backupDir,
+    dirMode: PRIVATE_DIR,
+    fileMode: PRIVATE_FILE,
+    sync: opts.sync,
+    made: new Set(),
+    refuse: (from, kind) => new OlympiaError(`Cannot back up ${from}: it became ${kind} while the dump ran.`, { hint: 'Run the dump again.' }),
+  };
   for await (const file of walk(storageDir, reporter)) {
-    const rel = ['storage', ...relative(storageDir, file).split(sep)].join('/');
-    const { size, sha256 } = await copyFile(file, join(backupDir, ...rel.split('/')), opts);
-    files.push({ path: rel, size, sha256 });
+    const parts = ['storage', ...relative(storageDir, file).split(sep)];
+    const { size, sha256 } = await copyFile(file, parts, target);
+    files.push({ path: parts.join('/'), size, sha256 });
   }
   return files;
 }
@@ -80,7 +111,8 @@ export interface StoragePaths {
 
 /**
  * Prepares new storage contents next to the live storage dir, ready to swap in with
- * finishStorageSwap. Nothing live changes here; `discard()` removes the staged copy.
+ * finishStorageSwap. Nothing live changes here; `discard()` removes the staged copy. The staged dir
+ * is the owner's alone while it fills, then gets the live dir's mode (0755 without one).
  */
 export async function stageStorage(storageDir: string, fill: (stagedDir: string) => Promise<void>): Promise<StagedStorage> {
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -88,9 +120,12 @@ export async function stageStorage(storageDir: string, fill: (stagedDir: string)
   const dir = resolve(storageDir);
   const paths = { dir, staged: `${dir}.olympia-new-${tag}`, aside: `${dir}.olympia-old-${tag}` };
   await recoverStorage(dir);
-  await mkdir(paths.staged, { recursive: true });
+  await mkdir(dirname(dir), { recursive: true });
   try {
+    await makeDir(paths.staged, PRIVATE_DIR);
     await fill(paths.staged);
+    const live = await stat(dir).catch(() => undefined);
+    await chmod(paths.staged, live?.isDirectory() ? live.mode & 0o7777 : STORAGE_DIR);
   } catch (e) {
     await rm(paths.staged, { recursive: true, force: true });
     throw e;
@@ -119,9 +154,21 @@ export async function finishStorageSwap(p: StoragePaths): Promise<void> {
   await rm(p.aside, { recursive: true, force: true });
 }
 
-/** Fills a staged storage dir from a backup's storage/ files, synced: the swap deletes the old ones. */
+/**
+ * Fills a staged storage dir from a backup's storage/ files, synced: the swap deletes the old ones.
+ * A source is opened without following a link and must be a regular file (verifyBackup has checked
+ * the directories above it); the copies are readable by the app serving them.
+ */
 export function copyBackupStorage(backupDir: string, files: FileEntry[]): (stagedDir: string) => Promise<void> {
   return async (staged) => {
-    for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), join(staged, ...f.path.split('/').slice(1)), { sync: true });
+    const target: CopyTarget = {
+      root: staged,
+      dirMode: STORAGE_DIR,
+      fileMode: STORAGE_FILE,
+      sync: true,
+      made: new Set(),
+      refuse: (from, kind) => new IntegrityError(`${from} is ${kind}; olympia-data loads only regular files from a backup. Nothing was changed.`, 'The backup is damaged or was tampered with: dump it again, or load another backup.'),
+    };
+    for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), f.path.split('/').slice(1), target);
   };
 }

@@ -1,6 +1,7 @@
 // The backup directory: <root>/<name>/ with manifest.json written last. New backups are built in a
 // hidden temporary sibling and renamed into place, so no reader ever sees half a backup under the
-// real name; a per-name lock file keeps two writers apart.
+// real name; a per-name lock file keeps two writers apart. A backup holds user data: what the store
+// creates is the owner's alone (directories 0700, files 0600), whatever the umask.
 import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +9,7 @@ import type { BackupName } from '../core/backup-name.js';
 import { LockedError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
 import { MANIFEST_FILE, type Manifest, totalBytes, validateManifest } from './manifest.js';
 import { pathExists, pidAlive } from '../core/fs-checks.js';
+import { makeDir, PRIVATE_DIR, PRIVATE_FILE } from '../core/safe-fs.js';
 
 export type BackupKind = 'olympia' | 'addons-server';
 
@@ -40,12 +42,12 @@ export function fsError(action: string, path: string, e: unknown): OlympiaError 
  */
 async function makeDirectory(path: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: PRIVATE_DIR });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     const missing: string[] = [];
     for (let p = path; !(await pathExists(p)) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
-    for (const p of missing) await mkdir(p);
+    for (const p of missing) await mkdir(p, { mode: PRIVATE_DIR });
   }
 }
 
@@ -167,7 +169,7 @@ export class BackupStore {
       // nobody ever sees an empty lock file and mistakes a slow owner for a dead one.
       const mine = scratch();
       try {
-        await writeFile(mine, String(process.pid));
+        await writeFile(mine, String(process.pid), { mode: PRIVATE_FILE });
         await link(mine, file);
         return async () => {
           await rm(file, { force: true });
@@ -209,7 +211,7 @@ export class BackupStore {
       }
       const tmp = join(this.root, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
-        await mkdir(tmp);
+        await makeDir(tmp, PRIVATE_DIR);
       } catch (e) {
         throw fsError('write to the backup directory', this.root, e);
       }
@@ -252,7 +254,8 @@ export class PendingBackup {
     const target = this.store.path(this.name);
     try {
       const tmpManifest = join(this.dir, `.${MANIFEST_FILE}.tmp`);
-      const fh = await open(tmpManifest, 'w');
+      const fh = await open(tmpManifest, 'w', PRIVATE_FILE);
+      await fh.chmod(PRIVATE_FILE);
       await fh.writeFile(JSON.stringify(manifest, null, 2) + '\n');
       await fh.sync();
       await fh.close();

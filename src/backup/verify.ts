@@ -1,7 +1,10 @@
-// Checks every file a manifest lists against its recorded size and sha256.
-import { stat } from 'node:fs/promises';
+// Checks every file a manifest lists against its recorded size and sha256. A backup is untrusted:
+// no link below the backup directory is followed, and only regular files count (a link to a file
+// with the right bytes is still a problem: the load would copy whatever it points to).
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IntegrityError } from '../core/errors.js';
+import { entryKind } from '../core/safe-fs.js';
 import { hashFiles } from './file-hasher.js';
 import { allFiles, type FileEntry, type Manifest } from './manifest.js';
 
@@ -16,16 +19,49 @@ export interface VerifyResult {
   problems: VerifyProblem[];
 }
 
+type Found = { size: number } | { problem: string };
+
+/**
+ * The size of the regular file at `rel` (a manifest path, `/`-separated) below `dir`, looked at with
+ * lstat one component at a time; `dirs` caches what the directories above it turned out to be.
+ */
+async function regularFile(dir: string, rel: string, dirs: Map<string, string | null>): Promise<Found> {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    let problem = dirs.get(prefix);
+    if (problem === undefined) {
+      const s = await lstat(join(dir, ...parts.slice(0, i))).catch(() => undefined);
+      if (!s) problem = 'missing';
+      else if (s.isSymbolicLink()) problem = `${prefix} is a symbolic link (links are not loaded)`;
+      else if (!s.isDirectory()) problem = `missing (${prefix} is ${entryKind(s) ?? 'a file'}, not a directory)`;
+      else problem = null;
+      dirs.set(prefix, problem);
+    }
+    if (problem !== null) return { problem };
+  }
+  const s = await lstat(join(dir, ...parts)).catch(() => undefined);
+  if (!s) return { problem: 'missing' };
+  if (s.isSymbolicLink()) return { problem: 'a symbolic link (links are not loaded)' };
+  if (!s.isFile()) return { problem: `${entryKind(s)}, not a regular file` };
+  return { size: s.size };
+}
+
 export async function verifyBackup(dir: string, manifest: Manifest, jobs: number): Promise<VerifyResult> {
   const files = allFiles(manifest);
   const problems: VerifyProblem[] = [];
   const toHash: { f: FileEntry; path: string; size: number }[] = [];
-  // Sizes first: a missing or truncated file is reported without reading anything.
+  const dirs = new Map<string, string | null>();
+  // Sizes first: a missing, truncated or linked file is reported without reading anything.
   for (const f of files) {
     const path = join(dir, ...f.path.split('/'));
-    const size = await stat(path).then((s) => s.size, () => undefined);
-    if (size === undefined) problems.push({ path: f.path, problem: 'missing' });
-    else if (size !== f.size) problems.push({ path: f.path, problem: `size is ${size} bytes, manifest says ${f.size}${size < f.size ? ' (truncated)' : ''}` });
+    const found = await regularFile(dir, f.path, dirs);
+    if ('problem' in found) {
+      problems.push({ path: f.path, problem: found.problem });
+      continue;
+    }
+    const { size } = found;
+    if (size !== f.size) problems.push({ path: f.path, problem: `size is ${size} bytes, manifest says ${f.size}${size < f.size ? ' (truncated)' : ''}` });
     else toHash.push({ f, path, size });
   }
   const digests = await hashFiles(toHash, jobs);

@@ -1,5 +1,5 @@
 // `olympia-data dump`: one consistent snapshot of the whole database, written in parallel.
-import { mkdir } from 'node:fs/promises';
+import { makeDir, PRIVATE_DIR } from '../core/safe-fs.js';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
 import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../core/chunk-plan.js';
@@ -154,7 +154,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
     const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
 
-    await mkdir(join(pending.dir, 'data'));
+    await makeDir(join(pending.dir, 'data'), PRIVATE_DIR);
     const planned: Task[] = [];
     const entries = new Map<string, TableEntry>();
     for (const t of tables) {

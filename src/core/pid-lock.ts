@@ -11,7 +11,7 @@ export async function withPidLock<T>(path: string, timeoutMs: number, what: stri
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const fh = await open(path, 'wx');
+      const fh = await open(path, 'wx', 0o600);
       await fh.writeFile(String(process.pid));
       await fh.close();
       break;
