@@ -26809,7 +26809,7 @@ async function connect(target, opts = {}) {
             dateStrings: true,
             charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
             // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
-            ...(opts.rawBytes ? { flags: ['-SESSION_TRACK'] } : {}),
+            flags: [...(opts.rawBytes ? ['-SESSION_TRACK'] : []), ...(opts.noLocalFiles ? ['-LOCAL_FILES'] : [])],
         });
     }
     catch (e) {
@@ -27118,8 +27118,21 @@ class HashingWriter {
     constructor(fh) {
         this.fh = fh;
     }
-    static async create(path) {
-        return new HashingWriter(await (0,promises_namespaceObject.open)(path, 'wx'));
+    /**
+     * Creates `path` (it must not exist) with exactly `mode`: private (0600) unless told otherwise,
+     * whatever the process umask, as a backup holds user data.
+     */
+    static async create(path, mode = 0o600) {
+        const fh = await (0,promises_namespaceObject.open)(path, 'wx', mode);
+        try {
+            // open() applies the umask to the mode; fchmod sets it exactly.
+            await fh.chmod(mode);
+        }
+        catch (e) {
+            await fh.close().catch(() => undefined);
+            throw e;
+        }
+        return new HashingWriter(fh);
     }
     async write(chunk) {
         if (chunk.length === 0)
