@@ -15,6 +15,7 @@ import { schemaObjects, seedBigTable, seedTypes, tableChecksums } from '../suppo
 import { treeContents } from '../support/files.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { stagingNames } from '../../src/mysql/swap-database.js';
+import { lockName } from '../../src/mysql/advisory-lock.js';
 import { MANIFEST_FILE } from '../../src/backup/manifest.js';
 import { definerAccountName, loadAccountName } from '../../src/load/accounts.js';
 
@@ -249,6 +250,21 @@ describe('a backup is data, never code', () => {
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stderr, /db\.sql is a symbolic link/);
     assert.doesNotMatch(r.stderr, /root:/, 'nothing of the target reaches the output');
+    assert.deepEqual(await state(), baseline);
+  });
+
+  test('load, reset and initialize share one lock: each waits for the database held by another run', async () => {
+    const holder = await mysql.createConnection({ uri: server() });
+    try {
+      await holder.query('SELECT GET_LOCK(?, 0)', [lockName(dest.name)]);
+      for (const args of [['load', '--name', 'good', '--backup-dir', backups], ['reset', '--yes', '--skip-index'], ['initialize', '--skip-index', '--skip-seed', '--backup-dir', backups]]) {
+        const r = await runCli([...args, '--database-url', dest.url, '--lock-timeout', '1']);
+        assert.equal(r.code, 6, `${args[0]}: ${r.stderr}`);
+        assert.match(r.stderr, /locked/);
+      }
+    } finally {
+      await holder.end();
+    }
     assert.deepEqual(await state(), baseline);
   });
 
