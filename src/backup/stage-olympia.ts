@@ -78,6 +78,8 @@ export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest
     if (opts.guard(t.createSql, `The definition of table "${t.name}"`) !== 'run') throw new IntegrityError(`The definition of table "${t.name}" in the backup does not create a table. Nothing was changed.`);
     const split = splitCreateTable(t.name, t.createSql);
     await first.query(split.create);
+    // The ALTERs are cut from the definition's text: checked on their own too.
+    for (const sql of split.deferred) opts.guard(sql, `The indexes of table "${t.name}"`);
     deferred.set(t.name, split.deferred);
   }
 

@@ -76,7 +76,8 @@ export async function openStagingAccess(control: Connection, target: MysqlTarget
 /**
  * Decides per statement of a backup: `skip` (dump noise such as USE or CREATE DATABASE, which the
  * staging database replaces), `run`, or, in `checked` mode, an IntegrityError for a statement that
- * could act outside the staging database. In `account` mode the server's privileges decide instead.
+ * could act outside the staging database. In `account` mode the server's privileges decide instead,
+ * except for what no privilege stops (a storage engine that reaches another server or directory).
  * Tables and views the statements create are remembered, so later ones may name them.
  */
 export function statementGuard(mode: ConfinementMode, server: ServerFlavor, tables: Iterable<string> = []): (sql: string, where: string) => 'run' | 'skip' {
@@ -84,7 +85,7 @@ export function statementGuard(mode: ConfinementMode, server: ServerFlavor, tabl
   return (sql, where) => {
     const r = checkBackupStatement(sql, { server, tables: known });
     if (r.action === 'skip') return 'skip';
-    if (r.action === 'refuse' && mode === 'checked') {
+    if (r.action === 'refuse' && (mode === 'checked' || r.always)) {
       throw new IntegrityError(`${where} was refused: ${r.kind} ${r.why}. Nothing was changed.`, 'Load the backup as a user that can create accounts (its SQL then runs confined by privileges), or remove that statement from the backup.');
     }
     if (r.action === 'run' && r.created) known.add(r.created.toLowerCase());

@@ -128,7 +128,11 @@ export interface CheckContext {
   tables: ReadonlySet<string>;
 }
 
-export type CheckResult = { action: 'run'; kind: string; created?: string } | { action: 'skip'; kind: string; why: string } | { action: 'refuse'; kind: string; why: string };
+/**
+ * `always`: refused in every mode, as privileges do not stop it (a storage engine or table option
+ * that reaches outside the server's data).
+ */
+export type CheckResult = { action: 'run'; kind: string; created?: string } | { action: 'skip'; kind: string; why: string } | { action: 'refuse'; kind: string; why: string; always?: boolean };
 
 const isName = (t: Token | undefined): t is Token => t !== undefined && (t.kind === 'ident' || t.kind === 'word');
 /** A name as written: a quoted one unquoted, a bare word as it stands (its value is upper-cased). */
@@ -173,6 +177,8 @@ function skipIfExists(t: Token[], i: number): number {
 }
 
 const ENGINES = new Set(['INNODB', 'MYISAM', 'ARIA', 'MEMORY', 'HEAP', 'CSV', 'ARCHIVE', 'BLACKHOLE']);
+// Engines whose tables read or write another server or arbitrary files: no privilege stops them.
+const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER', 'S3']);
 // After these, a name is a table (or another schema object), never a column: a qualifier there is a database.
 const TABLE_POSITION = new Set(['FROM', 'JOIN', 'STRAIGHT_JOIN', 'INTO', 'UPDATE', 'TABLE', 'TABLES', 'REFERENCES', 'USING', 'FOR', 'CALL']);
 // Where a FROM list ends.
@@ -243,8 +249,8 @@ function aliases(t: Token[], tables: ReadonlySet<string>): Set<string> {
   return out;
 }
 
-function refuseOf(kind: string, why: string): CheckResult {
-  return { action: 'refuse', kind, why };
+function refuseOf(kind: string, why: string, always = false): CheckResult {
+  return always ? { action: 'refuse', kind, why, always } : { action: 'refuse', kind, why };
 }
 
 export function checkBackupStatement(sql: string, ctx: CheckContext): CheckResult {
@@ -279,12 +285,15 @@ export function checkBackupStatement(sql: string, ctx: CheckContext): CheckResul
   if (kind === 'CREATE TABLE' || kind === 'ALTER TABLE') {
     for (let i = 0; i < t.length; i++) {
       const w = word(t[i]);
-      if (w === 'DIRECTORY') return refuseOf(kind, 'places files outside the server\'s data directory (DATA/INDEX DIRECTORY)');
-      if (w === 'CONNECTION' && (isOp(t[i + 1], '=') || t[i + 1]?.kind === 'string')) return refuseOf(kind, 'connects to another server (CONNECTION)');
+      if (w === 'DIRECTORY') return refuseOf(kind, 'places files outside the server\'s data directory (DATA/INDEX DIRECTORY)', true);
+      if (w === 'CONNECTION' && (isOp(t[i + 1], '=') || t[i + 1]?.kind === 'string')) return refuseOf(kind, 'connects to another server (CONNECTION)', true);
       if (w === 'UNION' && (isOp(t[i + 1], '=') || isOp(t[i + 1], '('))) return refuseOf(kind, 'merges other tables (UNION)');
       if ((w === 'ENGINE' || w === 'TYPE') && (isOp(t[i + 1], '=') || isName(t[i + 1]))) {
         const engine = t[isOp(t[i + 1], '=') ? i + 2 : i + 1];
-        if (isName(engine) && !ENGINES.has(engine.value.toUpperCase())) return refuseOf(kind, `uses the storage engine ${nameOf(engine)}, which can reach outside the database`);
+        if (isName(engine) && !ENGINES.has(engine.value.toUpperCase())) {
+          const remote = REMOTE_ENGINES.has(engine.value.toUpperCase());
+          return refuseOf(kind, `uses the storage engine ${nameOf(engine)}${remote ? ', which reaches other servers or files' : ', which this mode does not allow'}`, remote);
+        }
       }
     }
   }

@@ -161,6 +161,8 @@ describe('a backup is data, never code', () => {
     ['SELECT … INTO OUTFILE', "CREATE TABLE ok (id INT);\nSELECT 'x' INTO OUTFILE '/tmp/olympia-planted.txt';\n", /refused|denied/i],
     ['LOAD DATA LOCAL INFILE', "CREATE TABLE ok (v TEXT);\nLOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE ok;\n", /refused|denied|LOCAL|not allowed|used command/i],
     ['SET GLOBAL', 'CREATE TABLE ok (id INT);\nSET GLOBAL max_connections = 1;\n', /refused|denied/i],
+    ['a FEDERATED table (no privilege stops it)', "CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@127.0.0.1:1/db/t';\n", /refused: CREATE TABLE uses the storage engine FEDERATED/],
+    ['DATA DIRECTORY', "CREATE TABLE f (id INT) DATA DIRECTORY='/tmp';\n", /refused: CREATE TABLE places files/],
   ];
   for (const [what, text, pattern] of sqlAttacks) {
     test(`db.sql: ${what} is refused and nothing changes`, async () => {

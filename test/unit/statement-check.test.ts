@@ -65,6 +65,18 @@ test('statements that are not data are refused', () => {
   }
 });
 
+test('what no privilege stops is refused in every mode; other refusals only where statements are checked', () => {
+  const r = (sql: string) => checkBackupStatement(sql, ctx());
+  for (const sql of ["CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@h/db/t'", "CREATE TABLE f (id INT) DATA DIRECTORY='/tmp'", 'ALTER TABLE t ENGINE = CONNECT', "CREATE TABLE f (id INT) ENGINE=InnoDB CONNECTION='x'"]) {
+    const x = r(sql);
+    assert.ok(x.action === 'refuse' && x.always === true, sql);
+  }
+  for (const sql of ['DROP TABLE otherdb.t', 'CREATE TABLE r (id INT) ENGINE=ROCKSDB', 'GRANT ALL ON *.* TO x']) {
+    const x = r(sql);
+    assert.ok(x.action === 'refuse' && !x.always, sql);
+  }
+});
+
 test('a version-gated comment is code only on a server that new', () => {
   assert.equal(checkBackupStatement('/*!90000 DROP TABLE otherdb.t */ INSERT INTO t VALUES (1)', { server: mysql8, tables: new Set(['t']) }).action, 'run');
   assert.equal(checkBackupStatement('INSERT INTO t VALUES (1) /*!80000 , (otherdb.f()) */', { server: mysql8, tables: new Set(['t']) }).action, 'refuse');
