@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-// Dump worker threads load this same bundle for their own code (src/backup/dump-worker.ts).
+// Dump worker threads load this same bundle for their own code (src/dump/dump-thread.ts).
 if (isMainThread) main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error;
   const hint = e instanceof OlympiaError && e.hint ? `\n${e.hint}` : '';

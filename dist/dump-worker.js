@@ -26456,7 +26456,7 @@ function errorMessage(e) {
     return e instanceof Error ? e.message : String(e);
 }
 
-;// CONCATENATED MODULE: ./src/backup/dump-protocol.ts
+;// CONCATENATED MODULE: ./src/dump/dump-protocol.ts
 // What the dump's main thread and its worker threads say to each other, and how errors cross the
 // thread boundary (class, hint and the fields callers look at survive).
 
@@ -27168,7 +27168,7 @@ class HashingWriter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/backup/table-dump.ts
+;// CONCATENATED MODULE: ./src/dump/table-dump.ts
 
 
 
@@ -27391,7 +27391,7 @@ function bulkRows(raw, o) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/backup/dump-session.ts
+;// CONCATENATED MODULE: ./src/dump/dump-session.ts
 // One dump connection's side of the conversation with the dump's main logic: it opens its
 // connection and, when told to (the main thread holds FLUSH TABLES WITH READ LOCK by then), starts
 // its consistent snapshot. Then it takes chunk tasks one at a time, writes their files and answers
@@ -27478,7 +27478,7 @@ function startDumpSession(target, send, onDone) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/backup/dump-thread.ts
+;// CONCATENATED MODULE: ./src/dump/dump-thread.ts
 // A dump worker thread: one dump session (dump-session.ts) whose messages travel over the thread's
 // port. This module is the entry of its own small bundle (dist/**/dump-worker.js), so a thread does
 // not load the whole CLI or action. The thread boots before it knows its server (dump-threads.ts):

@@ -14,6 +14,6 @@ node scripts/build-wasm.mjs
 "$ncc" build src/cli/main.ts -o dist/cli -q
 worker=$(mktemp -d)
 trap 'rm -rf "$worker"' EXIT
-"$ncc" build src/backup/dump-thread.ts -o "$worker" -q
+"$ncc" build src/dump/dump-thread.ts -o "$worker" -q
 cp "$worker/index.js" dist/dump-worker.js
 cp "$worker/index.js" dist/cli/dump-worker.js

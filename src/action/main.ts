@@ -2,5 +2,5 @@
 import { isMainThread } from 'node:worker_threads';
 import { runAction } from './run.js';
 
-// Dump worker threads load this same bundle for their own code (src/backup/dump-worker.ts).
+// Dump worker threads load this same bundle for their own code (src/dump/dump-thread.ts).
 if (isMainThread) void runAction(true);

@@ -1,7 +1,7 @@
 // Command-line parsing: pure, from argv to a command and its options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { dumpThreads } from '../core/chunk-plan.js';
+import { dumpThreads } from '../dump/chunk-plan.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -198,7 +198,7 @@ export function parseSize(value: string | undefined, flag: string): number | und
 
 /**
  * How many dump threads to start before the CLI has loaded (cli/prestart.ts): those the jobs need
- * past the main thread's connections (`cpus` jobs by default; core/chunk-plan.ts) for a `dump`
+ * past the main thread's connections (`cpus` jobs by default; dump/chunk-plan.ts) for a `dump`
  * command line the parser accepts; none for anything else, including `dump --help`, since the
  * parse error or help comes next anyway.
  */

@@ -236,7 +236,7 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   }
 }
 
-// Dump worker threads load this same bundle for their own code (src/backup/dump-worker.ts): the CLI
+// Dump worker threads load this same bundle for their own code (src/dump/dump-thread.ts): the CLI
 // itself runs only on the main thread.
 if (isMainThread) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

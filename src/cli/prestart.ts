@@ -1,9 +1,9 @@
 // Imported first by the CLI's entry, before the modules that take long to load: for a `dump`, its
-// worker threads boot on the other cores meanwhile (backup/dump-threads.ts), so they are ready about
+// worker threads boot on the other cores meanwhile (dump/dump-threads.ts), so they are ready about
 // when the dump opens its connections instead of a tenth of a second later.
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { prestartDumpThreads } from '../backup/dump-threads.js';
+import { prestartDumpThreads } from '../dump/dump-threads.js';
 import { dumpThreadsToPrestart } from './args.js';
 
 // A thread running this bundle for its own code must not start threads of its own.

@@ -5,7 +5,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { InitializeOptions } from '../core/flags.js';
 import { type Plan, planInitialize, planSeed, type ProbedState, type SeedOptions } from '../core/initialize-plan.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
-import { recoverInterruptedLoad } from '../backup/swap-journal.js';
+import { recoverInterruptedLoad } from '../load/swap-journal.js';
 import { dropLeftoverLoadAccounts } from '../load/confinement.js';
 import { connect } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';

@@ -1,15 +1,15 @@
 // `olympia-data load`: verify, load into a staging database, check, then swap in atomically.
 // Until the single RENAME TABLE, the live database and storage are untouched; from a journal written
-// just before it, the next run finishes a swap this one was killed in (backup/swap-journal.ts).
+// just before it, the next run finishes a swap this one was killed in (load/swap-journal.ts).
 // A backup is untrusted: its SQL runs confined to the staging database (load/confinement.ts), its
 // views and triggers are recreated as statements the load controls (load/schema-objects.ts).
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
 import type { Reporter } from '../core/reporter.js';
 import { totalBytes, totalRows } from '../backup/manifest.js';
-import { stageAddonsServerBackup } from '../backup/stage-addons-server.js';
-import { extractStorageTar } from '../backup/storage-archive.js';
-import { type LoadMethod, stageOlympiaBackup } from '../backup/stage-olympia.js';
+import { stageAddonsServerBackup } from '../load/stage-addons-server.js';
+import { extractStorageTar } from '../load/storage-archive.js';
+import { type LoadMethod, stageOlympiaBackup } from '../load/stage-olympia.js';
 import { copyBackupStorage, stageStorage, type StagedStorage } from '../backup/storage-snapshot.js';
 import type { BackupKind, BackupStore } from '../backup/store.js';
 import { integrityError, verifyBackup } from '../backup/verify.js';
@@ -17,8 +17,8 @@ import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { serverFlavor } from '../mysql/server-flavor.js';
-import { prepareSwap, stagingNames } from '../mysql/swap-database.js';
-import { recoverInterruptedLoad, swapSteps, type SwapJournal } from '../backup/swap-journal.js';
+import { prepareSwap, stagingNames } from '../load/swap-database.js';
+import { recoverInterruptedLoad, swapSteps, type SwapJournal } from '../load/swap-journal.js';
 import { pathExists } from '../core/fs-checks.js';
 import { type ConfinementMode, openStagingAccess, type StagingAccess, statementGuard } from '../load/confinement.js';
 import { loadConnections, serverHeadroom } from '../load/connection-budget.js';

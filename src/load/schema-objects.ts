@@ -8,7 +8,7 @@ import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { listTables } from '../mysql/schema.js';
 import type { ServerFlavor } from '../mysql/server-flavor.js';
-import { createViews, type SchemaObject } from '../mysql/swap-database.js';
+import { createViews, type SchemaObject } from './swap-database.js';
 import { type Account, accountExists, accountSql, createAccount, currentHost, definerAccountName, dropAccount, grantPattern, lockAccount, randomPassword, unlockAccount } from './accounts.js';
 import type { ConfinementMode } from './confinement.js';
 import { checkBackupStatement, triggerStatement, viewStatement } from './statement-check.js';

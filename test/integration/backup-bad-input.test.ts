@@ -18,7 +18,7 @@ import { verifyBackup } from '../../src/backup/verify.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
 import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
-import { stagingNames } from '../../src/mysql/swap-database.js';
+import { stagingNames } from '../../src/load/swap-database.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 

@@ -18,11 +18,11 @@ import { verifyBackup } from '../../src/backup/verify.js';
 import { parseBackupName, type BackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
 import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
-import { stagingNames } from '../../src/mysql/swap-database.js';
+import { stagingNames } from '../../src/load/swap-database.js';
 import { lockName } from '../../src/mysql/advisory-lock.js';
 import { loadAccountName } from '../../src/load/accounts.js';
 import { connect } from '../../src/mysql/connect.js';
-import { recoverInterruptedLoad } from '../../src/backup/swap-journal.js';
+import { recoverInterruptedLoad } from '../../src/load/swap-journal.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const KILLS = 20;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { seedBigTable, seedTypes, snapshotData, tableChecksums } from '../support/fixtures.js';
-import { rowsReadInBulk } from '../../src/backup/table-dump.js';
+import { rowsReadInBulk } from '../../src/dump/table-dump.js';
 import { dump } from '../../src/commands/dump.js';
 import { load } from '../../src/commands/load.js';
 import { BackupStore } from '../../src/backup/store.js';

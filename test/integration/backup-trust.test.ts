@@ -14,7 +14,7 @@ import { freshDatabase, serverUrl } from '../harness/mariadb.js';
 import { schemaObjects, seedBigTable, seedTypes, tableChecksums } from '../support/fixtures.js';
 import { treeContents } from '../support/files.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { stagingNames } from '../../src/mysql/swap-database.js';
+import { stagingNames } from '../../src/load/swap-database.js';
 import { lockName } from '../../src/mysql/advisory-lock.js';
 import { MANIFEST_FILE } from '../../src/backup/manifest.js';
 import { definerAccountName, loadAccountName } from '../../src/load/accounts.js';

@@ -10,7 +10,7 @@ import { seedBigTable, tableChecksums } from '../support/fixtures.js';
 import { dump } from '../../src/commands/dump.js';
 import { load } from '../../src/commands/load.js';
 import { BackupStore } from '../../src/backup/store.js';
-import { dumpThreadsStarted, prestartDumpThreads, spareDumpThreads } from '../../src/backup/dump-threads.js';
+import { dumpThreadsStarted, prestartDumpThreads, spareDumpThreads } from '../../src/dump/dump-threads.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { NotFoundError } from '../../src/core/errors.js';
 import { silentReporter } from '../../src/core/reporter.js';

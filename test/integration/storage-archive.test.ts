@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractStorageTar } from '../../src/backup/storage-archive.js';
+import { extractStorageTar } from '../../src/load/storage-archive.js';
 import { stageStorage } from '../../src/backup/storage-snapshot.js';
 import { IntegrityError } from '../../src/core/errors.js';
 import { namesIn, treeContents } from '../support/files.js';

@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { namesIn, treeContents } from '../support/files.js';
 import { schemaObjects, tableChecksums } from '../support/fixtures.js';
-import { recoverInterruptedLoad, type SwapContext, swapSteps, type SwapJournal } from '../../src/backup/swap-journal.js';
+import { recoverInterruptedLoad, type SwapContext, swapSteps, type SwapJournal } from '../../src/load/swap-journal.js';
 import { serverFlavor } from '../../src/mysql/server-flavor.js';
 import { finishStorageSwap, stageStorage } from '../../src/backup/storage-snapshot.js';
 import { BackupStore } from '../../src/backup/store.js';
@@ -20,7 +20,7 @@ import { parseBackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
 import { connect, type Connection } from '../../src/mysql/connect.js';
 import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
-import { prepareSwap, stagingNames } from '../../src/mysql/swap-database.js';
+import { prepareSwap, stagingNames } from '../../src/load/swap-database.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 

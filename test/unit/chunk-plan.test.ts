@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../../src/core/chunk-plan.js';
+import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../../src/dump/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');

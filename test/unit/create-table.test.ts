@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitCreateTable } from '../../src/mysql/create-table.js';
+import { splitCreateTable } from '../../src/load/create-table.js';
 
 const addons = [
   'CREATE TABLE `addons` (',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { retryOnDeadlock } from '../../src/mysql/deadlock-retry.js';
+import { retryOnDeadlock } from '../../src/load/deadlock-retry.js';
 
 const lockError = (code: string) => Object.assign(new Error(code), { code });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoadDataParser, sqlLiteral } from '../../src/backup/insert-loader.js';
+import { LoadDataParser, sqlLiteral } from '../../src/load/insert-loader.js';
 import { RowEncoder } from '../../src/mysql/row-encoder.js';
 
 const rows: (Buffer | null)[][] = [

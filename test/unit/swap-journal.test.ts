@@ -2,8 +2,8 @@
 // checked, whatever wrote it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateJournal } from '../../src/backup/swap-journal.js';
-import { stagingNames } from '../../src/mysql/swap-database.js';
+import { validateJournal } from '../../src/load/swap-journal.js';
+import { stagingNames } from '../../src/load/swap-database.js';
 import { IntegrityError } from '../../src/core/errors.js';
 
 const live = 'olympia';

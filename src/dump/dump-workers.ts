@@ -1,9 +1,9 @@
-// The dump's connections: two on the main thread (core/chunk-plan.ts says why) and the others in
+// The dump's connections: two on the main thread (dump/chunk-plan.ts says why) and the others in
 // worker threads, one each, so a big `--jobs N` encodes, hashes and writes on several cores. Chunk
 // tasks go out biggest first to whichever connection is idle; each connection runs a dump session
 // (dump-session.ts). The threads come from dump-threads.ts.
 import type { Worker } from 'node:worker_threads';
-import { DUMP_CONNECTIONS_ON_MAIN_THREAD } from '../core/chunk-plan.js';
+import { DUMP_CONNECTIONS_ON_MAIN_THREAD } from './chunk-plan.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, type ToThread, type ToWorker } from './dump-protocol.js';
 import { startDumpSession } from './dump-session.js';

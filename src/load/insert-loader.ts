@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
-import { retryOnDeadlock } from '../mysql/deadlock-retry.js';
+import { retryOnDeadlock } from './deadlock-retry.js';
 
 const TAB = 0x09;
 const LF = 0x0a;

@@ -1,7 +1,7 @@
 // Splits SHOW CREATE TABLE output into the statement that creates the bare table (columns, primary
 // key, checks) and the ALTERs that add secondary indexes and foreign keys once the rows are in:
 // building indexes after a bulk load is much faster than maintaining them row by row.
-import { quoteIdent } from './connect.js';
+import { quoteIdent } from '../mysql/connect.js';
 
 export interface SplitCreateTable {
   create: string;

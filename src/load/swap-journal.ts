@@ -16,10 +16,10 @@ import { type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { listTables, listTriggers } from '../mysql/schema.js';
 import { type ServerFlavor, serverFlavor } from '../mysql/server-flavor.js';
-import { JOURNAL_PENDING, JOURNAL_SWAPPED, renameIntoLive, type SchemaObject, stagingNames } from '../mysql/swap-database.js';
+import { JOURNAL_PENDING, JOURNAL_SWAPPED, renameIntoLive, type SchemaObject, stagingNames } from './swap-database.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
-import { createLiveObjects } from '../load/schema-objects.js';
-import { finishStorageSwap, type StoragePaths } from './storage-snapshot.js';
+import { createLiveObjects } from './schema-objects.js';
+import { finishStorageSwap, type StoragePaths } from '../backup/storage-snapshot.js';
 
 export interface SwapJournal {
   live: string;

@@ -1,10 +1,10 @@
 // Replaces every table of the live database with the staged ones in one atomic RENAME TABLE.
-// Views and triggers cannot move between databases: backup/swap-journal.ts drops and recreates
+// Views and triggers cannot move between databases: load/swap-journal.ts drops and recreates
 // them around it, and makes the whole swap restartable with a journal kept in a database of its own.
 import { createHash } from 'node:crypto';
 import { OlympiaError } from '../core/errors.js';
-import { type Connection, quoteIdent } from './connect.js';
-import { listTables, listTriggers } from './schema.js';
+import { type Connection, quoteIdent } from '../mysql/connect.js';
+import { listTables, listTriggers } from '../mysql/schema.js';
 
 export interface SchemaObject {
   name: string;

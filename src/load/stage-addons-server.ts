@@ -9,7 +9,7 @@ import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
 import { firstLine, splitSqlStream } from '../mysql/sql-splitter.js';
 import { listTables, listTriggers, showCreateView } from '../mysql/schema.js';
-import type { SchemaObject } from '../mysql/swap-database.js';
+import type { SchemaObject } from './swap-database.js';
 
 /** DEFINER clauses name accounts that may not exist here; drop them everywhere in the statement. */
 export function stripDefiners(statement: string): string {

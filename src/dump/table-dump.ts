@@ -4,7 +4,7 @@
 import type { Connection } from '../mysql/connect.js';
 import { framerOf } from '../mysql/packet-socket.js';
 import { WasmRowEncoder } from '../mysql/wasm-row-encoder.js';
-import { HashingWriter } from './hashing-writer.js';
+import { HashingWriter } from '../backup/hashing-writer.js';
 
 export interface ChunkQuery {
   sql: string;

@@ -9,10 +9,10 @@ import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { runQueue } from '../core/work-queue.js';
 import { type Connection, quoteIdent } from '../mysql/connect.js';
-import { splitCreateTable } from '../mysql/create-table.js';
-import { retryOnDeadlock } from '../mysql/deadlock-retry.js';
+import { splitCreateTable } from './create-table.js';
+import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
-import type { DataFile, Manifest, TableEntry } from './manifest.js';
+import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
 import { type ColumnKind, columnKinds, insertFile } from './insert-loader.js';
 
 function sqlString(s: string): string {
