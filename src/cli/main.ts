@@ -9,13 +9,13 @@ import { errorMessage, ExitCode, OlympiaError, UsageError } from '../core/errors
 import { resolveInitializeOptions } from '../core/flags.js';
 import { describePlan, stepTitle, type Plan } from '../core/initialize-plan.js';
 import { TOOL_VERSION } from '../core/version.js';
-import { totalRows } from '../backup/manifest.js';
-import { integrityError, verifyBackup } from '../backup/verify.js';
 import { makeContext, requireTarget, type Context } from '../commands/context.js';
 import { dump } from '../commands/dump.js';
 import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
 import { load } from '../commands/load.js';
 import { reset } from '../commands/reset.js';
+import { listBackups } from '../commands/list.js';
+import { integrityError, verifyCommand } from '../commands/verify.js';
 import { maskUrl, parseDatabaseUrl } from '../mysql/connection-url.js';
 import { providerFor, serviceOptions } from '../services/index.js';
 import type { Services } from '../services/provider.js';
@@ -149,16 +149,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     }
     case 'list': {
       const ctx = await buildContext(v, env);
-      const list = await ctx.store.list();
-      const rows = list.map((b) => ({
-        name: b.name,
-        kind: b.kind,
-        created: b.manifest?.createdAt ?? '',
-        size: b.size,
-        tables: b.manifest?.tables.length ?? null,
-        rows: b.manifest ? totalRows(b.manifest) : null,
-        valid: b.kind === 'addons-server' || Boolean(b.manifest),
-      }));
+      const rows = await listBackups(ctx);
       const table = [['NAME', 'CREATED', 'SIZE', 'TABLES', 'ROWS'], ...rows.map((r) => [r.name + (r.valid ? '' : ' (damaged)'), r.created || r.kind, formatBytes(r.size), String(r.tables ?? '-'), r.rows === null ? '-' : r.rows.toLocaleString('en-US')])];
       const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
       print(rows.length ? table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()) : [`No backups in ${ctx.store.root}.`], rows);
@@ -168,9 +159,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       if (positionals.length > 1) throw new UsageError('verify takes one backup name.');
       const name = nameOf(positionals[0] ?? str(v, 'name'), true)!;
       const ctx = await buildContext(v, env);
-      const b = await ctx.store.find(name);
-      if (!b.manifest) throw new UsageError(`"${name}" is an addons-server backup; it has no manifest to verify against.`);
-      const r = await verifyBackup(b.path, b.manifest, ctx.jobs);
+      const r = await verifyCommand(ctx, name);
       if (r.problems.length) {
         print(r.problems.map((p) => `✗ ${p.path}: ${p.problem}`), { name, ok: false, ...r });
         throw integrityError(name, r);
