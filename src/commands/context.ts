@@ -6,6 +6,7 @@ import type { ProjectConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { parseDatabaseUrl, type MysqlTarget } from '../mysql/connection-url.js';
+import { DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
 
 export interface Context {
   config: ProjectConfig;
@@ -53,7 +54,7 @@ export function makeContext(input: ContextInput): Context {
       index: input.hooks?.index ?? config.index.command,
     },
     reporter: input.reporter,
-    lockTimeoutS: input.lockTimeoutS ?? 600,
+    lockTimeoutS: input.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S,
   };
 }
 

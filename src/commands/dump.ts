@@ -9,6 +9,7 @@ import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
+import { DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
 import { fsError, type BackupStore } from '../backup/store.js';
 import { type ChunkResult, DumpWorkers } from '../dump/dump-workers.js';
@@ -118,7 +119,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   let connections: number;
   try {
     // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
-    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600 });
+    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S });
     // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
     // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
     // cache or variable.

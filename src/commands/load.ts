@@ -13,7 +13,7 @@ import { type LoadMethod, stageOlympiaBackup } from '../load/stage-olympia.js';
 import { copyBackupStorage, stageStorage, type StagedStorage } from '../backup/storage-snapshot.js';
 import type { BackupKind, BackupStore } from '../backup/store.js';
 import { integrityError, verifyBackup } from '../backup/verify.js';
-import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
+import { acquireDatabaseLock, DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
 import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { serverFlavor } from '../mysql/server-flavor.js';
@@ -89,7 +89,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const { stage, old } = dbs;
   const release = opts.lockHeld
     ? async () => undefined
-    : await acquireDatabaseLock(control, target.database, { timeoutS: opts.lockTimeoutS ?? 600, reporter, purpose: 'the load' }).catch(async (e) => {
+    : await acquireDatabaseLock(control, target.database, { timeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S, reporter, purpose: 'the load' }).catch(async (e) => {
         await control.end().catch(() => undefined);
         throw e;
       });
@@ -97,7 +97,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   try {
     // An interrupted load of this database is finished or undone first; what else it left (staging
     // databases it had not journaled yet) is ours to clear, as we hold its lock.
-    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? 600, lockHeld: true });
+    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S, lockHeld: true });
     const server = await serverFlavor(control);
     // What the manifest asks to create is checked before anything is: a malformed one changes nothing.
     let objects: SchemaObjects | undefined;

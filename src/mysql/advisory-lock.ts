@@ -6,6 +6,9 @@ import { LockedError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Connection } from './connect.js';
 
+/** How long a command waits for another run holding the database, unless told (--lock-timeout). */
+export const DEFAULT_LOCK_TIMEOUT_S = 600;
+
 export function lockName(database: string): string {
   // GET_LOCK names are limited to 64 characters.
   return `olympia-data:${createHash('sha1').update(database).digest('hex').slice(0, 40)}`;
