@@ -20,7 +20,7 @@ import { dump } from '../commands/dump.js';
 import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
 import { load } from '../commands/load.js';
 import { hasIndexing } from '../commands/project-steps.js';
-import { formatBytes } from '../cli/output.js';
+import { formatBytes } from '../core/format.js';
 import { checkDownloadSource, downloadBackup, publishBackup, type PublishResult } from './artifact.js';
 import { restoreInit, saveInit, type RestoreResult } from './cache.js';
 import { Inputs, State, type Command } from './constants.js';

@@ -1,7 +1,7 @@
 // The job summary (GITHUB_STEP_SUMMARY): what was done, how long each step took, the cache outcome and
 // key, the backups' sizes, and a Mermaid pie chart of where the time went. A pure function of the run's
 // record, so it is unit-tested without a runner.
-import { formatBytes, formatDuration } from '../cli/output.js';
+import { formatBytes, formatDuration } from '../core/format.js';
 import type { Phase, PhaseStatus } from './phases.js';
 
 export type RestoreOutcome = 'exact' | 'partial' | 'miss' | 'not-needed';

@@ -20,7 +20,8 @@ import { maskUrl, parseDatabaseUrl } from '../mysql/connection-url.js';
 import { providerFor, serviceOptions } from '../services/index.js';
 import type { Services } from '../services/provider.js';
 import { commandHelp, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from './args.js';
-import { cliReporter, formatBytes, formatDuration, type OutputMode } from './output.js';
+import { formatBytes, formatDuration } from '../core/format.js';
+import { cliReporter, type OutputMode } from './output.js';
 
 type Values = ParsedCommand['values'];
 const str = (v: Values, k: string) => v[k] as string | undefined;

@@ -1,27 +1,9 @@
 // The CLI's Reporter: a live progress line on a terminal, plain lines otherwise, quiet or JSON on
 // request. Everything goes to stderr; stdout carries only the command's result.
+import { formatBytes, formatDuration } from '../core/format.js';
 import type { Progress, Reporter } from '../core/reporter.js';
 
 export type OutputMode = 'tty' | 'plain' | 'json' | 'quiet';
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-}
 
 /** "addons  120,000 rows  45 MB  12 MB/s  ETA 8 s" — rate and ETA from the time since `since`. */
 export function progressLine(p: Progress, elapsedMs: number): string {
