@@ -123,9 +123,11 @@ export interface ParsedCommand {
   positionals: string[];
 }
 
-export function parseCommandLine(argv: string[]): ParsedCommand | { command: 'help'; topic?: string } | { command: 'version' } {
+export function parseCommandLine(argv: string[]): ParsedCommand | { command: 'help'; topic?: string; missing?: true } | { command: 'version' } {
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') return { command: 'help', topic: rest[0] };
+  // No command at all is a usage error (exit 2) that shows the help; asking for help is not.
+  if (!command) return { command: 'help', topic: undefined, missing: true };
+  if (command === 'help' || command === '--help' || command === '-h') return { command: 'help', topic: rest[0] };
   if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
   const spec = COMMANDS[command];
   if (!spec) {

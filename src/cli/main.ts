@@ -103,7 +103,11 @@ async function confirm(question: string): Promise<boolean> {
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const parsed = parseCommandLine(argv);
   if (parsed.command === 'help') {
-    const topic = (parsed as { topic?: string }).topic;
+    const { topic, missing } = parsed as { topic?: string; missing?: true };
+    if (missing) {
+      process.stderr.write(`${mainHelp()}\nerror: no command given.\n`);
+      return ExitCode.usage;
+    }
     process.stdout.write((topic ? commandHelp(parseCommandLine([topic, '--help']).command) : mainHelp()) + '\n');
     return ExitCode.ok;
   }

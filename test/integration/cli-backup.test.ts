@@ -266,3 +266,14 @@ describe('olympia-data backup commands (CLI)', () => {
     }
   });
 });
+
+test('no command at all shows the help on stderr and exits 2; --help exits 0', async () => {
+  const none = await runCli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /Usage: olympia-data <command>/);
+  assert.match(none.stderr, /no command given/);
+  assert.equal(none.stdout, '');
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: olympia-data <command>/);
+});

@@ -14,7 +14,7 @@ function usage(argv: string[], message: RegExp, hint?: RegExp): void {
 
 describe('CLI argument parsing', () => {
   test('help and version forms', () => {
-    assert.deepEqual(parseCommandLine([]), { command: 'help', topic: undefined });
+    assert.deepEqual(parseCommandLine([]), { command: 'help', topic: undefined, missing: true });
     assert.deepEqual(parseCommandLine(['--help']), { command: 'help', topic: undefined });
     assert.deepEqual(parseCommandLine(['help', 'dump']), { command: 'help', topic: 'dump' });
     assert.deepEqual(parseCommandLine(['--version']), { command: 'version' });
