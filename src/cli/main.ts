@@ -210,8 +210,14 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     }
     case 'down': {
       const ctx = await buildContext(v, env);
-      await providerFor(str(v, 'services') ?? 'local').down(serviceOptions({ reporter: ctx.reporter, stateDir: `${ctx.config.projectDir}/.olympia-data/services` }));
-      print(['Services stopped; their data is kept.'], { ok: true });
+      const provider = providerFor(str(v, 'services') ?? 'local');
+      const stopped = await provider.down(serviceOptions({ reporter: ctx.reporter, stateDir: `${ctx.config.projectDir}/.olympia-data/services` }));
+      const line = stopped.length
+        ? `Stopped ${stopped.join(' and ')}; their data is kept.`
+        : provider.name === 'external'
+          ? 'External services are not managed by olympia-data; nothing was stopped.'
+          : `No ${provider.name} services were running; nothing was stopped.`;
+      print([line], { ok: true, stopped });
       return ExitCode.ok;
     }
   }

@@ -127,14 +127,17 @@ export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvide
     throw e;
   };
 
-  const down = async (opts: ServiceOptions): Promise<void> => {
+  const down = async (opts: ServiceOptions): Promise<string[]> => {
+    const stopped: string[] = [];
     for (const name of [opts.es.containerName, opts.mysql.containerName]) {
       const inspected = await docker(inspectHealthArgs(name));
-      if (inspected.code !== 0) continue; // no such container
+      if (inspected.code !== 0) continue; // no such container (or no Docker at all)
       opts.reporter.info(`Stopping and removing the container ${name}.`);
       await docker(stopArgs(name));
       await must(`Removing ${name}`, removeContainerArgs(name), opts);
+      stopped.push(`the container ${name}`);
     }
+    return stopped;
   };
 
   return {

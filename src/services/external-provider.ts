@@ -20,8 +20,9 @@ export function externalProvider(): ServiceProvider {
       if (elasticsearchUrl) await waitForElasticsearch(elasticsearchUrl, opts.timeouts.elasticsearchMs, opts.reporter);
       return { databaseUrl: opts.databaseUrl, elasticsearchUrl };
     },
-    async down(opts: ServiceOptions): Promise<void> {
-      opts.reporter.info('External services are not managed by olympia-data; nothing to stop.');
+    // External services are not olympia-data's to stop.
+    async down(): Promise<string[]> {
+      return [];
     },
   };
 }

@@ -11,14 +11,14 @@ function dirs(opts: ServiceOptions): { mysql: string; elasticsearch: string } {
 }
 
 export function localProvider(): ServiceProvider {
-  const down = async (opts: ServiceOptions): Promise<void> => {
+  const down = async (opts: ServiceOptions): Promise<string[]> => {
     const d = dirs(opts);
     // Stop whatever we started, also Elasticsearch when this run does not want it.
     const [mysqlStopped, esStopped] = await Promise.all([
       stopLocalMysql(d.mysql, { reporter: opts.reporter }),
       stopLocalElasticsearch({ port: opts.es.port, cacheDir: d.elasticsearch, reporter: opts.reporter }),
     ]);
-    if (!mysqlStopped && !esStopped) opts.reporter.info('No local services were running.');
+    return [...(mysqlStopped ? ['MySQL'] : []), ...(esStopped ? ['Elasticsearch'] : [])];
   };
   return {
     name: 'local',

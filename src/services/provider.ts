@@ -62,8 +62,8 @@ export interface ServiceProvider {
   readonly name: ProviderName;
   /** Starts (or reuses) the services and waits until they answer. Idempotent. */
   up(opts: ServiceOptions): Promise<Services>;
-  /** Stops what `up` started; keeps the data. */
-  down(opts: ServiceOptions): Promise<void>;
+  /** Stops what `up` started; keeps the data. Returns what it stopped (nothing when nothing ran). */
+  down(opts: ServiceOptions): Promise<string[]>;
   /** `down`, then removes the data too. Absent where the provider does not own the data (external). */
   reset?(opts: ServiceOptions): Promise<void>;
 }
