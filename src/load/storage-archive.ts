@@ -4,7 +4,7 @@
 // looked at entry by entry without following anything. Links, devices, FIFOs, sockets and
 // setuid/setgid/sticky entries are refused; the caller (stageStorage) discards the staged dir.
 import { spawn } from 'node:child_process';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { chmod, lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
 import { entryKind, openRegularFile } from '../core/safe-fs.js';
@@ -20,7 +20,8 @@ function specialBits(mode: number): string[] {
 }
 
 /**
- * Refuses, with an IntegrityError naming the member (its path below `root`), anything in the
+ * Takes group and other write away from what tar extracted, and refuses, with an IntegrityError
+ * naming the member (its path below `root`), anything in the
  * extracted tree but plain directories and regular files with one name and no special mode bits.
  * A directory's setgid bit is let through where its parent has it too: Linux gives it to every new
  * subdirectory of a setgid directory, whatever the archive said.
@@ -50,6 +51,8 @@ export async function refuseUnsafeEntries(root: string, archive: string): Promis
           'Recreate the archive without those bits (chmod -R u-s,g-s,-t on its files first), or load another backup.',
         );
       }
+      // tar applied the process umask to the archive's modes: none may leave uploads writable by others.
+      if (s.mode & 0o022) await chmod(path, s.mode & 0o7755);
       if (s.isDirectory()) await visit(path, member, (s.mode & S_ISGID) !== 0);
     }
   };

@@ -1,13 +1,14 @@
 // A backup's files on disk: private whatever the umask, and never read through a link.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, lstat, mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase } from '../harness/mariadb.js';
 import { seedTypes } from '../support/fixtures.js';
 import { runCli } from '../support/cli.js';
 import { BackupStore } from '../../src/backup/store.js';
+import { copyBackupStorage, stageStorage } from '../../src/backup/storage-snapshot.js';
 import { verifyBackup } from '../../src/backup/verify.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { withPidLock } from '../../src/core/pid-lock.js';
@@ -43,6 +44,22 @@ describe('backup files', () => {
       assert.equal(mode.toString(8), (isDir ? 0o700 : 0o600).toString(8), `${path} has mode ${mode.toString(8)}`);
     }
     assert.ok(Object.keys(modes).some((p) => p.endsWith('a.png')), 'the storage copy is there too');
+  });
+
+  test('loaded storage is not private: files 0644, directories 0755 under umask 000, the top dir the live one\'s mode', async () => {
+    const backup = await new BackupStore(backups).find(parseBackupName('private'));
+    const live = join(dir, 'live-storage');
+    await mkdir(live);
+    await chmod(live, 0o751);
+    const old = process.umask(0o000);
+    try {
+      const staged = await stageStorage(live, copyBackupStorage(backup.path, backup.manifest!.storage!.files));
+      const mode = async (p: string) => ((await lstat(join(staged.paths.staged, p))).mode & 0o7777).toString(8);
+      assert.deepEqual([await mode('.'), await mode('icons'), await mode(join('icons', 'a.png'))], ['751', '755', '644']);
+      await staged.discard();
+    } finally {
+      process.umask(old);
+    }
   });
 
   test('a pid lock file is 0600', async () => {

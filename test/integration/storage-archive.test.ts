@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractStorageTar } from '../../src/load/storage-archive.js';
+import { extractStorageTar, refuseUnsafeEntries } from '../../src/load/storage-archive.js';
 import { stageStorage } from '../../src/backup/storage-snapshot.js';
 import { IntegrityError } from '../../src/core/errors.js';
 import { namesIn, treeContents } from '../support/files.js';
@@ -75,6 +75,50 @@ describe('extracting storage.tar', () => {
       return undefined;
     });
     if (staged) assert.equal((await stat(join(staged, 'suid'))).mode & 0o7000, 0);
+  });
+
+  test('under umask 000, nothing extracted is writable by group or others', async () => {
+    const file = await archive('writable', async (s) => {
+      await mkdir(join(s, 'd'));
+      await writeFile(join(s, 'd', 'f'), 'x');
+      await chmod(join(s, 'd', 'f'), 0o666);
+      await chmod(join(s, 'd'), 0o777);
+    });
+    const old = process.umask(0);
+    try {
+      const staged = await extract(file);
+      for (const p of ['d', join('d', 'f')]) assert.equal((await stat(join(staged, p))).mode & 0o022, 0, p);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  test('the walk after tar refuses setuid, setgid and sticky entries itself (should a tar keep them)', async () => {
+    // GNU tar with --no-same-permissions drops these bits, so the walk is checked on a tree made here.
+    for (const [name, mode, isDir, bits] of [
+      ['suid', 0o4755, false, 'setuid'],
+      ['sgid', 0o2755, false, 'setgid'],
+      ['tmp', 0o1777, true, 'sticky'],
+      ['shared', 0o2755, true, 'setgid'],
+    ] as const) {
+      const root = join(dir, `walk-${name}`);
+      await mkdir(join(root, 'sub'), { recursive: true });
+      const path = join(root, 'sub', name);
+      if (isDir) await mkdir(path);
+      else await writeFile(path, 'x');
+      await chmod(path, mode);
+      await assert.rejects(refuseUnsafeEntries(root, 'storage.tar'), (e: unknown) => e instanceof IntegrityError && e.exitCode === 4 && e.message.includes(`"sub/${name}" with the ${bits} bit`), name);
+    }
+  });
+
+  test('a setgid directory inherited from a setgid staged dir is no reason to refuse', async () => {
+    const root = join(dir, 'walk-inherited');
+    await mkdir(root);
+    await chmod(root, 0o2700);
+    await mkdir(join(root, 'a', 'b'), { recursive: true });
+    await writeFile(join(root, 'a', 'b', 'f'), 'x');
+    assert.ok((await stat(join(root, 'a', 'b'))).mode & 0o2000, 'Linux gave the subdirectory the setgid bit');
+    await refuseUnsafeEntries(root, 'storage.tar');
   });
 
   test('a member written through a link to a directory outside never lands there', async () => {
