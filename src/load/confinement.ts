@@ -5,7 +5,7 @@
 import type { Reporter } from '../core/reporter.js';
 import { errorMessage, IntegrityError } from '../core/errors.js';
 import type { ServerFlavor } from '../mysql/server-flavor.js';
-import { checkBackupStatement } from './statement-check.js';
+import { checkBackupStatement, withoutDefiners } from './statement-check.js';
 import { connect, type Connection } from '../mysql/connect.js';
 import type { MysqlTarget } from '../mysql/connection-url.js';
 import { type Account, accountsNamed, createAccount, currentHost, dropAccount, grantPattern, accountSql, loadAccountName, randomPassword } from './accounts.js';
@@ -73,22 +73,53 @@ export async function openStagingAccess(control: Connection, target: MysqlTarget
   return { mode: 'account', target: confined, close };
 }
 
+export interface StatementGuard {
+  /**
+   * The statement as it is to run (its DEFINER clauses cut out, so what was checked is what runs),
+   * or null for dump noise; an IntegrityError for a refused one.
+   */
+  vet(sql: string, where: string): { sql: string; kind: string } | null;
+  /**
+   * After a SET ran: the session must still read statements the way the check reads them (no
+   * ANSI_QUOTES or NO_BACKSLASH_ESCAPES, an ASCII-safe client character set), or the next
+   * statement's strings and names could be cut differently by the server than by the check.
+   */
+  checkSession(conn: Connection, where: string): Promise<void>;
+}
+
+// Character sets in which a byte below 0x80 is always that ASCII character: a backslash or quote
+// can never be the tail of a multi-byte character, as it can in gbk, sjis or big5.
+const ASCII_SAFE_CHARSETS = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'latin1', 'ascii', 'binary']);
+
+function refusal(where: string, why: string): IntegrityError {
+  return new IntegrityError(`${where} was refused: ${why}. Nothing was changed.`, 'Load the backup as a user that can create accounts (its SQL then runs confined by privileges), or remove that statement from the backup.');
+}
+
 /**
- * Decides per statement of a backup: `skip` (dump noise such as USE or CREATE DATABASE, which the
- * staging database replaces), `run`, or, in `checked` mode, an IntegrityError for a statement that
- * could act outside the staging database. In `account` mode the server's privileges decide instead,
- * except for what no privilege stops (a storage engine that reaches another server or directory).
+ * Decides per statement of a backup: skip it (dump noise such as USE or CREATE DATABASE, which the
+ * staging database replaces), run it, or, in `checked` mode, refuse a statement that could act
+ * outside the staging database. In `account` mode the server's privileges decide instead, except
+ * for what no privilege stops (a storage engine that reaches another server or directory).
  * Tables and views the statements create are remembered, so later ones may name them.
  */
-export function statementGuard(mode: ConfinementMode, server: ServerFlavor, tables: Iterable<string> = []): (sql: string, where: string) => 'run' | 'skip' {
+export function statementGuard(mode: ConfinementMode, server: ServerFlavor, tables: Iterable<string> = []): StatementGuard {
   const known = new Set([...tables].map((t) => t.toLowerCase()));
-  return (sql, where) => {
-    const r = checkBackupStatement(sql, { server, tables: known });
-    if (r.action === 'skip') return 'skip';
-    if (r.action === 'refuse' && (mode === 'checked' || r.always)) {
-      throw new IntegrityError(`${where} was refused: ${r.kind} ${r.why}. Nothing was changed.`, 'Load the backup as a user that can create accounts (its SQL then runs confined by privileges), or remove that statement from the backup.');
-    }
-    if (r.action === 'run' && r.created) known.add(r.created.toLowerCase());
-    return 'run';
+  return {
+    vet(original, where) {
+      const sql = withoutDefiners(original, server);
+      const r = checkBackupStatement(sql, { server, tables: known });
+      if (r.action === 'skip') return null;
+      if (r.action === 'refuse' && (mode === 'checked' || r.always)) throw refusal(where, `${r.kind} ${r.why}`);
+      if (r.action === 'run' && r.created) known.add(r.created.toLowerCase());
+      return { sql, kind: r.kind };
+    },
+    async checkSession(conn, where) {
+      const [rows] = await conn.query('SELECT @@SESSION.sql_mode AS m, @@SESSION.character_set_client AS c');
+      const { m, c } = (rows as { m: string | Buffer; c: string | Buffer }[])[0];
+      const modes = String(m).toUpperCase().split(',');
+      const bad = modes.find((x) => x === 'ANSI_QUOTES' || x === 'NO_BACKSLASH_ESCAPES');
+      if (bad) throw refusal(where, `it sets the SQL mode ${bad}, under which the server would read the statements after it differently than they were checked`);
+      if (!ASCII_SAFE_CHARSETS.has(String(c).toLowerCase())) throw refusal(where, `it switches the connection to the character set ${c}, in which the server would read the statements after it differently than they were checked`);
+    },
   };
 }

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
+import type { StatementGuard } from './confinement.js';
 import { openRegularFile } from '../core/safe-fs.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Connection } from '../mysql/connect.js';
@@ -10,12 +11,6 @@ import { quoteIdent } from '../mysql/connect.js';
 import { firstLine, splitSqlStream } from '../mysql/sql-splitter.js';
 import { listTables, listTriggers, showCreateView } from '../mysql/schema.js';
 import type { SchemaObject } from './swap-database.js';
-
-/** DEFINER clauses name accounts that may not exist here; drop them everywhere in the statement. */
-export function stripDefiners(statement: string): string {
-  if (!/DEFINER\s*=/i.test(statement)) return statement;
-  return statement.replace(/\bDEFINER\s*=\s*(`(?:[^`]|``)*`|'[^']*'|[^\s@]+)@(`(?:[^`]|``)*`|'[^']*'|[^\s*]+)/gi, '');
-}
 
 // The server's answers to a statement the account has no right to run.
 const ACCESS_DENIED = new Set([1044, 1045, 1142, 1143, 1227, 1370, 1410]);
@@ -40,7 +35,7 @@ async function* asLatin1(source: AsyncIterable<Buffer>): AsyncGenerator<string> 
  * CREATE DATABASE) and, where the load cannot confine by privileges, refuses what could act
  * outside the staging database.
  */
-export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; stage: string; reporter: Reporter; guard: (sql: string, where: string) => 'run' | 'skip' }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
+export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; stage: string; reporter: Reporter; guard: StatementGuard }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
   const { conn, reporter } = opts;
   const file = join(opts.dir, 'db.sql');
   // Never through a link: its target's first line would end up in an error message.
@@ -62,10 +57,14 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
   let last = 0;
   try {
     for await (const statement of splitSqlStream(asLatin1(source as AsyncIterable<Buffer>))) {
-      if (opts.guard(statement, `db.sql statement ${statements + 1} (${shown(statement)})`) === 'skip') continue;
+      const where = `db.sql statement ${statements + 1} (${shown(statement)})`;
+      const vetted = opts.guard.vet(statement, where);
+      if (!vetted) continue;
       try {
-        await conn.query(stripDefiners(statement));
+        await conn.query(vetted.sql);
+        if (vetted.kind === 'SET') await opts.guard.checkSession(conn, where);
       } catch (e) {
+        if (e instanceof OlympiaError) throw e;
         if (isAccessDenied(e)) {
           throw new IntegrityError(`db.sql statement ${statements + 1} was refused by the server: ${(e as Error).message} (${shown(statement)}). Nothing was changed.`, 'A backup may act only on its own tables; this one reaches further. Load a backup you trust, or remove that statement.');
         }

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
+import type { StatementGuard } from './confinement.js';
 import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { runQueue } from '../core/work-queue.js';
@@ -70,16 +71,17 @@ export type LoadMethod = 'auto' | 'insert';
  * `workers` are connections of the load's confinement (load/confinement.ts); `guard` vets each
  * table definition before it runs.
  */
-export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod; guard: (sql: string, where: string) => 'run' | 'skip' }): Promise<void> {
+export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod; guard: StatementGuard }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
   const deferred = new Map<string, string[]>();
   for (const t of manifest.tables) {
-    if (opts.guard(t.createSql, `The definition of table "${t.name}"`) !== 'run') throw new IntegrityError(`The definition of table "${t.name}" in the backup does not create a table. Nothing was changed.`);
-    const split = splitCreateTable(t.name, t.createSql);
+    const vetted = opts.guard.vet(t.createSql, `The definition of table "${t.name}"`);
+    if (vetted?.kind !== 'CREATE TABLE') throw new IntegrityError(`The definition of table "${t.name}" in the backup does not create a table. Nothing was changed.`);
+    const split = splitCreateTable(t.name, vetted.sql);
+    // The ALTERs are cut from the definition's text: checked on their own too, before any runs.
+    for (const sql of split.deferred) opts.guard.vet(sql, `The indexes of table "${t.name}"`);
     await first.query(split.create);
-    // The ALTERs are cut from the definition's text: checked on their own too.
-    for (const sql of split.deferred) opts.guard(sql, `The indexes of table "${t.name}"`);
     deferred.set(t.name, split.deferred);
   }
 

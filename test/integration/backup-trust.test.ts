@@ -163,6 +163,8 @@ describe('a backup is data, never code', () => {
     ['SET GLOBAL', 'CREATE TABLE ok (id INT);\nSET GLOBAL max_connections = 1;\n', /refused|denied/i],
     ['a FEDERATED table (no privilege stops it)', "CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@127.0.0.1:1/db/t';\n", /refused: CREATE TABLE uses the storage engine FEDERATED/],
     ['DATA DIRECTORY', "CREATE TABLE f (id INT) DATA DIRECTORY='/tmp';\n", /refused: CREATE TABLE places files/],
+    ['ANSI_QUOTES, so "names" read as strings by the check', 'CREATE TABLE ok (v TEXT);\nSET sql_mode = \'ANSI_QUOTES\';\nCREATE TABLE f (id INT) ENGINE="FEDERATED";\n', /refused: it sets the SQL mode ANSI_QUOTES/],
+    ['a client character set in which a quote can end a character', 'CREATE TABLE ok (v TEXT);\nSET NAMES gbk;\n', /refused: it switches the connection to the character set gbk/],
   ];
   for (const [what, text, pattern] of sqlAttacks) {
     test(`db.sql: ${what} is refused and nothing changes`, async () => {
@@ -244,6 +246,18 @@ describe('a backup is data, never code', () => {
     assert.deepEqual(await state(), baseline);
   });
 
+  test('db.sql: a string that looks like a DEFINER clause is data: it loads byte for byte and cannot reopen SQL', async () => {
+    await rm(join(backups, 'definerdata'), { recursive: true, force: true });
+    await addonsBackup('definerdata', "CREATE TABLE ok (a TEXT, b TEXT);\nINSERT INTO ok VALUES ('DEFINER=a@b', ' , (SELECT v FROM victim.t LIMIT 1)) -- ');\n");
+    const r = await load('definerdata');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await rows(dest.url, 'SELECT a, b FROM ok'), [{ a: 'DEFINER=a@b', b: ' , (SELECT v FROM victim.t LIMIT 1)) -- ' }]);
+    assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
+    await sql(server(), [`CREATE DATABASE ${dest.name}`]);
+    await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
+    assert.deepEqual(await state(), baseline);
+  });
+
   test('a db.sql that is a link to /etc/passwd is refused (exit 4) without reading it', async () => {
     await rm(join(backups, 'linked'), { recursive: true, force: true });
     await mkdir(join(backups, 'linked'), { recursive: true });
@@ -316,6 +330,7 @@ describe('a backup is data, never code', () => {
       ['a trigger writing another database', 'CREATE TABLE ok (id INT);\nCREATE TRIGGER tx AFTER INSERT ON ok FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, \'x\');\n'],
       ['a view reading another database', 'CREATE TABLE ok (id INT);\nCREATE VIEW vx AS SELECT * FROM victim.t;\n'],
       ['a procedure', 'CREATE TABLE ok (id INT);\nCREATE PROCEDURE p() DROP TABLE victim.t;\n'],
+      ['ANSI_QUOTES, then a "quoted" name of another database', 'CREATE TABLE ok (v TEXT);\nSET sql_mode = \'ANSI_QUOTES\';\nINSERT INTO ok SELECT v FROM "victim"."t";\n'],
     ];
     for (const [what, text] of checkedAttacks) {
       test(`db.sql: ${what} is refused by the checks (exit 4)`, async () => {
@@ -327,6 +342,18 @@ describe('a backup is data, never code', () => {
         assert.deepEqual(await state(), baseline);
       });
     }
+
+    test('db.sql: what runs is what was checked: a DEFINER-looking string stays data and reads nothing of another database', async () => {
+      await rm(join(backups, 'definerdata'), { recursive: true, force: true });
+      await addonsBackup('definerdata', "CREATE TABLE ok (a TEXT, b TEXT);\nINSERT INTO ok VALUES ('DEFINER=a@b', ' , (SELECT v FROM victim.t LIMIT 1)) -- ');\n");
+      const r = await load('definerdata', limitedUrl);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(await rows(dest.url, 'SELECT a, b FROM ok'), [{ a: 'DEFINER=a@b', b: ' , (SELECT v FROM victim.t LIMIT 1)) -- ' }]);
+      assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
+      await sql(server(), [`CREATE DATABASE ${dest.name}`]);
+      await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
+      assert.deepEqual(await state(), baseline);
+    });
 
     test('manifest: a trigger whose body writes another database is refused before anything changes', async () => {
       await tampered('evil', (m) => m.triggers.push({ name: 'tx', createSql: 'CREATE TRIGGER tx AFTER INSERT ON users FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, \'x\')' }));

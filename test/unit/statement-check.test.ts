@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkBackupStatement, tableStatement, tokenize, triggerStatement, viewStatement } from '../../src/load/statement-check.js';
+import { checkBackupStatement, tableStatement, tokenize, triggerStatement, viewStatement, withoutDefiners } from '../../src/load/statement-check.js';
 import { IntegrityError } from '../../src/core/errors.js';
 
 const maria = { mariadb: true, version: 101119 };
@@ -150,4 +150,24 @@ test('the tokenizer keeps strings and quoted names whole and reports unterminate
   ]);
   assert.throws(() => tokenize("SELECT 'open", maria), IntegrityError);
   assert.throws(() => tokenize('SELECT /* open', maria), IntegrityError);
+});
+
+test('DEFINER clauses are cut on tokens: strings keep their bytes, every clause form goes', () => {
+  assert.equal(withoutDefiners("INSERT INTO t VALUES ('DEFINER=a@b', ' , (SELECT s FROM otherdb.s)) -- ')", maria), "INSERT INTO t VALUES ('DEFINER=a@b', ' , (SELECT s FROM otherdb.s)) -- ')");
+  assert.equal(withoutDefiners('/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1 */', maria), '/*!50003 CREATE*/ /*!50017 */ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1 */');
+  assert.equal(withoutDefiners("CREATE DEFINER='u'@'%' SQL SECURITY DEFINER VIEW v AS SELECT 'DEFINER=x@y'", maria), "CREATE  SQL SECURITY DEFINER VIEW v AS SELECT 'DEFINER=x@y'");
+  assert.equal(withoutDefiners('CREATE DEFINER=CURRENT_USER() TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1', maria), 'CREATE  TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1');
+});
+
+test('a table list after UPDATE takes no qualifier, even one that is also a backup table\'s name', () => {
+  assert.equal(action('UPDATE t, mysql.user SET t.id = 1', ['t', 'mysql']), 'refuse');
+  assert.equal(action('UPDATE t SET t.id = 1 WHERE t.id = 2'), 'run');
+  assert.equal(action('INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE id = 2'), 'run');
+});
+
+test('a quoted ENGINE and SET STATEMENT are refused in every mode', () => {
+  for (const sql of ["CREATE TABLE f (id INT) ENGINE='FEDERATED'", "SET STATEMENT sql_mode='ANSI_QUOTES' FOR INSERT INTO t VALUES (1)"]) {
+    const r = checkBackupStatement(sql, ctx());
+    assert.ok(r.action === 'refuse' && r.always === true, sql);
+  }
 });
