@@ -116,6 +116,24 @@ describe('a backup is data, never code', () => {
     assert.match(r.stderr, /Nothing was changed|previous data is unchanged|unchanged/i, `${what}: says nothing changed`);
   }
 
+  /** Back to the baseline after a load that succeeded: `reset` (as a user would), then the live rows again. */
+  async function restoreDest(): Promise<void> {
+    assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
+    await sql(server(), [`CREATE DATABASE ${dest.name}`]);
+    await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
+  }
+
+  /** A string that looks like a DEFINER clause and SQL after it loads as the data it is, and reads nothing else. */
+  async function definerLookingStringIsData(url: string): Promise<void> {
+    await rm(join(backups, 'definerdata'), { recursive: true, force: true });
+    await addonsBackup('definerdata', "CREATE TABLE ok (a TEXT, b TEXT);\nINSERT INTO ok VALUES ('DEFINER=a@b', ' , (SELECT v FROM victim.t LIMIT 1)) -- ');\n");
+    const r = await load('definerdata', url);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await rows(dest.url, 'SELECT a, b FROM ok'), [{ a: 'DEFINER=a@b', b: ' , (SELECT v FROM victim.t LIMIT 1)) -- ' }]);
+    await restoreDest();
+    assert.deepEqual(await state(), baseline);
+  }
+
   const manifestAttacks: [string, (m: Record<string, any>) => void, RegExp][] = [
     ['a "view" that drops another database\'s view', (m) => m.views.push({ name: 'vx', createSql: `DROP VIEW ${'`'}victim${'`'}.v` }), /view "vx".*not a CREATE VIEW|CREATE VIEW/i],
     ['a "trigger" that drops another database\'s table', (m) => m.triggers.push({ name: 'tx', createSql: 'DROP TABLE victim.t' }), /trigger "tx"/i],
@@ -246,17 +264,7 @@ describe('a backup is data, never code', () => {
     assert.deepEqual(await state(), baseline);
   });
 
-  test('db.sql: a string that looks like a DEFINER clause is data: it loads byte for byte and cannot reopen SQL', async () => {
-    await rm(join(backups, 'definerdata'), { recursive: true, force: true });
-    await addonsBackup('definerdata', "CREATE TABLE ok (a TEXT, b TEXT);\nINSERT INTO ok VALUES ('DEFINER=a@b', ' , (SELECT v FROM victim.t LIMIT 1)) -- ');\n");
-    const r = await load('definerdata');
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(await rows(dest.url, 'SELECT a, b FROM ok'), [{ a: 'DEFINER=a@b', b: ' , (SELECT v FROM victim.t LIMIT 1)) -- ' }]);
-    assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
-    await sql(server(), [`CREATE DATABASE ${dest.name}`]);
-    await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
-    assert.deepEqual(await state(), baseline);
-  });
+  test('db.sql: a string that looks like a DEFINER clause is data: it loads byte for byte and cannot reopen SQL', () => definerLookingStringIsData(dest.url));
 
   test('a db.sql that is a link to /etc/passwd is refused (exit 4) without reading it', async () => {
     await rm(join(backups, 'linked'), { recursive: true, force: true });
@@ -290,9 +298,7 @@ describe('a backup is data, never code', () => {
     const out = JSON.parse(r.stdout);
     assert.ok(out.connections >= 1 && out.connections <= out.tables, `connections: ${out.connections} for ${out.tables} tables`);
     assert.equal(out.confinement, 'account');
-    assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
-    await sql(server(), [`CREATE DATABASE ${dest.name}`]);
-    await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
+    await restoreDest();
     assert.deepEqual(await state(), baseline);
   });
 
@@ -319,9 +325,7 @@ describe('a backup is data, never code', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr + r.stdout, /every statement is checked/);
       assert.deepEqual(await schemaObjects(dest.url), await schemaObjects(source.url));
-      assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
-      await sql(server(), [`CREATE DATABASE ${dest.name}`]);
-      await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
+      await restoreDest();
     });
 
     const checkedAttacks: [string, string][] = [
@@ -343,17 +347,7 @@ describe('a backup is data, never code', () => {
       });
     }
 
-    test('db.sql: what runs is what was checked: a DEFINER-looking string stays data and reads nothing of another database', async () => {
-      await rm(join(backups, 'definerdata'), { recursive: true, force: true });
-      await addonsBackup('definerdata', "CREATE TABLE ok (a TEXT, b TEXT);\nINSERT INTO ok VALUES ('DEFINER=a@b', ' , (SELECT v FROM victim.t LIMIT 1)) -- ');\n");
-      const r = await load('definerdata', limitedUrl);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(await rows(dest.url, 'SELECT a, b FROM ok'), [{ a: 'DEFINER=a@b', b: ' , (SELECT v FROM victim.t LIMIT 1)) -- ' }]);
-      assert.equal((await runCli(['reset', '--yes', '--database-url', dest.url, '--skip-index'])).code, 0);
-      await sql(server(), [`CREATE DATABASE ${dest.name}`]);
-      await seedBigTable(dest.url, 'live_rows', 30, { tag: 'live' });
-      assert.deepEqual(await state(), baseline);
-    });
+    test('db.sql: what runs is what was checked: a DEFINER-looking string stays data and reads nothing of another database', () => definerLookingStringIsData(limitedUrl));
 
     test('manifest: a trigger whose body writes another database is refused before anything changes', async () => {
       await tampered('evil', (m) => m.triggers.push({ name: 'tx', createSql: 'CREATE TRIGGER tx AFTER INSERT ON users FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, \'x\')' }));
