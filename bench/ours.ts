@@ -6,12 +6,12 @@
 import '../src/cli/prestart.js';
 import { isMainThread } from 'node:worker_threads';
 import { BackupStore } from '../src/backup/store.js';
-import { dump } from '../src/commands/dump.js';
-import { load } from '../src/commands/load.js';
+import { dump } from '../src/dump/dump-database.js';
+import { load } from '../src/load/load-backup.js';
 import { parseBackupName } from '../src/core/backup-name.js';
 import { OlympiaError } from '../src/core/errors.js';
 import { silentReporter } from '../src/core/reporter.js';
-import { parseDatabaseUrl } from '../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../src/core/connection-url.js';
 
 function flag(argv: string[], name: string): string {
   const i = argv.indexOf(name);

@@ -26502,7 +26502,7 @@ function reviveError(s) {
 
 // EXTERNAL MODULE: ./node_modules/mysql2/promise.js
 var promise = __nccwpck_require__(7588);
-;// CONCATENATED MODULE: ./src/mysql/connection-url.ts
+;// CONCATENATED MODULE: ./src/core/connection-url.ts
 // DATABASE_URL parsing and masking. The password never appears in anything we print.
 
 function parseDatabaseUrl(url) {

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseBackupName, type BackupName } from '../core/backup-name.js';
 import { DEFAULT_CACHE_KEY_PREFIX, validateCacheKeyPrefix } from '../core/cache-key.js';
 import { UsageError } from '../core/errors.js';
-import { parseDatabaseUrl } from '../mysql/connection-url.js';
+import { parseDatabaseUrl } from '../core/connection-url.js';
 import { Commands, Inputs, ServiceModes, type Command, type ServiceMode } from './constants.js';
 import { maskSecret } from './mask.js';
 

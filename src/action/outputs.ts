@@ -1,7 +1,7 @@
 // The action's outputs, as a pure mapping from what the run found out (so the spelling of every value is
 // tested once), and the one function that hands them to the runner.
 import * as core from '@actions/core';
-import { maskUrl } from '../mysql/connection-url.js';
+import { maskUrl } from '../core/connection-url.js';
 import { Outputs } from './constants.js';
 
 export interface RunRecord {

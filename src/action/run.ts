@@ -9,17 +9,17 @@
 import * as core from '@actions/core';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
-import { totalBytes, totalRows, type Manifest } from '../backup/manifest.js';
 import { INIT_BACKUP, timestampName, type BackupName } from '../core/backup-name.js';
 import { initRestoreKeys } from '../core/cache-key.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, IntegrityError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
 import { expandGlobs } from '../core/glob.js';
 import { makeContext, requireTarget, type Context } from '../commands/context.js';
-import { dump } from '../commands/dump.js';
+import { dumpBackup } from '../commands/dump.js';
 import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
-import { load } from '../commands/load.js';
+import { loadBackup } from '../commands/load.js';
 import { hasIndexing } from '../commands/project-steps.js';
+import { findBackup } from '../commands/list.js';
 import { formatBytes } from '../core/format.js';
 import { checkDownloadSource, downloadBackup, publishBackup, type PublishResult } from './artifact.js';
 import { restoreInit, saveInit, type RestoreResult } from './cache.js';
@@ -30,7 +30,8 @@ import { setOutputs, type RunRecord } from './outputs.js';
 import { Phases } from './phases.js';
 import { actionsReporter, type GroupState } from './reporter.js';
 import { maskUrlSecret } from './mask.js';
-import { serviceTimeoutMs, startServices } from './services.js';
+import { checkServicesInputs, serviceTimeoutMs } from './services.js';
+import { servicesUp } from '../commands/services.js';
 import { renderSummary, type BackupSummary, type CacheSummary, type SaveOutcome } from './summary.js';
 
 /** A failing artifact service, as opposed to a reference or a backup that is wrong. */
@@ -145,18 +146,12 @@ class ActionRun {
     const title = options.services === 'docker' ? 'Start MySQL and Elasticsearch containers' : 'Wait for the services';
     const services = await this.phases.run(
       search || options.services === 'external' ? title : title.replace(' and Elasticsearch containers', ' container'),
-      () =>
-        startServices({
-          options: { ...options, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl },
-          elasticsearch: search,
-          reporter: this.reporter,
-          stateDir: `${ctx.config.projectDir}/.olympia-data/services`,
-          timeoutMs: serviceTimeoutMs(),
-        }),
+      () => {
+        checkServicesInputs({ services: options.services, databaseUrl: ctx.databaseUrl });
+        return servicesUp(ctx, { provider: options.services, elasticsearch: search, mysqlImage: options.mysqlImage, elasticsearchImage: options.elasticsearchImage, timeoutMs: serviceTimeoutMs() });
+      },
       (s) => ({ detail: `MySQL${s.elasticsearchUrl ? ' and Elasticsearch' : ''} ready (${options.services})` }),
     );
-    ctx.databaseUrl = services.databaseUrl;
-    if (services.elasticsearchUrl) ctx.elasticsearchUrl = services.elasticsearchUrl;
     this.record.databaseUrl = ctx.databaseUrl;
     this.record.elasticsearchUrl = search ? ctx.elasticsearchUrl : undefined;
   }
@@ -209,9 +204,9 @@ class ActionRun {
     if (r.error) throw r.error;
   }
 
-  private async initManifest(ctx: Context): Promise<Manifest | undefined> {
-    if (!(await ctx.store.has(INIT_BACKUP))) return undefined;
-    return (await ctx.store.find(INIT_BACKUP)).manifest;
+  /** The migration hash the local `_init` was dumped after, if there is one. */
+  private async initHash(ctx: Context): Promise<string | undefined> {
+    return (await findBackup(ctx, INIT_BACKUP))?.migrationHash ?? undefined;
   }
 
   private async initialize(ctx: Context, options: ActionOptions): Promise<void> {
@@ -224,7 +219,7 @@ class ActionRun {
 
     // Incremental: an older `_init` was loaded and migrated; dump it again so the next run loads the result.
     let rebuilt = false;
-    if (options.incremental && r.loaded === INIT_BACKUP && (await this.initManifest(ctx))?.migrationHash !== this.key!.hash) {
+    if (options.incremental && r.loaded === INIT_BACKUP && (await this.initHash(ctx)) !== this.key!.hash) {
       await this.dumpAs(ctx, INIT_BACKUP, `Dump the migrated data as "${INIT_BACKUP}"`);
       rebuilt = true;
     }
@@ -245,7 +240,7 @@ class ActionRun {
     if (!options.cache) return;
     const key = this.key!;
     let save: SaveOutcome = 'not-needed';
-    if (restored?.hit !== 'exact' && (await this.initManifest(ctx))?.migrationHash === key.hash) {
+    if (restored?.hit !== 'exact' && (await this.initHash(ctx)) === key.hash) {
       const result = await this.phases.run(
         `Save "${INIT_BACKUP}" to the cache`,
         () => saveInit([this.cachePath(ctx)], key.key),
@@ -259,7 +254,7 @@ class ActionRun {
   private async dumpAs(ctx: Context, name: BackupName, title: string): Promise<string> {
     const r = await this.phases.run(
       title,
-      () => dump({ target: requireTarget(ctx), store: ctx.store, name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: this.key!.hash, lockTimeoutS: ctx.lockTimeoutS }),
+      () => dumpBackup(ctx, { name, force: true, migrationHash: this.key!.hash }),
       (d) => ({ detail: `${d.tables} tables, ${formatBytes(d.bytes)}`, rows: d.rows }),
     );
     return r.path;
@@ -296,7 +291,7 @@ class ActionRun {
     const name = options.artifact ? (await this.download(ctx, options, false))! : options.load!;
     await this.phases.run(
       `Load backup "${name}"`,
-      () => load({ target: requireTarget(ctx), store: ctx.store, name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS }),
+      () => loadBackup(ctx, { name }),
       (l) => ({ detail: `${l.tables} tables${l.storageFiles ? `, ${l.storageFiles} storage files` : ''}`, rows: l.rows }),
     );
     this.record.loaded = name;
@@ -312,10 +307,9 @@ class ActionRun {
   /** Adds a backup's size and counts to the summary (from its manifest; an addons-server backup by its files). */
   private async noteBackup(ctx: Context, name: BackupName, role: string, path?: string): Promise<void> {
     try {
-      if (!(await ctx.store.has(name))) return;
-      const info = await ctx.store.find(name);
-      const m = info.manifest;
-      this.backups.push({ name, role, tables: m?.tables.length, rows: m ? totalRows(m) : undefined, bytes: m ? totalBytes(m) : info.size });
+      const info = await findBackup(ctx, name);
+      if (!info) return;
+      this.backups.push({ name, role, tables: info.tables ?? undefined, rows: info.rows ?? undefined, bytes: info.size });
       if (path === undefined && !this.record.backupPath && name === INIT_BACKUP) this.record.backupPath = info.path;
     } catch (e) {
       core.debug(`Could not read the backup ${name} for the summary: ${errorMessage(e)}`);

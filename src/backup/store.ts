@@ -11,7 +11,8 @@ import { MANIFEST_FILE, type Manifest, totalBytes, validateManifest } from './ma
 import { pathExists, pidAlive } from '../core/fs-checks.js';
 import { makeDir, PRIVATE_DIR, PRIVATE_FILE } from '../core/safe-fs.js';
 
-export type BackupKind = 'olympia' | 'addons-server';
+/** This tool's own format (a manifest and its data files), or addons-server's `db.sql` (+ storage.tar). */
+export type BackupKind = 'olympia-data' | 'addons-server';
 
 export interface BackupInfo {
   name: string;
@@ -82,18 +83,18 @@ export class BackupStore {
     const out: { name: string; kind: BackupKind; path: string }[] = [];
     for (const name of entries.sort()) {
       const path = join(this.root, name);
-      if (await pathExists(join(path, MANIFEST_FILE))) out.push({ name, kind: 'olympia', path });
+      if (await pathExists(join(path, MANIFEST_FILE))) out.push({ name, kind: 'olympia-data', path });
       else if (await pathExists(join(path, 'db.sql'))) out.push({ name, kind: 'addons-server', path });
     }
     return out;
   }
 
-  /** Every backup with its manifest (when readable) and size on disk, for `list`. */
+  /** Every backup with its manifest (when readable) and size: the manifest's files, as `find` and `load` count it; on disk otherwise. */
   async list(): Promise<BackupInfo[]> {
     const out: BackupInfo[] = [];
     for (const b of await this.names()) {
-      const manifest = b.kind === 'olympia' ? await this.readManifestAt(b.path).catch(() => undefined) : undefined;
-      out.push({ ...b, manifest, size: await dirSize(b.path) });
+      const manifest = b.kind === 'olympia-data' ? await this.readManifestAt(b.path).catch(() => undefined) : undefined;
+      out.push({ ...b, manifest, size: manifest ? totalBytes(manifest) : await dirSize(b.path) });
     }
     return out;
   }
@@ -121,7 +122,7 @@ export class BackupStore {
     const path = this.path(name);
     if (await pathExists(join(path, MANIFEST_FILE))) {
       const manifest = await this.readManifestAt(path);
-      return { name, kind: 'olympia', path, manifest, size: totalBytes(manifest) };
+      return { name, kind: 'olympia-data', path, manifest, size: totalBytes(manifest) };
     }
     if (await pathExists(join(path, 'db.sql'))) return { name, kind: 'addons-server', path, size: await dirSize(path) };
     const names = (await this.names()).map((b) => b.name);

@@ -1,7 +1,6 @@
 // Command-line parsing: pure, from argv to a command and its options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
-import { dumpThreads } from '../dump/chunk-plan.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -199,16 +198,15 @@ export function parseSize(value: string | undefined, flag: string): number | und
 }
 
 /**
- * How many dump threads to start before the CLI has loaded (cli/prestart.ts): those the jobs need
- * past the main thread's connections (`cpus` jobs by default; dump/chunk-plan.ts) for a `dump`
- * command line the parser accepts; none for anything else, including `dump --help`, since the
+ * The jobs of a `dump` command line the parser accepts (`cpus` by default), for the threads started
+ * before the CLI has loaded (cli/prestart.ts); 0 for anything else, including `dump --help`, since the
  * parse error or help comes next anyway.
  */
-export function dumpThreadsToPrestart(argv: string[], cpus: number): number {
+export function dumpJobsToPrestart(argv: string[], cpus: number): number {
   try {
     const parsed = parseCommandLine(argv);
     if (parsed.command !== 'dump' || !('values' in parsed) || parsed.values.help) return 0;
-    return dumpThreads(parsePositiveInt(parsed.values.jobs as string | undefined, '--jobs') ?? cpus);
+    return parsePositiveInt(parsed.values.jobs as string | undefined, '--jobs') ?? cpus;
   } catch {
     return 0;
   }

@@ -10,15 +10,15 @@ import { resolveInitializeOptions } from '../core/flags.js';
 import { describePlan, stepTitle, type Plan } from '../core/initialize-plan.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { makeContext, requireTarget, type Context } from '../commands/context.js';
-import { dump } from '../commands/dump.js';
+import { dumpBackup } from '../commands/dump.js';
 import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
-import { load } from '../commands/load.js';
+import { loadBackup } from '../commands/load.js';
 import { reset } from '../commands/reset.js';
 import { listBackups } from '../commands/list.js';
 import { integrityError, verifyCommand } from '../commands/verify.js';
-import { maskUrl, parseDatabaseUrl } from '../mysql/connection-url.js';
-import { providerFor, serviceOptions } from '../services/index.js';
-import type { Services } from '../services/provider.js';
+import { maskUrl } from '../core/connection-url.js';
+import { servicesDown, servicesUp } from '../commands/services.js';
+import type { Services } from '../commands/services.js';
 import { commandHelp, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from './args.js';
 import { formatBytes, formatDuration } from '../core/format.js';
 import { cliReporter, type OutputMode } from './output.js';
@@ -52,26 +52,15 @@ async function buildContext(v: Values, env: NodeJS.ProcessEnv): Promise<Context>
   });
 }
 
-/** `--services P` on initialize/up: start (or wait for) the services and use their URLs. */
-async function startServices(ctx: Context, v: Values, wantSearch: boolean): Promise<Services> {
-  const name = str(v, 'services') ?? 'local';
-  const provider = providerFor(name);
-  const database = ctx.databaseUrl ? parseDatabaseUrl(ctx.databaseUrl).database : 'olympia';
-  const services = await provider.up(
-    serviceOptions({
-      reporter: ctx.reporter,
-      database,
-      elasticsearch: wantSearch,
-      databaseUrl: ctx.databaseUrl,
-      elasticsearchUrl: ctx.elasticsearchUrl,
-      stateDir: `${ctx.config.projectDir}/.olympia-data/services`,
-      mysql: { image: str(v, 'mysql-image') },
-      es: { image: str(v, 'elasticsearch-image'), version: str(v, 'elasticsearch-version') },
-    }),
-  );
-  ctx.databaseUrl = services.databaseUrl;
-  if (services.elasticsearchUrl) ctx.elasticsearchUrl = services.elasticsearchUrl;
-  return services;
+/** `--services P` on initialize/seed/up: start (or wait for) the services and use their URLs. */
+function startServices(ctx: Context, v: Values, wantSearch: boolean): Promise<Services> {
+  return servicesUp(ctx, {
+    provider: str(v, 'services') ?? 'local',
+    elasticsearch: wantSearch,
+    mysqlImage: str(v, 'mysql-image'),
+    elasticsearchImage: str(v, 'elasticsearch-image'),
+    elasticsearchVersion: str(v, 'elasticsearch-version'),
+  });
 }
 
 /** One line per step: status, duration and what it did (or why it was skipped, or its error). */
@@ -138,7 +127,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       if (v.sync && v['no-sync']) throw new UsageError('--sync and --no-sync contradict each other.', 'Give one of them, or neither (files are then synced only when --force replaces a backup).');
       const sync = v.sync ? 'always' : v['no-sync'] ? 'never' : 'auto';
       const ctx = await buildContext(v, env);
-      const r = await dump({ target: requireTarget(ctx), store: ctx.store, name, force: Boolean(v.force), storageDir: ctx.storageDir, jobs: ctx.jobs, chunkBytes, sync, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
+      const r = await dumpBackup(ctx, { name, force: Boolean(v.force), chunkBytes, sync });
       print([`Dumped ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows (${formatBytes(r.bytes)}) to ${r.path} in ${formatDuration(r.durationMs)}.`], {
         name: r.name, path: r.path, tables: r.tables, rows: r.rows, bytes: r.bytes, durationMs: r.durationMs,
       });
@@ -147,7 +136,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     case 'load': {
       const name = nameOf(str(v, 'name'), true)!;
       const ctx = await buildContext(v, env);
-      const r = await load({ target: requireTarget(ctx), store: ctx.store, name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
+      const r = await loadBackup(ctx, { name });
       const confined = r.confinement === 'account' ? 'its SQL ran as a load account confined to the staging database' : 'its SQL ran as you, each statement checked first';
       print([`Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}; ${confined}.`], r);
       return ExitCode.ok;
@@ -210,13 +199,12 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     }
     case 'down': {
       const ctx = await buildContext(v, env);
-      const provider = providerFor(str(v, 'services') ?? 'local');
-      const stopped = await provider.down(serviceOptions({ reporter: ctx.reporter, stateDir: `${ctx.config.projectDir}/.olympia-data/services` }));
+      const { provider, stopped } = await servicesDown(ctx, str(v, 'services') ?? 'local');
       const line = stopped.length
         ? `Stopped ${stopped.join(' and ')}; their data is kept.`
-        : provider.name === 'external'
+        : provider === 'external'
           ? 'External services are not managed by olympia-data; nothing was stopped.'
-          : `No ${provider.name} services were running; nothing was stopped.`;
+          : `No ${provider} services were running; nothing was stopped.`;
       print([line], { ok: true, stopped });
       return ExitCode.ok;
     }

@@ -5,7 +5,7 @@ import { BackupStore } from '../backup/store.js';
 import type { ProjectConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import { parseDatabaseUrl, type MysqlTarget } from '../mysql/connection-url.js';
+import { parseDatabaseUrl, type MysqlTarget } from '../core/connection-url.js';
 import { DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
 
 export interface Context {

@@ -1,259 +1,42 @@
-// `olympia-data dump`: one consistent snapshot of the whole database, written in parallel.
-import { makeDir, PRIVATE_DIR } from '../core/safe-fs.js';
-import { join } from 'node:path';
-import type { BackupName } from '../core/backup-name.js';
-import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../dump/chunk-plan.js';
-import { mustSync, type SyncMode } from '../core/durability.js';
-import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
-import type { Reporter } from '../core/reporter.js';
-import { runPool } from '../core/run-pool.js';
-import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, type TableEntry, totalBytes, totalRows } from '../backup/manifest.js';
-import { snapshotStorage } from '../backup/storage-snapshot.js';
-import { DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
+// `olympia-data dump`: the project's database as a named backup in its backup directory.
+import { type BackupName, timestampName } from '../core/backup-name.js';
+import type { SyncMode } from '../core/durability.js';
+import { dump, type DumpResult } from '../dump/dump-database.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
-import { fsError, type BackupStore } from '../backup/store.js';
-import { type ChunkResult, DumpWorkers } from '../dump/dump-workers.js';
-import { prestartDumpThreads, releaseDumpThreads } from '../dump/dump-threads.js';
-import { dumpChunk } from '../dump/table-dump.js';
-import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
-import { widenServerWrites } from '../mysql/server-write-buffer.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
-import { listColumns, listTables, listTriggers, primaryKeys, showCreateTable, showCreateView } from '../mysql/schema.js';
-import { TOOL_VERSION } from '../core/version.js';
+import { connect } from '../mysql/connect.js';
+import { type Context, requireTarget } from './context.js';
 
-export interface DumpOptions {
-  target: MysqlTarget;
-  store: BackupStore;
-  name: BackupName;
+export interface DumpRequest {
+  /** A timestamp name when absent. */
+  name?: BackupName;
+  /** Replace a backup of that name (atomically: the old one stays until the new one is whole). */
   force?: boolean;
-  storageDir?: string;
-  jobs: number;
-  migrationHash?: string;
-  reporter: Reporter;
-  /** Target size of one data file; big tables are split into chunks of about this size. */
+  /** Target size of one data file. */
   chunkBytes?: number;
-  /** When files are synced to disk (core/durability.ts); `auto` by default. */
   sync?: SyncMode;
-  /** How long to wait for a running load to finish, when one seems to be mid-swap. */
-  lockTimeoutS?: number;
+  /** Recorded in the manifest, so a later run can tell which migrations the backup holds. */
+  migrationHash?: string;
 }
 
-export interface DumpResult {
-  name: BackupName;
-  path: string;
-  tables: number;
-  rows: number;
-  bytes: number;
-  durationMs: number;
-  manifest: Manifest;
-}
-
-interface Task {
-  table: string;
-  index: number;
-  sql: string;
-  file: string;
-  weight: number;
-}
-
-export function dataFileName(table: string, index: number): string {
-  return `data/${encodeURIComponent(table)}.${String(index).padStart(5, '0')}.tsv`;
-}
-
-/**
- * Gives the dump's connections one shared moment of the database: writes are frozen (a global read
- * lock) until each has started its snapshot. The lock is taken at once, so the schema is read under
- * it while the threads are still starting, and the connection on this thread can begin on its
- * first chunk meanwhile. `started` settles when every snapshot has; `unlock` then lets writes go
- * on (the snapshots stay).
- */
-async function openSnapshot(opts: DumpOptions, control: Connection, pool: DumpWorkers): Promise<{ pool?: DumpWorkers; started: Promise<void>; unlock: () => Promise<void> }> {
+export async function dumpBackup(ctx: Context, request: DumpRequest): Promise<DumpResult> {
+  const target = requireTarget(ctx);
+  // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
+  const conn = await connect(target, { database: null });
   try {
-    await control.query('SET SESSION lock_wait_timeout = 60');
-    await control.query('FLUSH TABLES WITH READ LOCK');
-  } catch (e) {
-    // Without RELOAD we cannot freeze writes while the workers start, so one connection reads
-    // everything from its own snapshot: slower but still consistent.
-    opts.reporter.warn(`Cannot take a global read lock (${(e as Error).message.split('\n')[0]}); dumping over a single connection to keep the snapshot consistent.`);
-    await pool.finish();
-    await control.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    await control.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    // This connection reads the rows now: the server's large writes are for it too.
-    await widenServerWrites(control);
-    return { started: Promise.resolve(), unlock: async () => undefined };
-  }
-  const started = pool.startSnapshots();
-  started.catch(() => undefined); // awaited by the caller; a failure meanwhile is not "unhandled"
-  return { pool, started, unlock: async () => void (await control.query('UNLOCK TABLES')) };
-}
-
-export async function dump(opts: DumpOptions): Promise<DumpResult> {
-  // Threads boot on the other cores while this one connects and sizes the database.
-  prestartDumpThreads(dumpThreads(opts.jobs));
-  try {
-    return await dumpWith(opts);
+    await recoverInterruptedLoad(conn, target, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
   } finally {
-    // Those no connection took: a small database needs fewer, and a failure before they were taken none.
-    await releaseDumpThreads();
+    await conn.end().catch(() => undefined);
   }
-}
-
-async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
-  const started = Date.now();
-  const { reporter, target } = opts;
-  // Connect before touching the backup directory: an unreachable server leaves nothing behind.
-  let control: Connection;
-  try {
-    control = await connect(target);
-  } catch (e) {
-    if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
-      throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
-    }
-    throw e;
-  }
-  // Every dump reads over at least one connection: it opens while this one checks and sizes the
-  // database (it takes its snapshot only later, under the global read lock).
-  const workers = DumpWorkers.start(target, 1);
-  const stopWorkers = () => workers.terminate();
-  const chunkBytes = opts.chunkBytes ?? 64 << 20;
-  let connections: number;
-  try {
-    // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
-    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S });
-    // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
-    // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
-    // cache or variable.
-    await control.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
-    const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
-    connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
-    // The other connections (and threads) start at once, on the other cores, while this thread
-    // gets on with the backup directory.
-    workers.grow(target, connections - 1);
-  } catch (e) {
-    await stopWorkers();
-    await control.end().catch(() => undefined);
-    throw e;
-  }
-  void releaseDumpThreads();
-  const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
-    await stopWorkers();
-    await control.end().catch(() => undefined);
-    throw e;
+  return dump({
+    target,
+    store: ctx.store,
+    name: request.name ?? timestampName(),
+    force: request.force,
+    storageDir: ctx.storageDir,
+    jobs: ctx.jobs,
+    reporter: ctx.reporter,
+    chunkBytes: request.chunkBytes,
+    sync: request.sync,
+    migrationHash: request.migrationHash,
   });
-  try {
-    const version = await serverVersion(control);
-    const snap = await openSnapshot(opts, control, workers);
-
-    // Read the schema while writes are frozen, so it matches the data the workers will see.
-    const db = target.database;
-    const { tables, views } = await listTables(control, db);
-    const columns = await listColumns(control, db);
-    const keys = await primaryKeys(control, db);
-    const creates = new Map<string, string>();
-    for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
-    const viewDefs = [];
-    for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
-    const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
-
-    await makeDir(join(pending.dir, 'data'), PRIVATE_DIR);
-    const planned: Task[] = [];
-    const entries = new Map<string, TableEntry>();
-    for (const t of tables) {
-      const cols = (columns.get(t.name) ?? []).filter((c) => !c.generated);
-      const bitColumns = cols.filter((c) => c.dataType === 'bit').map((c) => c.name);
-      // LOAD DATA cannot read BIT values as bytes; they travel as integers.
-      const select = cols.map((c) => (c.dataType === 'bit' ? `CAST(${quoteIdent(c.name)} AS UNSIGNED)` : quoteIdent(c.name))).join(', ');
-      const from = `${quoteIdent(db)}.${quoteIdent(t.name)}`;
-      const key = integerKey(keys.get(t.name), cols);
-      let ranges = [{ from: null, to: null }] as ReturnType<typeof planChunks>;
-      if (key && t.dataBytes > chunkBytes) {
-        // Only the balance of the chunks depends on these bounds (the first and last ranges are open).
-        const [mm] = await control.query(`SELECT MIN(${quoteIdent(key)}) AS lo, MAX(${quoteIdent(key)}) AS hi FROM ${from}`);
-        const { lo, hi } = (mm as { lo: string | null; hi: string | null }[])[0];
-        if (lo !== null && hi !== null) ranges = planChunks({ dataBytes: t.dataBytes, min: BigInt(lo), max: BigInt(hi), chunkBytes });
-      }
-      ranges.forEach((range, index) => {
-        const where = key ? rangeCondition(quoteIdent(key), range) : '';
-        planned.push({
-          table: t.name,
-          index,
-          // No ORDER BY: InnoDB reads its rows in primary-key order anyway, and asking for it turns a
-          // whole-table read into an index scan that the server reads ahead less well (measured slower).
-          sql: `SELECT ${select} FROM ${from}${where ? ` WHERE ${where}` : ''}`,
-          file: dataFileName(t.name, index),
-          weight: t.dataBytes / ranges.length,
-        });
-      });
-      entries.set(t.name, { name: t.name, createSql: creates.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
-    }
-    const tasks = dumpOrder(planned);
-
-    const estimated = new Map(tables.map((t) => [t.name, t.estimatedRows]));
-    const done = new Map<string, { rows: number; bytes: number }>();
-    const onRows = (task: Task, rows: number, bytes: number) => {
-      const d = done.get(task.table) ?? { rows: 0, bytes: 0 };
-      d.rows += rows;
-      d.bytes += bytes;
-      done.set(task.table, d);
-      reporter.progress?.({ label: task.table, rows: d.rows, bytes: d.bytes, totalRows: estimated.get(task.table) });
-    };
-    const sync = mustSync(opts.sync ?? 'auto', pending.replaces);
-    const chunk = (task: Task) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')), sync });
-    let results: ChunkResult[];
-    if (snap.pool) {
-      // Connections whose snapshot has started take chunks at once; writes stay frozen until all have.
-      const running = snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes));
-      running.catch(() => undefined); // awaited below, after the unlock
-      await snap.started;
-      await snap.unlock();
-      results = await running;
-    } else {
-      // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
-      // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The
-      // pool's connections do the same when they start their snapshots.)
-      await control.query('SET character_set_results = binary');
-      const written = await runPool([control], tasks, (conn, task) => dumpChunk(conn, { ...chunk(task), onRows: (rows, bytes) => onRows(task, rows, bytes) }));
-      // Every data file closed (and synced) before the manifest lists it, as the pool's finish() waits.
-      await Promise.all(written.map((w) => w.closed));
-      results = written;
-    }
-    // Files are listed in chunk order, whatever order they were written in.
-    const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
-    for (const r of byIndex) {
-      const e = entries.get(r.task.table)!;
-      e.files.push({ path: r.task.file, rows: r.rows, size: r.size, sha256: r.sha256 });
-      e.rows += r.rows;
-    }
-    if (snap.pool) await snap.pool.finish();
-    else await control.query('COMMIT').catch(() => undefined);
-
-    const storage = opts.storageDir ? { files: await snapshotStorage(opts.storageDir, pending.dir, reporter, { sync }) } : null;
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      formatVersion: MANIFEST_VERSION,
-      name: opts.name,
-      createdAt: new Date().toISOString(),
-      toolVersion: TOOL_VERSION,
-      server: { version },
-      database: db,
-      ...(opts.migrationHash ? { migrationHash: opts.migrationHash } : {}),
-      tables: [...entries.values()],
-      views: viewDefs,
-      triggers,
-      storage,
-      durationMs: Date.now() - started,
-    };
-    const path = await pending.commit(manifest);
-    return { name: opts.name, path, tables: manifest.tables.length, rows: totalRows(manifest), bytes: totalBytes(manifest), durationMs: Date.now() - started, manifest };
-  } catch (e) {
-    await pending.abort();
-    if (e instanceof OlympiaError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && /^E[A-Z]+$/.test(code) && 'syscall' in (e as object)) throw fsError('write the backup to', opts.store.root, e);
-    throw e;
-  } finally {
-    // After a failure, the threads stop mid-task (their connections and files close with them).
-    await stopWorkers();
-    await control.end().catch(() => undefined);
-  }
 }

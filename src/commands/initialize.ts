@@ -8,7 +8,7 @@ import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
 import { dropLeftoverLoadAccounts } from '../load/confinement.js';
 import { connect } from '../mysql/connect.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { type Context, requireTarget } from './context.js';
 import { databaseExists, hasIndexing, indexExists } from './project-steps.js';
 import { type PlanRunResult, runPlan } from './run-plan.js';

@@ -1,6 +1,7 @@
 // `olympia-data list`: the backups in the backup directory, each with what its manifest says.
 import { totalRows } from '../backup/manifest.js';
-import type { BackupKind } from '../backup/store.js';
+import type { BackupInfo, BackupKind } from '../backup/store.js';
+import type { BackupName } from '../core/backup-name.js';
 import type { Context } from './context.js';
 
 export interface ListedBackup {
@@ -14,10 +15,12 @@ export interface ListedBackup {
   rows: number | null;
   /** False for a directory whose manifest cannot be read. */
   valid: boolean;
+  /** The migrations the backup was dumped after (its manifest's hash); null when not recorded. */
+  migrationHash: string | null;
 }
 
-export async function listBackups(ctx: Pick<Context, 'store'>): Promise<ListedBackup[]> {
-  return (await ctx.store.list()).map((b) => ({
+function describe(b: BackupInfo): ListedBackup {
+  return {
     name: b.name,
     kind: b.kind,
     created: b.manifest?.createdAt ?? '',
@@ -25,5 +28,17 @@ export async function listBackups(ctx: Pick<Context, 'store'>): Promise<ListedBa
     tables: b.manifest?.tables.length ?? null,
     rows: b.manifest ? totalRows(b.manifest) : null,
     valid: b.kind === 'addons-server' || Boolean(b.manifest),
-  }));
+    migrationHash: b.manifest?.migrationHash ?? null,
+  };
+}
+
+export async function listBackups(ctx: Pick<Context, 'store'>): Promise<ListedBackup[]> {
+  return (await ctx.store.list()).map(describe);
+}
+
+/** One backup, as `list` shows it, with its path; undefined when there is none of that name. */
+export async function findBackup(ctx: Pick<Context, 'store'>, name: BackupName): Promise<(ListedBackup & { path: string }) | undefined> {
+  if (!(await ctx.store.has(name))) return undefined;
+  const b = await ctx.store.find(name);
+  return { ...describe(b), path: b.path };
 }

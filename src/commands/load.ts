@@ -1,193 +1,23 @@
-// `olympia-data load`: verify, load into a staging database, check, then swap in atomically.
-// Until the single RENAME TABLE, the live database and storage are untouched; from a journal written
-// just before it, the next run finishes a swap this one was killed in (load/swap-journal.ts).
-// A backup is untrusted: its SQL runs confined to the staging database (load/confinement.ts), its
-// views and triggers are recreated as statements the load controls (load/schema-objects.ts).
-import { join } from 'node:path';
+// `olympia-data load`: a named backup (this tool's format or addons-server's) becomes the database.
 import type { BackupName } from '../core/backup-name.js';
-import type { Reporter } from '../core/reporter.js';
-import { totalBytes, totalRows } from '../backup/manifest.js';
-import { stageAddonsServerBackup } from '../load/stage-addons-server.js';
-import { extractStorageTar } from '../load/storage-archive.js';
-import { type LoadMethod, stageOlympiaBackup } from '../load/stage-olympia.js';
-import { copyBackupStorage, stageStorage, type StagedStorage } from '../backup/storage-snapshot.js';
-import type { BackupKind, BackupStore } from '../backup/store.js';
-import { integrityError, verifyBackup } from '../backup/verify.js';
-import { acquireDatabaseLock, DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
-import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
-import { serverFlavor } from '../mysql/server-flavor.js';
-import { prepareSwap, stagingNames } from '../load/swap-database.js';
-import { recoverInterruptedLoad, swapSteps, type SwapJournal } from '../load/swap-journal.js';
-import { pathExists } from '../core/fs-checks.js';
-import { type ConfinementMode, openStagingAccess, type StagingAccess, statementGuard } from '../load/confinement.js';
-import { loadConnections, serverHeadroom } from '../load/connection-budget.js';
-import { checkObject, prepareDefiner, rewriteObjects, type SchemaObjects, tryObjectsInStage } from '../load/schema-objects.js';
-import { tableStatement } from '../load/statement-check.js';
-import { listTables } from '../mysql/schema.js';
+import { load, type LoadResult } from '../load/load-backup.js';
+import { type Context, requireTarget } from './context.js';
 
-export interface LoadOptions {
-  target: MysqlTarget;
-  store: BackupStore;
+export interface LoadRequest {
   name: BackupName;
-  storageDir?: string;
-  jobs: number;
-  reporter: Reporter;
-  lockTimeoutS?: number;
-  /** How rows go in; `auto` (LOAD DATA when the server allows it) unless a test forces INSERTs. */
-  method?: LoadMethod;
-  /** The caller holds the database's lock already (initialize and seed load under theirs). */
+  /** The caller holds the database's lock already (a plan step of initialize or seed). */
   lockHeld?: boolean;
 }
 
-export interface LoadResult {
-  name: BackupName;
-  kind: BackupKind;
-  tables: number;
-  rows: number;
-  bytes: number;
-  durationMs: number;
-  storageFiles: number;
-  /** How the backup's SQL was confined: a load account, or checked statements. */
-  confinement: ConfinementMode;
-  /** Connections the load used. */
-  connections: number;
-}
-
-const SESSION = 'SET foreign_key_checks = 0, unique_checks = 0';
-
-/** Connections the server can still take: SHOW STATUS and the user's own processes need no privilege. */
-async function headroom(control: Connection, user: string): Promise<number> {
-  const [limits] = await control.query('SELECT @@max_connections AS maxc, @@max_user_connections AS maxu');
-  const [status] = await control.query("SHOW GLOBAL STATUS LIKE 'Threads_connected'");
-  const [mine] = await control.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?', [user]);
-  const l = (limits as { maxc: number | string; maxu: number | string }[])[0];
-  return serverHeadroom({
-    maxConnections: Number(l.maxc),
-    connected: Number((status as { Value: string }[])[0]?.Value ?? 1),
-    maxUserConnections: Number(l.maxu),
-    userConnected: Number((mine as { n: number | string }[])[0].n),
+export function loadBackup(ctx: Context, request: LoadRequest): Promise<LoadResult> {
+  return load({
+    target: requireTarget(ctx),
+    store: ctx.store,
+    name: request.name,
+    storageDir: ctx.storageDir,
+    jobs: ctx.jobs,
+    reporter: ctx.reporter,
+    lockTimeoutS: ctx.lockTimeoutS,
+    lockHeld: request.lockHeld,
   });
-}
-
-export async function load(opts: LoadOptions): Promise<LoadResult> {
-  const started = Date.now();
-  const { reporter, target } = opts;
-  const backup = await opts.store.find(opts.name);
-  const manifest = backup.manifest;
-  if (manifest) {
-    reporter.info(`Verifying ${manifest.tables.length} tables, ${totalRows(manifest)} rows (${(totalBytes(manifest) / 1e6).toFixed(1)} MB)…`);
-    const verified = await verifyBackup(backup.path, manifest, opts.jobs);
-    if (verified.problems.length) throw integrityError(opts.name, verified);
-  }
-
-  const control = await connect(target, { database: null });
-  const workers: Connection[] = [];
-  let staged: StagedStorage | undefined;
-  let access: StagingAccess | undefined;
-  const dbs = { live: target.database, ...stagingNames(target.database) };
-  const { stage, old } = dbs;
-  const release = opts.lockHeld
-    ? async () => undefined
-    : await acquireDatabaseLock(control, target.database, { timeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S, reporter, purpose: 'the load' }).catch(async (e) => {
-        await control.end().catch(() => undefined);
-        throw e;
-      });
-  let journaled = false;
-  try {
-    // An interrupted load of this database is finished or undone first; what else it left (staging
-    // databases it had not journaled yet) is ours to clear, as we hold its lock.
-    await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S, lockHeld: true });
-    const server = await serverFlavor(control);
-    // What the manifest asks to create is checked before anything is: a malformed one changes nothing.
-    let objects: SchemaObjects | undefined;
-    if (manifest) {
-      for (const t of manifest.tables) tableStatement(t.name, t.createSql, server);
-      objects = rewriteObjects(manifest, server);
-    }
-    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`);
-    await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(old)}`);
-    await control.query(`CREATE DATABASE ${quoteIdent(stage)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    access = await openStagingAccess(control, target, stage, reporter);
-
-    const tasks = manifest ? manifest.tables.reduce((n, t) => n + Math.max(1, t.files.length), 0) : 1;
-    const budget = loadConnections(opts.jobs, tasks, await headroom(control, access.target.user));
-    if (budget.limitedBy === 'server') reporter.warn(`The server has room for ${budget.count} more connection(s), so the load uses ${budget.count} instead of ${opts.jobs}.`);
-
-    let storageFill: ((dir: string) => Promise<void>) | undefined;
-    let storageFiles = 0;
-    if (manifest) {
-      for (let i = 0; i < budget.count; i++) {
-        const w = await connect(access.target);
-        await w.query(SESSION);
-        workers.push(w);
-      }
-      reporter.info(`Loading backup "${opts.name}" into a staging database…`);
-      const guard = statementGuard(access.mode, server, manifest.tables.map((t) => t.name));
-      await stageOlympiaBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard });
-      if (manifest.storage) {
-        storageFill = copyBackupStorage(backup.path, manifest.storage.files);
-        storageFiles = manifest.storage.files.length;
-      }
-    } else {
-      reporter.info(`Loading addons-server backup "${opts.name}" (db.sql) into a staging database…`);
-      const replay = await connect(access.target, { rawBytes: true, noLocalFiles: true });
-      workers.push(replay);
-      await replay.query(SESSION);
-      const found = await stageAddonsServerBackup({ dir: backup.path, conn: replay, stage, reporter, guard: statementGuard(access.mode, server) });
-      objects = rewriteObjects(found, server);
-      const tar = join(backup.path, 'storage.tar');
-      if (await pathExists(tar)) storageFill = extractStorageTar(tar);
-    }
-    const stagedTables = new Set((await listTables(control, stage)).tables.map((t) => t.name.toLowerCase()));
-    // Views and triggers are tried in the staging database first: one the server refuses fails the
-    // load now, while nothing live has changed.
-    await tryObjectsInStage(workers[0], objects!, access.mode, server, stagedTables);
-    if (objects!.triggers.length + objects!.views.length > 0 && (access.mode === 'checked' || !(await prepareDefiner(control, target.database)))) {
-      // They will be created as the user after the swap: check them now, while a refusal changes nothing.
-      for (const v of objects!.views) checkObject('view', v, server, stagedTables);
-      for (const t of objects!.triggers) checkObject('trigger', t, server, stagedTables);
-    }
-    // No statement of the backup runs past this point: the load account goes before the swap.
-    await Promise.all(workers.splice(0).map((w) => w.end().catch(() => undefined)));
-    await access.close();
-    if (opts.storageDir && storageFill) staged = await stageStorage(opts.storageDir, storageFill);
-
-    const [counts] = await control.query(
-      `SELECT COUNT(*) AS tables, COALESCE(SUM(TABLE_ROWS), 0) AS est FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'`,
-      [stage],
-    );
-    const tables = Number((counts as { tables: number }[])[0].tables);
-    const liveTriggers = await prepareSwap(control, dbs);
-    const journal: SwapJournal = { ...dbs, liveTriggers, views: objects!.views, triggers: objects!.triggers, ...(staged ? { storage: staged.paths } : {}) };
-    // From here on the journal owns the staged copies: a failed step is undone or finished as the
-    // next run would after a kill, and if that fails too, the next run tries again.
-    journaled = true;
-    try {
-      for (const step of swapSteps({ conn: control, target, server, reporter }, journal)) await step.run();
-    } catch (e) {
-      await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: 0, lockHeld: true }).catch(() => undefined);
-      throw e;
-    }
-    return {
-      name: opts.name,
-      kind: backup.kind,
-      tables,
-      rows: manifest ? totalRows(manifest) : 0,
-      bytes: manifest ? totalBytes(manifest) : backup.size,
-      durationMs: Date.now() - started,
-      storageFiles,
-      confinement: access.mode,
-      connections: manifest ? budget.count : 1,
-    };
-  } finally {
-    await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
-    await access?.close();
-    if (!journaled) {
-      if (staged) await staged.discard().catch(() => undefined);
-      await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`).catch(() => undefined);
-    }
-    await release();
-    await control.end().catch(() => undefined);
-  }
 }

@@ -6,7 +6,7 @@ import { projectPath } from '../core/config.js';
 import { runHook } from '../hooks/run-hook.js';
 import { runNativeMigrations } from '../migrate/native-migrations.js';
 import { connect, quoteIdent } from '../mysql/connect.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { createSearchClient, unreachableError } from '../search/client.js';
 import { aliasExists, buildIndex, deleteProjectIndices } from '../search/indexer.js';
 import { runNativeSeed } from '../seed/native-seed.js';

@@ -3,10 +3,11 @@
 import { errorMessage, OlympiaError } from '../core/errors.js';
 import { type Plan, type PlanStep, stepTitle } from '../core/initialize-plan.js';
 import { migrationHash } from '../core/migration-hash.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import { formatBytes } from '../core/format.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import type { Context } from './context.js';
-import { dump } from './dump.js';
-import { load } from './load.js';
+import { dumpBackup } from './dump.js';
+import { loadBackup } from './load.js';
 import * as steps from './project-steps.js';
 
 export type StepStatus = 'done' | 'skipped' | 'failed';
@@ -49,7 +50,7 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
       return { detail: `removed ${step.name}` };
     case 'load': {
       // Plans run under the database's lock (commands/initialize.ts withInitializeLock).
-      const r = await load({ target, store: ctx.store, name: step.name, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS, lockHeld: true });
+      const r = await loadBackup(ctx, { name: step.name, lockHeld: true });
       return { detail: `${r.tables} tables, ${r.rows} rows`, rows: r.rows };
     }
     case 'migrate':
@@ -57,8 +58,8 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
     case 'seed':
       return steps.seed(ctx, target);
     case 'dump-init': {
-      const r = await dump({ target, store: ctx.store, name: step.name, force: true, storageDir: ctx.storageDir, jobs: ctx.jobs, reporter: ctx.reporter, migrationHash: await hash(), lockTimeoutS: ctx.lockTimeoutS });
-      return { detail: `${r.tables} tables, ${r.rows} rows, ${(r.bytes / 1e6).toFixed(1)} MB`, rows: r.rows };
+      const r = await dumpBackup(ctx, { name: step.name, force: true, migrationHash: await hash() });
+      return { detail: `${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)}`, rows: r.rows };
     }
     case 'index':
       return steps.index(ctx);

@@ -1,7 +1,7 @@
 // What the dump's main thread and its worker threads say to each other, and how errors cross the
 // thread boundary (class, hint and the fields callers look at survive).
 import { ConnectionError, ExitCode, HookError, IntegrityError, LockedError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 
 export const ROLE = 'olympia-dump-worker';
 

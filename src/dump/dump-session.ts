@@ -5,7 +5,7 @@
 // (dump-thread.ts) or, for one of the connections, on the main thread itself.
 import { connect, type Connection } from '../mysql/connect.js';
 import { type FromWorker, serializeError, type ToWorker } from './dump-protocol.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { dumpChunk } from './table-dump.js';
 
 const PROGRESS_EVERY_MS = 200;

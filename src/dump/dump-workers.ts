@@ -4,7 +4,7 @@
 // (dump-session.ts). The threads come from dump-threads.ts.
 import type { Worker } from 'node:worker_threads';
 import { DUMP_CONNECTIONS_ON_MAIN_THREAD } from './chunk-plan.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { type ChunkResult, type ChunkTask, type FromWorker, reviveError, type ToThread, type ToWorker } from './dump-protocol.js';
 import { startDumpSession } from './dump-session.js';
 import { takeDumpThread } from './dump-threads.js';

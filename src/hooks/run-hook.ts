@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { HookError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import { maskUrl, parseDatabaseUrl } from '../mysql/connection-url.js';
+import { maskUrl, parseDatabaseUrl } from '../core/connection-url.js';
 
 export type HookName = 'migrate' | 'seed' | 'index';
 

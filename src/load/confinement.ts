@@ -7,7 +7,7 @@ import { errorMessage, IntegrityError } from '../core/errors.js';
 import type { ServerFlavor } from '../mysql/server-flavor.js';
 import { checkBackupStatement, withoutDefiners } from './statement-check.js';
 import { connect, type Connection } from '../mysql/connect.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { type Account, accountsNamed, createAccount, currentHost, dropAccount, grantPattern, accountSql, loadAccountName, randomPassword } from './accounts.js';
 
 /** `account`: confined by privileges; `checked`: the user's own account, every statement validated. */

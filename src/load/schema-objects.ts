@@ -5,7 +5,7 @@
 import { IntegrityError, OlympiaError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { listTables } from '../mysql/schema.js';
 import type { ServerFlavor } from '../mysql/server-flavor.js';
 import { createViews, type SchemaObject } from './swap-database.js';

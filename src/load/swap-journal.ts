@@ -13,7 +13,7 @@ import { rm } from 'node:fs/promises';
 import type { Reporter } from '../core/reporter.js';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
 import { type Connection, quoteIdent } from '../mysql/connect.js';
-import type { MysqlTarget } from '../mysql/connection-url.js';
+import type { MysqlTarget } from '../core/connection-url.js';
 import { listTables, listTriggers } from '../mysql/schema.js';
 import { type ServerFlavor, serverFlavor } from '../mysql/server-flavor.js';
 import { JOURNAL_PENDING, JOURNAL_SWAPPED, renameIntoLive, type SchemaObject, stagingNames } from './swap-database.js';

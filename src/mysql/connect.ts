@@ -2,7 +2,7 @@
 // connection failures into ConnectionErrors that never show the password.
 import mysql from 'mysql2/promise';
 import { ConnectionError } from '../core/errors.js';
-import { maskUrl, type MysqlTarget } from './connection-url.js';
+import { maskUrl, type MysqlTarget } from '../core/connection-url.js';
 import { type PacketFramer, packetSocket } from './packet-socket.js';
 import { widenServerWrites } from './server-write-buffer.js';
 

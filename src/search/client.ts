@@ -6,7 +6,7 @@
 import type { Client, Transport } from '@elastic/elasticsearch';
 import { ConnectionError, OlympiaError, UsageError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import { maskUrl } from '../mysql/connection-url.js';
+import { maskUrl } from '../core/connection-url.js';
 
 type TransportOptions = ConstructorParameters<typeof Transport>[0];
 type RequestParams = Parameters<Transport['request']>[0];

@@ -9,7 +9,7 @@ import type { IndexDefinition } from '../core/config.js';
 import { OlympiaError, errorMessage } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { describeConnectionError } from '../mysql/connect.js';
-import { parseDatabaseUrl, type MysqlTarget } from '../mysql/connection-url.js';
+import { parseDatabaseUrl, type MysqlTarget } from '../core/connection-url.js';
 import { describeSearchError, isUnreachable, unreachableError } from './client.js';
 import { buildIndexName, isBuildIndexOf } from './index-naming.js';
 import { loadingSettings, servingSettings } from './index-settings.js';

@@ -1,7 +1,7 @@
 // The external provider: services someone else runs (a workflow's `services:`, a shared dev server).
 // `up` only waits until they answer; `down` leaves them alone, and there is no `reset` of data we do not own.
 import { UsageError } from '../core/errors.js';
-import { maskUrl } from '../mysql/connection-url.js';
+import { maskUrl } from '../core/connection-url.js';
 import type { ServiceOptions, ServiceProvider, Services } from './provider.js';
 import { waitForElasticsearch } from '../search/client.js';
 import { waitForMysql } from './wait.js';

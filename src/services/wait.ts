@@ -3,7 +3,7 @@
 // its password masked, how long it tried and the last error.
 import mysql from 'mysql2/promise';
 import { ConnectionError, OlympiaError, errorMessage } from '../core/errors.js';
-import { maskUrl, parseDatabaseUrl, type MysqlTarget } from '../mysql/connection-url.js';
+import { maskUrl, parseDatabaseUrl, type MysqlTarget } from '../core/connection-url.js';
 
 export interface WaitOptions {
   timeoutMs: number;

@@ -12,12 +12,12 @@ import { freshDatabase } from '../harness/mariadb.js';
 import { seedBigTable, seedTypes, snapshotData } from '../support/fixtures.js';
 import { namesIn, treeContents } from '../support/files.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { dump } from '../../src/commands/dump.js';
+import { dump } from '../../src/dump/dump-database.js';
 import { BackupStore } from '../../src/backup/store.js';
 import { verifyBackup } from '../../src/backup/verify.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
-import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 import { stagingNames } from '../../src/load/swap-database.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;

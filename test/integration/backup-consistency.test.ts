@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { seedBigTable } from '../support/fixtures.js';
-import { dump } from '../../src/commands/dump.js';
-import { load } from '../../src/commands/load.js';
+import { dump } from '../../src/dump/dump-database.js';
+import { load } from '../../src/load/load-backup.js';
 import { BackupStore } from '../../src/backup/store.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
-import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const ACCOUNTS = 500;

@@ -7,11 +7,11 @@ import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { seedBigTable, seedTypes, snapshotData, tableChecksums } from '../support/fixtures.js';
 import { rowsReadInBulk } from '../../src/dump/table-dump.js';
-import { dump } from '../../src/commands/dump.js';
-import { load } from '../../src/commands/load.js';
+import { dump } from '../../src/dump/dump-database.js';
+import { load } from '../../src/load/load-backup.js';
 import { BackupStore } from '../../src/backup/store.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
-import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 import { silentReporter } from '../../src/core/reporter.js';
 
 describe('dump then load', () => {

@@ -101,7 +101,7 @@ describe('olympia-data backup commands (CLI)', () => {
     assert.equal(ld.code, 0, ld.stderr);
     const loaded = JSON.parse(ld.stdout);
     assert.equal(loaded.name, 'one');
-    assert.equal(loaded.kind, 'olympia');
+    assert.equal(loaded.kind, 'olympia-data');
     assert.equal(loaded.tables, 3);
     assert.equal(loaded.rows, 16);
     assert.deepEqual(await snapshotData(dest.url), await snapshotData(db.url));

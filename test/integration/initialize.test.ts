@@ -64,7 +64,7 @@ describe('initialize', () => {
     assert.match(lines.find((l) => l.includes('Create the database'))!, /^✓ done\s+\d+ ms\s+Create the database: created /);
     assert.match(lines.find((l) => l.includes('Run migrations'))!, /✓ done\s+[\d.]+ m?s\s+Run migrations: 4 applied, 0 already applied/);
     assert.match(lines.find((l) => l.includes('Run the seed'))!, /✓ done .*Run the seed: \d+ statements from 3 files/);
-    assert.match(lines.find((l) => l.includes('Dump the seeded data'))!, /✓ done .*"_init": 12 tables, \d+ rows/);
+    assert.match(lines.find((l) => l.includes('Dump the seeded data'))!, /✓ done .*"_init": 12 tables, [\d,]+ rows/);
     assert.match(lines.find((l) => l.includes('Build the search index'))!, new RegExp(`✓ done .*${project.alias} → ${alias.indices[0]} \\(${expectedDocs} documents\\)`));
     assert.match(lines.at(-1)!, /^Done in .+ \(seeded, indexed\)\.$/);
     // The plan is announced before the first step starts.

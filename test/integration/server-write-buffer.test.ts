@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/mysql/connect.js';
-import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 import { WIDE_SERVER_WRITES } from '../../src/mysql/server-write-buffer.js';
 import { freshDatabase, localServerPid } from '../harness/mariadb.js';
 import { runCli } from '../support/cli.js';

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { ConnectionError, ExitCode } from '../../src/core/errors.js';
-import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 import { waitForMysql } from '../../src/services/wait.js';
 import { freshDatabase } from '../harness/mariadb.js';
 

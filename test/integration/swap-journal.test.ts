@@ -14,12 +14,14 @@ import { recoverInterruptedLoad, type SwapContext, swapSteps, type SwapJournal }
 import { serverFlavor } from '../../src/mysql/server-flavor.js';
 import { finishStorageSwap, stageStorage } from '../../src/backup/storage-snapshot.js';
 import { BackupStore } from '../../src/backup/store.js';
-import { dump } from '../../src/commands/dump.js';
-import { load } from '../../src/commands/load.js';
+import { dumpBackup } from '../../src/commands/dump.js';
+import { makeContext } from '../../src/commands/context.js';
+import { validateConfig } from '../../src/core/config.js';
+import { load } from '../../src/load/load-backup.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { silentReporter } from '../../src/core/reporter.js';
 import { connect, type Connection } from '../../src/mysql/connect.js';
-import { parseDatabaseUrl } from '../../src/mysql/connection-url.js';
+import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 import { prepareSwap, stagingNames } from '../../src/load/swap-database.js';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
@@ -170,7 +172,8 @@ describe('a load killed at each step of its swap, then recovered', () => {
     t.after(() => rm(backupDir, { recursive: true, force: true }));
     const backups = new BackupStore(backupDir);
     await runSteps(await setUp(), names.indexOf('rename tables') + 1);
-    const d = await dump({ target: parseDatabaseUrl(db.url), store: backups, name: parseBackupName('after-kill'), jobs: 1, storageDir: storage, reporter: silentReporter });
+    const ctx = makeContext({ config: validateConfig({}, backupDir), databaseUrl: db.url, backupDir, storageDir: storage, jobs: 1, reporter: silentReporter });
+    const d = await dumpBackup(ctx, { name: parseBackupName('after-kill') });
     assert.deepEqual(d.manifest.views.map((v) => v.name), ['vn'], 'the dump holds the new views');
     assert.deepEqual(d.manifest.triggers.map((t) => t.name), ['tn'], 'and the new triggers');
     assert.deepEqual(d.manifest.storage?.files.map((f) => f.path), ['storage/sub/new.txt'], 'and the new storage');

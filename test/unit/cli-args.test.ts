@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS, commandHelp, dumpThreadsToPrestart, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from '../../src/cli/args.js';
+import { dumpThreads } from '../../src/dump/chunk-plan.js';
+import { COMMANDS, commandHelp, dumpJobsToPrestart, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from '../../src/cli/args.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const parse = (...argv: string[]) => parseCommandLine(argv) as ParsedCommand;
@@ -91,23 +92,24 @@ describe('CLI argument parsing', () => {
 });
 
 describe('dump threads started before the CLI has loaded', () => {
+  const prestarted = (argv: string[], cpus: number) => dumpThreads(dumpJobsToPrestart(argv, cpus));
   test('one per job past the two on the main thread, for dump only', () => {
     // The main thread serves two connections itself: threads for the jobs past those.
-    assert.equal(dumpThreadsToPrestart(['dump', '--name', 'x'], 4), 2);
-    assert.equal(dumpThreadsToPrestart(['dump', '--jobs', '2'], 8), 0);
-    assert.equal(dumpThreadsToPrestart(['dump', '--jobs=3'], 8), 1);
-    assert.equal(dumpThreadsToPrestart(['dump', '-j', '6'], 1), 4);
-    assert.equal(dumpThreadsToPrestart(['dump', '-j5'], 1), 3);
-    assert.equal(dumpThreadsToPrestart(['dump', '--jobs', '1'], 8), 0);
-    assert.equal(dumpThreadsToPrestart(['dump'], 1), 0);
+    assert.equal(prestarted(['dump', '--name', 'x'], 4), 2);
+    assert.equal(prestarted(['dump', '--jobs', '2'], 8), 0);
+    assert.equal(prestarted(['dump', '--jobs=3'], 8), 1);
+    assert.equal(prestarted(['dump', '-j', '6'], 1), 4);
+    assert.equal(prestarted(['dump', '-j5'], 1), 3);
+    assert.equal(prestarted(['dump', '--jobs', '1'], 8), 0);
+    assert.equal(prestarted(['dump'], 1), 0);
   });
   test('none for other commands, for help, or for a --jobs the parser will refuse', () => {
     for (const argv of [['load', '--jobs', '4'], ['initialize'], [], ['dump', '--help'], ['dump', '-h'], ['dump', '--jobs'], ['dump', '--jobs', 'many'], ['dump', '--jobs', '0'], ['dump', '--jobs=-2']]) {
-      assert.equal(dumpThreadsToPrestart(argv, 8), 0, argv.join(' '));
+      assert.equal(prestarted(argv, 8), 0, argv.join(' '));
     }
   });
   test('a command line the parser refuses starts none', () => {
-    assert.equal(dumpThreadsToPrestart(['dump', '--no-such-flag', '--jobs', '9'], 2), 0);
-    assert.equal(dumpThreadsToPrestart(['dump', '--jobs', '4', 'extra'], 2), 0);
+    assert.equal(prestarted(['dump', '--no-such-flag', '--jobs', '9'], 2), 0);
+    assert.equal(prestarted(['dump', '--jobs', '4', 'extra'], 2), 0);
   });
 });

@@ -1,5 +1,5 @@
 // DATABASE_URL parsing and masking. The password never appears in anything we print.
-import { UsageError } from '../core/errors.js';
+import { UsageError } from './errors.js';
 
 export interface MysqlTarget {
   host: string;

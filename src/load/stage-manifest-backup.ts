@@ -71,7 +71,7 @@ export type LoadMethod = 'auto' | 'insert';
  * `workers` are connections of the load's confinement (load/confinement.ts); `guard` vets each
  * table definition before it runs.
  */
-export async function stageOlympiaBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod; guard: StatementGuard }): Promise<void> {
+export async function stageManifestBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod; guard: StatementGuard }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
   const deferred = new Map<string, string[]>();

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dataFileName, type DumpSchema, planDump, splitColumn, tablesToSplit } from '../../src/dump/dump-plan.js';
+import type { ColumnInfo, TableInfo } from '../../src/mysql/schema.js';
+
+const MB = 1 << 20;
+const col = (name: string, dataType: string, generated = false): ColumnInfo => ({ name, dataType, generated });
+const table = (name: string, dataBytes: number): TableInfo => ({ name, engine: 'InnoDB', estimatedRows: dataBytes / 100, dataBytes });
+
+function schema(overrides: Partial<DumpSchema> = {}): DumpSchema {
+  const columns = new Map<string, ColumnInfo[]>([
+    ['big', [col('id', 'bigint'), col('body', 'text'), col('flags', 'bit'), col('upper_body', 'text', true)]],
+    ['small', [col('code', 'varchar'), col('n', 'int')]],
+  ]);
+  const tables = [table('small', 16 * 1024), table('big', 300 * MB)];
+  const keys = new Map(tables.map((t) => [t.name, splitColumn(t.name === 'big' ? ['id'] : ['code'], columns.get(t.name)!)]));
+  return {
+    database: 'app',
+    tables,
+    columns,
+    createSql: new Map(tables.map((t) => [t.name, `CREATE TABLE \`${t.name}\` (x int)`])),
+    keys,
+    bounds: new Map([['big', { lo: 1n, hi: 4_000_000n }]]),
+    ...overrides,
+  };
+}
+
+test('only a single integer primary key splits a table', () => {
+  assert.equal(splitColumn(['id'], [col('id', 'bigint')]), 'id');
+  assert.equal(splitColumn(['code'], [col('code', 'varchar')]), undefined);
+  assert.equal(splitColumn(['a', 'b'], [col('a', 'int'), col('b', 'int')]), undefined);
+  assert.equal(splitColumn(undefined, [col('id', 'int')]), undefined);
+});
+
+test('bounds are asked for only where a table is bigger than a chunk and has a key to split on', () => {
+  const s = schema();
+  assert.deepEqual(tablesToSplit(s, 64 * MB).map((t) => t.name), ['big']);
+  assert.deepEqual(tablesToSplit(s, 512 * MB).map((t) => t.name), []);
+});
+
+test('a big table becomes key ranges that cover every row, biggest work first', () => {
+  const { tasks, entries } = planDump(schema(), 64 * MB);
+  const big = tasks.filter((t) => t.table === 'big');
+  assert.equal(big.length, 5, '300 MB in 64 MB chunks');
+  assert.match(big[0].sql, /WHERE `id` < \d+$/, 'the first range is open below');
+  assert.doesNotMatch(big.at(-1)!.sql, /</, 'the last range is open above');
+  assert.deepEqual(big.map((t) => t.file), [0, 1, 2, 3, 4].map((i) => dataFileName('big', i)));
+  assert.equal(tasks.at(-1)!.table, 'small', 'the small table is taken last');
+  assert.deepEqual(entries.get('big')!.files, [], 'files are listed once written');
+});
+
+test('generated columns are neither read nor listed; BIT columns travel as integers', () => {
+  const { tasks, entries } = planDump(schema(), 64 * MB);
+  assert.deepEqual(entries.get('big')!.columns, ['id', 'body', 'flags']);
+  assert.deepEqual(entries.get('big')!.bitColumns, ['flags']);
+  assert.match(tasks[0].sql, /^SELECT `id`, `body`, CAST\(`flags` AS UNSIGNED\) FROM `app`\.`big`/);
+  assert.doesNotMatch(tasks[0].sql, /upper_body/);
+});
+
+test('without bounds (an empty table) a big table is read whole', () => {
+  const { tasks } = planDump(schema({ bounds: new Map() }), 64 * MB);
+  assert.deepEqual(tasks.map((t) => [t.table, t.sql.includes('WHERE')]), [['big', false], ['small', false]]);
+});
+
+test('names that need quoting stay one file name and one identifier', () => {
+  const odd = 'we`ird/na me';
+  const s = schema({ tables: [table(odd, 10)], columns: new Map([[odd, [col('id', 'int')]]]), keys: new Map([[odd, 'id']]), bounds: new Map(), createSql: new Map([[odd, 'CREATE TABLE x (id int)']]) });
+  const { tasks } = planDump(s, 64 * MB);
+  assert.equal(tasks[0].file, `data/${encodeURIComponent(odd)}.00000.tsv`);
+  assert.match(tasks[0].sql, /FROM `app`\.`we``ird\/na me`$/);
+});
