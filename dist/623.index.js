@@ -22027,7 +22027,7 @@ const {
   ClusterConnectionPool,
   CloudConnectionPool,
   WeightedConnectionPool
-} = __webpack_require__(455)
+} = __webpack_require__(22836)
 const Serializer = (__webpack_require__(68285)["default"])
 const errors = __webpack_require__(17090)
 
@@ -24940,7 +24940,7 @@ function getGreatestCommonDivisor(a, b) {
 
 /***/ }),
 
-/***/ 455:
+/***/ 22836:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -26101,7 +26101,7 @@ exports["default"] = {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.unregisterGlobal = exports.getGlobal = exports.registerGlobal = void 0;
 const version_1 = __webpack_require__(59390);
-const semver_1 = __webpack_require__(22707);
+const semver_1 = __webpack_require__(45088);
 const major = version_1.VERSION.split('.')[0];
 const GLOBAL_OPENTELEMETRY_API_KEY = Symbol.for(`opentelemetry.js.api.${major}`);
 const _global = (typeof globalThis === 'object'
@@ -26156,7 +26156,7 @@ exports.unregisterGlobal = unregisterGlobal;
 
 /***/ }),
 
-/***/ 22707:
+/***/ 45088:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -31269,7 +31269,7 @@ Object.defineProperty(exports, "isArrowTable", ({ enumerable: true, get: functio
 const util_bn_ = __webpack_require__(65318);
 const util_int_ = __webpack_require__(53125);
 const util_bit_ = __webpack_require__(47739);
-const util_math_ = __webpack_require__(71867);
+const util_math_ = __webpack_require__(94248);
 const util_buffer_ = __webpack_require__(66124);
 const util_vector_ = __webpack_require__(43809);
 const util_pretty_ = __webpack_require__(12490);
@@ -32427,7 +32427,7 @@ exports.FixedSizeListBuilder = FixedSizeListBuilder;
 // under the License.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Float64Builder = exports.Float32Builder = exports.Float16Builder = exports.FloatBuilder = void 0;
-const math_js_1 = __webpack_require__(71867);
+const math_js_1 = __webpack_require__(94248);
 const builder_js_1 = __webpack_require__(41204);
 /** @ignore */
 class FloatBuilder extends builder_js_1.FixedWidthBuilder {
@@ -45801,7 +45801,7 @@ exports.toIntervalMonthDayNanoObjects = toIntervalMonthDayNanoObjects;
 
 /***/ }),
 
-/***/ 71867:
+/***/ 94248:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -47342,7 +47342,7 @@ const map_js_1 = __webpack_require__(15294);
 const struct_js_1 = __webpack_require__(28707);
 const bigint_js_1 = __webpack_require__(72233);
 const utf8_js_1 = __webpack_require__(34865);
-const math_js_1 = __webpack_require__(71867);
+const math_js_1 = __webpack_require__(94248);
 const enum_js_1 = __webpack_require__(48822);
 /** @ignore */
 class GetVisitor extends visitor_js_1.Visitor {
@@ -48275,7 +48275,7 @@ const vector_js_1 = __webpack_require__(16564);
 const visitor_js_1 = __webpack_require__(35301);
 const bigint_js_1 = __webpack_require__(72233);
 const utf8_js_1 = __webpack_require__(34865);
-const math_js_1 = __webpack_require__(71867);
+const math_js_1 = __webpack_require__(94248);
 const enum_js_1 = __webpack_require__(48822);
 const type_js_1 = __webpack_require__(40815);
 /** @ignore */

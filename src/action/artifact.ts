@@ -4,21 +4,17 @@
 // service trouble is a warning (src/action/run.ts), a wrong name or a foreign artifact is an error.
 // The artifact is named like the backup and holds the backup directory's files at its root.
 import { DefaultArtifactClient, ArtifactNotFoundError, type FindOptions } from '@actions/artifact';
-import * as core from '@actions/core';
+import { type DownloadOptions, type PublishResult, sourceOf } from './artifact-source.js';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
-import { errorMessage, IntegrityError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
+import { errorMessage, IntegrityError, NotFoundError, OlympiaError } from '../core/errors.js';
 import { expandGlobs } from '../core/glob.js';
-import { Inputs } from './constants.js';
 
 const SERVICE_HINT = 'Artifacts work inside a GitHub Actions job on github.com. If the service had a hiccup, re-run the job.';
 
-export interface PublishResult {
-  id: number;
-  size: number;
-}
+export type { DownloadOptions, PublishResult };
 
 /** Uploads every file of the backup directory `dir` as the artifact `name`. */
 export async function publishBackup(dir: string, name: BackupName, retentionDays?: number): Promise<PublishResult> {
@@ -34,50 +30,6 @@ export async function publishBackup(dir: string, name: BackupName, retentionDays
   }
 }
 
-export interface DownloadOptions {
-  /** Needed to read another run's artifacts (a token with actions:read on `repository`). */
-  githubToken?: string;
-  /** The workflow run that published the backup; unset or GITHUB_RUN_ID = this run. */
-  workflowRunId?: number;
-  /** `owner/repo` the run belongs to; unset = GITHUB_REPOSITORY. */
-  repository?: string;
-}
-
-interface Source {
-  crossRun: boolean;
-  describe: string;
-  findBy?: NonNullable<FindOptions['findBy']>;
-}
-
-function sourceOf(name: BackupName, options: DownloadOptions): Source {
-  const thisRepo = process.env.GITHUB_REPOSITORY;
-  const repository = options.repository ?? thisRepo;
-  const otherRepo = options.repository !== undefined && options.repository !== thisRepo;
-  const otherRun = options.workflowRunId !== undefined && String(options.workflowRunId) !== process.env.GITHUB_RUN_ID;
-  if (!otherRepo && !otherRun) return { crossRun: false, describe: 'this workflow run' };
-  const where = `workflow run ${options.workflowRunId ?? '?'} of ${repository ?? 'this repository'}`;
-  if (options.workflowRunId === undefined) {
-    throw new UsageError(`The backup "${name}" is to come from ${repository}, but no workflow run is named.`, `Set the ${Inputs.Artifact} input to OWNER/REPO/RUN_ID/NAME.`);
-  }
-  if (!options.githubToken) {
-    throw new UsageError(
-      `Downloading the backup "${name}" from ${where} needs the ${Inputs.GithubToken} input.`,
-      `Set ${Inputs.GithubToken} to a token with actions:read permission on ${repository ?? 'the repository'} (in the same repository, \${{ github.token }} will do).`,
-    );
-  }
-  const [repositoryOwner, repositoryName] = (repository ?? '').split('/');
-  if (!repositoryOwner || !repositoryName) throw new UsageError(`Cannot tell which repository to download the backup "${name}" from: GITHUB_REPOSITORY is not set.`, `Set the ${Inputs.Artifact} input to OWNER/REPO/RUN_ID/NAME.`);
-  return { crossRun: true, describe: where, findBy: { token: options.githubToken, workflowRunId: options.workflowRunId, repositoryOwner, repositoryName } };
-}
-
-/**
- * Throws the UsageError a download would (e.g. a backup from another run without a token), so a run can
- * refuse such input before it starts services or touches the database.
- */
-export function checkDownloadSource(name: BackupName, options: DownloadOptions = {}): void {
-  sourceOf(name, options);
-}
-
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -90,7 +42,7 @@ async function exists(path: string): Promise<boolean> {
  * to a temporary sibling first; an existing backup of that name is replaced only once the download is
  * complete and holds a manifest.
  */
-export async function downloadBackup(name: BackupName, backupDir: string, options: DownloadOptions = {}): Promise<string> {
+export async function downloadBackup(name: BackupName, backupDir: string, options: DownloadOptions = {}, log: (message: string) => void = () => undefined): Promise<string> {
   const source = sourceOf(name, options);
   const target = join(backupDir, name);
   const staging = join(backupDir, `.download-${name}-${randomBytes(4).toString('hex')}`);
@@ -116,7 +68,7 @@ export async function downloadBackup(name: BackupName, backupDir: string, option
       throw new IntegrityError(`The artifact "${name}" from ${source.describe} holds no manifest.json, so it is not an olympia-data backup.`, 'Publish backups with the publish input of this action.');
     }
     if (await exists(target)) {
-      core.info(`Replacing the local backup ${target} with the published one.`);
+      log(`Replacing the local backup ${target} with the published one.`);
       const old = `${staging}.old`;
       await rename(target, old);
       await rename(staging, target);

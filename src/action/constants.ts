@@ -1,4 +1,4 @@
-// Names of the action's inputs, outputs and saved state: the one place they are spelled, matching action.yml.
+// Names of the action's inputs and outputs: the one place they are spelled, matching action.yml.
 
 export enum Inputs {
   Command = 'command',
@@ -38,17 +38,6 @@ export enum Outputs {
   ArtifactId = 'artifact-id',
   DatabaseUrl = 'database-url',
   ElasticsearchUrl = 'elasticsearch-url',
-}
-
-/** Values handed from the main step to a post step (core.saveState / core.getState). */
-export enum State {
-  CacheKey = 'OLYMPIA_CACHE_KEY',
-  CacheMatchedKey = 'OLYMPIA_CACHE_MATCHED_KEY',
-  MigrationHash = 'OLYMPIA_MIGRATION_HASH',
-  /** Set when `_init` was (re)built in this job and should be saved under CacheKey. */
-  InitToSave = 'OLYMPIA_INIT_TO_SAVE',
-  /** Containers started by `services: docker`, to stop in the post step. */
-  StartedContainers = 'OLYMPIA_STARTED_CONTAINERS',
 }
 
 export const Commands = ['initialize', 'seed', 'dump', 'load'] as const;

@@ -1,8 +1,7 @@
-// Reads the action's inputs (INPUT_* env, through @actions/core) into typed options. Every invalid value is a
-// UsageError naming the input. Secrets are registered with core.setSecret before anything else happens, so
+// Reads the action's inputs (INPUT_* env, through the runtime's io) into typed options. Every invalid value is a
+// UsageError naming the input. Secrets are registered with the runner's masking before anything else happens, so
 // no later log line or error can show them. Empty optional inputs are `undefined`: the project config
 // (olympia-data.json) or the engine's defaults apply.
-import * as core from '@actions/core';
 import { isAbsolute, resolve } from 'node:path';
 import { parseBackupName, type BackupName } from '../core/backup-name.js';
 import { DEFAULT_CACHE_KEY_PREFIX, validateCacheKeyPrefix } from '../core/cache-key.js';
@@ -10,6 +9,10 @@ import { UsageError } from '../core/errors.js';
 import { parseDatabaseUrl } from '../core/connection-url.js';
 import { Commands, Inputs, ServiceModes, type Command, type ServiceMode } from './constants.js';
 import { maskSecret } from './mask.js';
+import type { ActionIO } from './runtime.js';
+
+/** The part of the runner inputs are read from. */
+export type InputSource = Pick<ActionIO, 'getInput' | 'getMultilineInput' | 'setSecret' | 'env'>;
 
 /** A published backup to download: from this run, or from another run (and repository) with a token. */
 export interface ArtifactRef {
@@ -52,22 +55,22 @@ export interface ActionOptions {
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE'];
 
-function optional(name: Inputs): string | undefined {
-  const value = core.getInput(name);
+function optional(io: InputSource, name: Inputs): string | undefined {
+  const value = io.getInput(name);
   return value === '' ? undefined : value;
 }
 
 /** core.getBooleanInput's YAML 1.2 core-schema values, with a default for an unset input. */
-function boolean(name: Inputs, fallback: boolean): boolean {
-  const value = core.getInput(name);
+function boolean(io: InputSource, name: Inputs, fallback: boolean): boolean {
+  const value = io.getInput(name);
   if (value === '') return fallback;
   if (TRUE_VALUES.includes(value)) return true;
   if (FALSE_VALUES.includes(value)) return false;
   throw new UsageError(`The ${name} input must be true or false, not ${JSON.stringify(value)}.`, 'Booleans follow YAML 1.2: true, True, TRUE, false, False or FALSE.');
 }
 
-function oneOf<T extends string>(name: Inputs, allowed: readonly T[], fallback: T): T {
-  const value = core.getInput(name);
+function oneOf<T extends string>(io: InputSource, name: Inputs, allowed: readonly T[], fallback: T): T {
+  const value = io.getInput(name);
   if (value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`The ${name} input ${JSON.stringify(value)} is not known; it must be one of ${allowed.join(', ')}.`);
@@ -103,8 +106,8 @@ export function parseArtifactRef(value: string, name: Inputs = Inputs.Artifact):
   return ref;
 }
 
-function retentionDays(): number | undefined {
-  const value = optional(Inputs.RetentionDays);
+function retentionDays(io: InputSource): number | undefined {
+  const value = optional(io, Inputs.RetentionDays);
   if (value === undefined) return undefined;
   const days = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(days) || days < 1 || days > 90) {
@@ -128,16 +131,16 @@ function urlPasswords(url: string): string[] {
 }
 
 /** Registers every secret an input carries with the runner's log masking. Call before anything is logged. */
-export function maskSecretInputs(): void {
+export function maskSecretInputs(io: InputSource): void {
   for (const name of [Inputs.DatabaseUrl, Inputs.ElasticsearchUrl]) {
-    const url = core.getInput(name);
-    for (const secret of urlPasswords(url)) maskSecret(secret);
+    const url = io.getInput(name);
+    for (const secret of urlPasswords(url)) maskSecret(io, secret);
   }
-  maskSecret(core.getInput(Inputs.GithubToken));
+  maskSecret(io, io.getInput(Inputs.GithubToken));
 }
 
-function databaseUrl(): string | undefined {
-  const value = optional(Inputs.DatabaseUrl);
+function databaseUrl(io: InputSource): string | undefined {
+  const value = optional(io, Inputs.DatabaseUrl);
   if (value === undefined) return undefined;
   // An unparsable URL is not quoted at all: masking cannot find the password's end in it.
   if (!URL.canParse(value)) {
@@ -152,8 +155,8 @@ function databaseUrl(): string | undefined {
   return value;
 }
 
-function elasticsearchUrl(): string | undefined {
-  const value = optional(Inputs.ElasticsearchUrl);
+function elasticsearchUrl(io: InputSource): string | undefined {
+  const value = optional(io, Inputs.ElasticsearchUrl);
   if (value === undefined) return undefined;
   let u: URL | undefined;
   try {
@@ -167,44 +170,44 @@ function elasticsearchUrl(): string | undefined {
   return value;
 }
 
-function workingDirectory(): string {
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const value = optional(Inputs.WorkingDirectory);
+function workingDirectory(io: InputSource): string {
+  const workspace = io.env.GITHUB_WORKSPACE || process.cwd();
+  const value = optional(io, Inputs.WorkingDirectory);
   if (value === undefined) return resolve(workspace);
   return isAbsolute(value) ? value : resolve(workspace, value);
 }
 
 /** Reads and validates every input. Throws a UsageError naming the first invalid input. */
-export function readInputs(): ActionOptions {
-  maskSecretInputs();
-  const load = optional(Inputs.Load);
-  const publish = optional(Inputs.Publish);
-  const artifact = optional(Inputs.Artifact);
+export function readInputs(io: InputSource): ActionOptions {
+  maskSecretInputs(io);
+  const load = optional(io, Inputs.Load);
+  const publish = optional(io, Inputs.Publish);
+  const artifact = optional(io, Inputs.Artifact);
   const options: ActionOptions = {
-    command: oneOf(Inputs.Command, Commands, 'initialize'),
-    clean: boolean(Inputs.Clean, false),
+    command: oneOf(io, Inputs.Command, Commands, 'initialize'),
+    clean: boolean(io, Inputs.Clean, false),
     load: load === undefined ? undefined : backupName(Inputs.Load, load),
-    skipSeed: boolean(Inputs.SkipSeed, false),
-    skipIndex: boolean(Inputs.SkipIndex, false),
-    services: oneOf(Inputs.Services, ServiceModes, 'docker'),
-    mysqlImage: optional(Inputs.MysqlImage),
-    elasticsearchImage: optional(Inputs.ElasticsearchImage),
-    databaseUrl: databaseUrl(),
-    elasticsearchUrl: elasticsearchUrl(),
-    backupDir: optional(Inputs.BackupDir),
-    storageDir: optional(Inputs.StorageDir),
-    migrations: core.getMultilineInput(Inputs.Migrations).filter((line) => line !== '' && !line.startsWith('#')),
-    cache: boolean(Inputs.Cache, true),
-    cacheKeyPrefix: validateCacheKeyPrefix(optional(Inputs.CacheKeyPrefix) ?? DEFAULT_CACHE_KEY_PREFIX, Inputs.CacheKeyPrefix),
-    incremental: boolean(Inputs.Incremental, false),
-    migrateCommand: optional(Inputs.MigrateCommand),
-    seedCommand: optional(Inputs.SeedCommand),
-    indexCommand: optional(Inputs.IndexCommand),
-    workingDirectory: workingDirectory(),
+    skipSeed: boolean(io, Inputs.SkipSeed, false),
+    skipIndex: boolean(io, Inputs.SkipIndex, false),
+    services: oneOf(io, Inputs.Services, ServiceModes, 'docker'),
+    mysqlImage: optional(io, Inputs.MysqlImage),
+    elasticsearchImage: optional(io, Inputs.ElasticsearchImage),
+    databaseUrl: databaseUrl(io),
+    elasticsearchUrl: elasticsearchUrl(io),
+    backupDir: optional(io, Inputs.BackupDir),
+    storageDir: optional(io, Inputs.StorageDir),
+    migrations: io.getMultilineInput(Inputs.Migrations).filter((line) => line !== '' && !line.startsWith('#')),
+    cache: boolean(io, Inputs.Cache, true),
+    cacheKeyPrefix: validateCacheKeyPrefix(optional(io, Inputs.CacheKeyPrefix) ?? DEFAULT_CACHE_KEY_PREFIX, Inputs.CacheKeyPrefix),
+    incremental: boolean(io, Inputs.Incremental, false),
+    migrateCommand: optional(io, Inputs.MigrateCommand),
+    seedCommand: optional(io, Inputs.SeedCommand),
+    indexCommand: optional(io, Inputs.IndexCommand),
+    workingDirectory: workingDirectory(io),
     publish: publish === undefined ? undefined : backupName(Inputs.Publish, publish),
-    retentionDays: retentionDays(),
+    retentionDays: retentionDays(io),
     artifact: artifact === undefined ? undefined : parseArtifactRef(artifact),
-    githubToken: optional(Inputs.GithubToken),
+    githubToken: optional(io, Inputs.GithubToken),
   };
   if (options.load && options.artifact) {
     throw new UsageError(`The ${Inputs.Load} and ${Inputs.Artifact} inputs are both set; each names the backup to load.`, `Use ${Inputs.Load} for a backup in ${Inputs.BackupDir}, or ${Inputs.Artifact} for a published backup artifact.`);

@@ -1,16 +1,14 @@
-// Log masking: every secret is registered with the runner (core.setSecret) once, before it could be logged.
-import * as core from '@actions/core';
+// Log masking: every secret is registered with the runner before it could be logged.
+import type { ActionIO } from './runtime.js';
 
-const masked = new Set<string>();
+type Masking = Pick<ActionIO, 'setSecret'>;
 
-export function maskSecret(value: string | undefined): void {
-  if (!value || masked.has(value)) return;
-  masked.add(value);
-  core.setSecret(value);
+export function maskSecret(io: Masking, value: string | undefined): void {
+  if (value) io.setSecret(value);
 }
 
 /** Masks the password of a URL, raw and percent-decoded; a string that is not a URL is left alone. */
-export function maskUrlSecret(url: string | undefined): void {
+export function maskUrlSecret(io: Masking, url: string | undefined): void {
   if (!url) return;
   let password: string;
   try {
@@ -19,9 +17,9 @@ export function maskUrlSecret(url: string | undefined): void {
     return;
   }
   if (!password) return;
-  maskSecret(password);
+  maskSecret(io, password);
   try {
-    maskSecret(decodeURIComponent(password));
+    maskSecret(io, decodeURIComponent(password));
   } catch {
     // A malformed %-escape: the raw form is masked, and that is the form that appears.
   }

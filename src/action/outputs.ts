@@ -1,8 +1,8 @@
 // The action's outputs, as a pure mapping from what the run found out (so the spelling of every value is
 // tested once), and the one function that hands them to the runner.
-import * as core from '@actions/core';
 import { maskUrl } from '../core/connection-url.js';
 import { Outputs } from './constants.js';
+import type { ActionIO } from './runtime.js';
 
 export interface RunRecord {
   cacheHit: boolean;
@@ -33,6 +33,6 @@ export function outputValues(r: RunRecord): Record<Outputs, string> {
   };
 }
 
-export function setOutputs(r: RunRecord): void {
-  for (const [name, value] of Object.entries(outputValues(r))) core.setOutput(name, value);
+export function setOutputs(io: Pick<ActionIO, 'setOutput'>, r: RunRecord): void {
+  for (const [name, value] of Object.entries(outputValues(r))) io.setOutput(name, value);
 }

@@ -1,26 +1,26 @@
-// The engine's Reporter inside a GitHub Actions job: info and warnings through @actions/core (warnings
+// The engine's Reporter inside a GitHub Actions job: info and warnings through the runner (warnings
 // become annotations), each long engine step in its own collapsible log group.
-import * as core from '@actions/core';
 import type { Reporter } from '../core/reporter.js';
+import type { ActionIO } from './runtime.js';
 
 /** Log groups cannot nest; `inGroup` lets the caller's own groups and the engine's steps share one flag. */
 export interface GroupState {
   open: boolean;
 }
 
-export function actionsReporter(groups: GroupState = { open: false }): Reporter {
+export function actionsReporter(io: Pick<ActionIO, 'info' | 'warning' | 'startGroup' | 'endGroup'>, groups: GroupState = { open: false }): Reporter {
   return {
-    info: (message) => core.info(message),
-    warn: (message) => core.warning(message),
+    info: (message) => io.info(message),
+    warn: (message) => io.warning(message),
     step: (name) => {
       if (groups.open) {
-        core.info(`▸ ${name}`);
+        io.info(`▸ ${name}`);
         return () => undefined;
       }
-      core.startGroup(name);
+      io.startGroup(name);
       groups.open = true;
       return () => {
-        core.endGroup();
+        io.endGroup();
         groups.open = false;
       };
     },

@@ -6,7 +6,6 @@
 // _init; a failed publish leaves the backup on disk and artifact-id empty); a wrong artifact reference,
 // or any artifact trouble of `command: dump`/`load`, fails the run. Every failure ends as one error
 // annotation (message and hint) after the outputs and the summary are written.
-import * as core from '@actions/core';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 import { INIT_BACKUP, timestampName, type BackupName } from '../core/backup-name.js';
@@ -14,16 +13,15 @@ import { initRestoreKeys } from '../core/cache-key.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, IntegrityError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
 import { expandGlobs } from '../core/glob.js';
-import { makeContext, requireTarget, type Context } from '../commands/context.js';
-import { dumpBackup } from '../commands/dump.js';
-import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
-import { loadBackup } from '../commands/load.js';
+import { makeContext, type Context } from '../commands/context.js';
+import type { InitializeResult } from '../commands/initialize.js';
 import { hasIndexing } from '../commands/project-steps.js';
-import { findBackup } from '../commands/list.js';
 import { formatBytes } from '../core/format.js';
-import { checkDownloadSource, downloadBackup, publishBackup, type PublishResult } from './artifact.js';
-import { restoreInit, saveInit, type RestoreResult } from './cache.js';
-import { Inputs, State, type Command } from './constants.js';
+import { checkDownloadSource, type PublishResult } from './artifact-source.js';
+import type { RestoreResult } from './cache-types.js';
+import { Inputs, type Command } from './constants.js';
+import { planActionSteps } from './action-plan.js';
+import { type ActionRuntime, realRuntime } from './runtime.js';
 import { readInputs, type ActionOptions } from './inputs.js';
 import { hashGlobs, migrationKey, type MigrationKey } from './migration-key.js';
 import { setOutputs, type RunRecord } from './outputs.js';
@@ -31,7 +29,6 @@ import { Phases } from './phases.js';
 import { actionsReporter, type GroupState } from './reporter.js';
 import { maskUrlSecret } from './mask.js';
 import { checkServicesInputs, serviceTimeoutMs } from './services.js';
-import { servicesUp } from '../commands/services.js';
 import { renderSummary, type BackupSummary, type CacheSummary, type SaveOutcome } from './summary.js';
 
 /** A failing artifact service, as opposed to a reference or a backup that is wrong. */
@@ -49,21 +46,31 @@ export function cachePathFor(absolute: string, workspace: string): string {
 class ActionRun {
   private readonly started = Date.now();
   private readonly groups: GroupState = { open: false };
-  readonly phases = new Phases(this.groups);
-  readonly reporter = actionsReporter(this.groups);
+  phases: Phases;
+  readonly reporter: ReturnType<typeof actionsReporter>;
   readonly record: RunRecord = { cacheHit: false, seeded: false, indexed: false };
   command: Command | string = 'initialize';
   cache?: CacheSummary;
   key?: MigrationKey;
   readonly backups: BackupSummary[] = [];
 
+  constructor(private readonly rt: ActionRuntime) {
+    this.phases = new Phases(rt.io, [], this.groups);
+    this.reporter = actionsReporter(rt.io, this.groups);
+  }
+
+  private get io() {
+    return this.rt.io;
+  }
+
   async execute(): Promise<void> {
-    const workspace = process.env.GITHUB_WORKSPACE;
+    const workspace = this.io.env.GITHUB_WORKSPACE;
     // The runner starts actions there; the cache library resolves relative paths against the cwd.
     if (workspace) process.chdir(workspace);
-    const options = readInputs(); // masks the secrets among the inputs before anything else
+    const options = readInputs(this.io); // masks the secrets among the inputs before anything else
     this.command = options.command;
     this.preflight(options);
+    this.phases = new Phases(this.io, planActionSteps(options), this.groups);
 
     const ctx = await this.context(options);
     this.key = await this.migrationKey(ctx, options);
@@ -113,8 +120,8 @@ class ActionRun {
       reporter: this.reporter,
     });
     // A URL from olympia-data.json carries its password too.
-    maskUrlSecret(ctx.databaseUrl);
-    maskUrlSecret(ctx.elasticsearchUrl);
+    maskUrlSecret(this.io, ctx.databaseUrl);
+    maskUrlSecret(this.io, ctx.elasticsearchUrl);
     return ctx;
   }
 
@@ -122,20 +129,18 @@ class ActionRun {
     const key = await migrationKey(ctx.config.projectDir, ctx.config.hashGlobs, options.cacheKeyPrefix);
     this.record.cacheKey = key.key;
     this.record.migrationHash = key.hash;
-    core.saveState(State.CacheKey, key.key);
-    core.saveState(State.MigrationHash, key.hash);
     const usesCache = options.cache && (options.command === 'initialize' || options.command === 'seed');
     const where = `under ${ctx.config.projectDir}`;
     const fix = `Set ${Inputs.Migrations} to your migration files (e.g. src/olympia/*/migrations/*.py), relative to ${Inputs.WorkingDirectory}.`;
     if (options.migrations.length > 0 && (await expandGlobs(ctx.config.projectDir, options.migrations)).length === 0) {
-      core.warning(
+      this.io.warning(
         `The ${Inputs.Migrations} globs (${options.migrations.join(', ')}) match no files ${where}, so the cache key ${key.key} covers ${key.empty ? 'no files at all' : 'only the seed files'}: ` +
           `a schema change will not invalidate the cached _init. ${fix}`,
       );
     } else if (key.empty && usesCache) {
-      core.warning(`No migration or seed files were found to hash ${where}, so the cache key ${key.key} covers no files: a schema change will not invalidate the cached _init. ${fix}`);
+      this.io.warning(`No migration or seed files were found to hash ${where}, so the cache key ${key.key} covers no files: a schema change will not invalidate the cached _init. ${fix}`);
     } else {
-      core.info(`Migration hash ${key.hash} over ${key.files.length} files; cache key ${key.key}.`);
+      this.io.info(`Migration hash ${key.hash} over ${key.files.length} files; cache key ${key.key}.`);
     }
     return key;
   }
@@ -145,10 +150,11 @@ class ActionRun {
     const search = (options.command === 'initialize' || options.command === 'seed') && !options.skipIndex && hasIndexing(ctx);
     const title = options.services === 'docker' ? 'Start MySQL and Elasticsearch containers' : 'Wait for the services';
     const services = await this.phases.run(
+      'services',
       search || options.services === 'external' ? title : title.replace(' and Elasticsearch containers', ' container'),
       () => {
         checkServicesInputs({ services: options.services, databaseUrl: ctx.databaseUrl });
-        return servicesUp(ctx, { provider: options.services, elasticsearch: search, mysqlImage: options.mysqlImage, elasticsearchImage: options.elasticsearchImage, timeoutMs: serviceTimeoutMs() });
+        return this.rt.engine.servicesUp(ctx, { provider: options.services, elasticsearch: search, mysqlImage: options.mysqlImage, elasticsearchImage: options.elasticsearchImage, timeoutMs: serviceTimeoutMs() });
       },
       (s) => ({ detail: `MySQL${s.elasticsearchUrl ? ' and Elasticsearch' : ''} ready (${options.services})` }),
     );
@@ -157,7 +163,7 @@ class ActionRun {
   }
 
   private cachePath(ctx: Context): string {
-    return cachePathFor(ctx.store.path(INIT_BACKUP), process.env.GITHUB_WORKSPACE || process.cwd());
+    return cachePathFor(ctx.store.path(INIT_BACKUP), this.io.env.GITHUB_WORKSPACE || process.cwd());
   }
 
   /**
@@ -168,12 +174,13 @@ class ActionRun {
   private async download(ctx: Context, options: ActionOptions, fallback: boolean): Promise<BackupName | undefined> {
     const ref = options.artifact!;
     const path = await this.phases.run<string | undefined>(
+      'download',
       `Download the published backup "${ref.name}"`,
-      () => downloadBackup(ref.name, ctx.store.root, { githubToken: options.githubToken, workflowRunId: ref.workflowRunId, repository: ref.repository }),
+      () => this.rt.artifacts.download(ref.name, ctx.store.root, { githubToken: options.githubToken, workflowRunId: ref.workflowRunId, repository: ref.repository }),
       () => ({ detail: ref.workflowRunId ? `from run ${ref.workflowRunId}${ref.repository ? ` of ${ref.repository}` : ''}` : 'from this run' }),
       (e) => {
         if (!fallback || !isServiceTrouble(e)) return undefined;
-        core.warning(`${errorMessage(e)} Initializing without the published backup "${ref.name}" instead (from the cached or a newly seeded _init).`);
+        this.io.warning(`${errorMessage(e)} Initializing without the published backup "${ref.name}" instead (from the cached or a newly seeded _init).`);
         return { value: undefined, detail: `not downloaded (artifact service trouble): ${errorMessage(e)}` };
       },
     );
@@ -186,13 +193,13 @@ class ActionRun {
     const key = this.key!;
     const restoreKeys = options.incremental ? initRestoreKeys({ prefix: options.cacheKeyPrefix }) : [];
     const result = await this.phases.run(
+      'restore',
       `Restore "${INIT_BACKUP}" from the cache`,
-      () => restoreInit([this.cachePath(ctx)], key.key, restoreKeys),
+      () => this.rt.cache.restore([this.cachePath(ctx)], key.key, restoreKeys),
       (r) => ({ detail: r.hit === 'exact' ? `hit: ${key.key}` : r.hit === 'partial' ? `partial hit: ${r.matchedKey}` : `miss: ${key.key}` }),
     );
     this.record.cacheHit = result.hit === 'exact';
     this.cache = { key: key.key, restore: result.hit, matchedKey: result.matchedKey, save: 'not-needed' };
-    core.saveState(State.CacheMatchedKey, result.matchedKey ?? '');
     return result;
   }
 
@@ -206,22 +213,25 @@ class ActionRun {
 
   /** The migration hash the local `_init` was dumped after, if there is one. */
   private async initHash(ctx: Context): Promise<string | undefined> {
-    return (await findBackup(ctx, INIT_BACKUP))?.migrationHash ?? undefined;
+    return (await this.rt.engine.findBackup(ctx, INIT_BACKUP))?.migrationHash ?? undefined;
   }
 
   private async initialize(ctx: Context, options: ActionOptions): Promise<void> {
     const loadName = options.artifact ? await this.download(ctx, options, true) : options.load;
     let restored: RestoreResult | undefined;
     if (options.cache && !loadName) restored = await this.restore(ctx, options);
+    else if (options.cache && !options.load) this.phases.skipped('restore', `Restore "${INIT_BACKUP}" from the cache`, `the published backup "${loadName}" is loaded instead`);
 
-    const r = await initialize(ctx, { clean: options.clean, load: loadName, skipSeed: options.skipSeed, skipIndex: options.skipIndex });
+    const r = await this.rt.engine.initialize(ctx, { clean: options.clean, load: loadName, skipSeed: options.skipSeed, skipIndex: options.skipIndex });
     this.engineResult(r);
 
     // Incremental: an older `_init` was loaded and migrated; dump it again so the next run loads the result.
     let rebuilt = false;
     if (options.incremental && r.loaded === INIT_BACKUP && (await this.initHash(ctx)) !== this.key!.hash) {
-      await this.dumpAs(ctx, INIT_BACKUP, `Dump the migrated data as "${INIT_BACKUP}"`);
+      await this.dumpAs(ctx, 'dump-migrated', INIT_BACKUP, `Dump the migrated data as "${INIT_BACKUP}"`);
       rebuilt = true;
+    } else if (options.incremental) {
+      this.phases.skipped('dump-migrated', `Dump the migrated data as "${INIT_BACKUP}"`, r.loaded === INIT_BACKUP ? `"${INIT_BACKUP}" already holds the current migrations` : `no older "${INIT_BACKUP}" was loaded`);
     }
     await this.saveCache(ctx, options, restored);
     const role = restored?.hit === 'exact' ? 'restored from the cache' : r.seeded ? 'seeded' : rebuilt ? 'restored (older migrations) and migrated' : restored?.hit === 'partial' ? 'restored (older migrations)' : 'local';
@@ -229,7 +239,7 @@ class ActionRun {
   }
 
   private async seed(ctx: Context, options: ActionOptions): Promise<void> {
-    const r = await seedCommand(ctx, { skipIndex: options.skipIndex });
+    const r = await this.rt.engine.seed(ctx, { skipIndex: options.skipIndex });
     this.engineResult(r);
     await this.saveCache(ctx, options, undefined);
     await this.noteBackup(ctx, INIT_BACKUP, 'seeded');
@@ -242,19 +252,23 @@ class ActionRun {
     let save: SaveOutcome = 'not-needed';
     if (restored?.hit !== 'exact' && (await this.initHash(ctx)) === key.hash) {
       const result = await this.phases.run(
+        'save',
         `Save "${INIT_BACKUP}" to the cache`,
-        () => saveInit([this.cachePath(ctx)], key.key),
+        () => this.rt.cache.save([this.cachePath(ctx)], key.key),
         (s) => (s.saved ? { detail: `saved as ${key.key}` } : { status: s.reason === 'exists' ? 'done' : 'warning', detail: s.reason === 'exists' ? 'already stored' : `not saved (${s.reason})` }),
       );
       save = result.saved ? 'saved' : result.reason;
+    } else {
+      this.phases.skipped('save', `Save "${INIT_BACKUP}" to the cache`, restored?.hit === 'exact' ? 'the cache holds it already' : `no "${INIT_BACKUP}" for the current migrations was made`);
     }
     this.cache = { key: key.key, restore: restored ? restored.hit : 'not-needed', matchedKey: restored?.matchedKey, save };
   }
 
-  private async dumpAs(ctx: Context, name: BackupName, title: string): Promise<string> {
+  private async dumpAs(ctx: Context, id: 'dump' | 'dump-migrated', name: BackupName, title: string): Promise<string> {
     const r = await this.phases.run(
+      id,
       title,
-      () => dumpBackup(ctx, { name, force: true, migrationHash: this.key!.hash }),
+      () => this.rt.engine.dump(ctx, { name, force: true, migrationHash: this.key!.hash }),
       (d) => ({ detail: `${d.tables} tables, ${formatBytes(d.bytes)}`, rows: d.rows }),
     );
     return r.path;
@@ -262,15 +276,16 @@ class ActionRun {
 
   /** Dumps (unless `path` is given) and uploads. After an initialize, artifact service trouble is a warning. */
   private async publish(ctx: Context, options: ActionOptions, name: BackupName, path?: string): Promise<void> {
-    const dir = path ?? (await this.dumpAs(ctx, name, `Dump the database as "${name}"`));
+    const dir = path ?? (await this.dumpAs(ctx, 'dump', name, `Dump the database as "${name}"`));
     this.record.backupPath = dir;
     const published = await this.phases.run<PublishResult | undefined>(
+      'publish',
       `Publish "${name}" as a workflow artifact`,
-      () => publishBackup(dir, name, options.retentionDays),
+      () => this.rt.artifacts.publish(dir, name, options.retentionDays),
       (a) => ({ detail: `artifact ${a!.id}, ${formatBytes(a!.size)} uploaded${options.retentionDays ? `, kept ${options.retentionDays} days` : ''}` }),
       (e) => {
         if (options.command !== 'initialize' || !isServiceTrouble(e)) return undefined;
-        core.warning(`${errorMessage(e)} The database is initialized and the backup is at ${dir}, but it was not published: the artifact-id output is empty.`);
+        this.io.warning(`${errorMessage(e)} The database is initialized and the backup is at ${dir}, but it was not published: the artifact-id output is empty.`);
         return { value: undefined, detail: `not published (artifact service trouble): ${errorMessage(e)}` };
       },
     );
@@ -281,7 +296,7 @@ class ActionRun {
 
   private async dumpCommand(ctx: Context, options: ActionOptions): Promise<void> {
     const name = options.publish ?? timestampName();
-    const path = await this.dumpAs(ctx, name, `Dump the database as "${name}"`);
+    const path = await this.dumpAs(ctx, 'dump', name, `Dump the database as "${name}"`);
     this.record.backupPath = path;
     if (options.publish) await this.publish(ctx, options, options.publish, path);
     else await this.noteBackup(ctx, name, 'dumped', path);
@@ -290,8 +305,9 @@ class ActionRun {
   private async loadCommand(ctx: Context, options: ActionOptions): Promise<void> {
     const name = options.artifact ? (await this.download(ctx, options, false))! : options.load!;
     await this.phases.run(
+      'load',
       `Load backup "${name}"`,
-      () => loadBackup(ctx, { name }),
+      () => this.rt.engine.load(ctx, { name }),
       (l) => ({ detail: `${l.tables} tables${l.storageFiles ? `, ${l.storageFiles} storage files` : ''}`, rows: l.rows }),
     );
     this.record.loaded = name;
@@ -307,20 +323,21 @@ class ActionRun {
   /** Adds a backup's size and counts to the summary (from its manifest; an addons-server backup by its files). */
   private async noteBackup(ctx: Context, name: BackupName, role: string, path?: string): Promise<void> {
     try {
-      const info = await findBackup(ctx, name);
+      const info = await this.rt.engine.findBackup(ctx, name);
       if (!info) return;
       this.backups.push({ name, role, tables: info.tables ?? undefined, rows: info.rows ?? undefined, bytes: info.size });
       if (path === undefined && !this.record.backupPath && name === INIT_BACKUP) this.record.backupPath = info.path;
     } catch (e) {
-      core.debug(`Could not read the backup ${name} for the summary: ${errorMessage(e)}`);
+      this.io.debug(`Could not read the backup ${name} for the summary: ${errorMessage(e)}`);
     }
   }
 
   async finish(error: unknown): Promise<void> {
     const totalMs = Date.now() - this.started;
-    setOutputs(this.record);
+    setOutputs(this.io, this.record);
     const err = error === undefined ? undefined : error instanceof OlympiaError ? error : new OlympiaError(errorMessage(error), { cause: error });
     if (this.cache && err && this.cache.save === 'not-needed') this.cache.save = 'failed-run';
+    if (err) this.phases.notReached();
     const markdown = renderSummary({
       command: this.command,
       ok: !err,
@@ -336,23 +353,23 @@ class ActionRun {
       artifactId: this.record.artifactId,
     });
     try {
-      await core.summary.addRaw(markdown).write();
+      await this.io.writeSummary(markdown);
     } catch (e) {
-      core.info(`No job summary was written: ${errorMessage(e)}`);
+      this.io.info(`No job summary was written: ${errorMessage(e)}`);
     }
     if (err) {
-      if (!(error instanceof OlympiaError) && error instanceof Error && error.stack) core.debug(error.stack);
-      core.setFailed(err.hint ? `${err.message}\nHint: ${err.hint}` : err.message);
+      if (!(error instanceof OlympiaError) && error instanceof Error && error.stack) this.io.debug(error.stack);
+      this.io.setFailed(err.hint ? `${err.message}\nHint: ${err.hint}` : err.message);
     } else {
       const what = [this.record.loaded ? `loaded ${this.record.loaded}` : undefined, this.record.seeded ? 'seeded' : undefined, this.record.indexed ? 'indexed' : undefined].filter(Boolean).join(', ');
-      core.info(`olympia-data ${this.command} done in ${(totalMs / 1000).toFixed(1)} s${what ? ` (${what})` : ''}; cache-hit=${this.record.cacheHit}.`);
+      this.io.info(`olympia-data ${this.command} done in ${(totalMs / 1000).toFixed(1)} s${what ? ` (${what})` : ''}; cache-hit=${this.record.cacheHit}.`);
     }
   }
 }
 
 /** One run of the action; never throws: a failure is an error annotation and a failed step. */
-export async function runImpl(): Promise<void> {
-  const run = new ActionRun();
+export async function runImpl(runtime: ActionRuntime = realRuntime()): Promise<void> {
+  const run = new ActionRun(runtime);
   let error: unknown;
   try {
     await run.execute();

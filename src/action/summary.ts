@@ -40,7 +40,7 @@ export interface SummaryInput {
   artifactId?: number;
 }
 
-const ICONS: Record<PhaseStatus, string> = { done: '✅', skipped: '➖', failed: '❌', warning: '⚠️' };
+const ICONS: Record<PhaseStatus, string> = { done: '✅', skipped: '➖', failed: '❌', warning: '⚠️', 'not-run': '⏸️' };
 
 /** A markdown table cell: no pipes or line breaks from messages. */
 function cell(text: string | number | undefined): string {
@@ -112,7 +112,7 @@ export function renderSummary(input: SummaryInput): string {
   if (input.phases.length > 0) {
     out.push('| | Step | Time | Rows | Details |', '|:-:|---|--:|--:|---|');
     for (const p of input.phases) {
-      const time = p.status === 'skipped' ? '' : formatDuration(p.durationMs);
+      const time = p.status === 'skipped' || p.status === 'not-run' ? '' : formatDuration(p.durationMs);
       out.push(`| ${ICONS[p.status]} | ${cell(p.title)} | ${time} | ${rows(p.rows)} | ${cell(p.detail)} |`);
     }
     out.push(`| | **Total** | **${formatDuration(input.totalMs)}** | | |`, '');

@@ -7,7 +7,7 @@ import { parseBackupName, timestampName, type BackupName } from '../core/backup-
 import { loadConfig } from '../core/config.js';
 import { errorMessage, ExitCode, OlympiaError, UsageError } from '../core/errors.js';
 import { resolveInitializeOptions } from '../core/flags.js';
-import { describePlan, stepTitle, type Plan } from '../core/initialize-plan.js';
+import { describePlan, type Plan } from '../core/initialize-plan.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { makeContext, requireTarget, type Context } from '../commands/context.js';
 import { dumpBackup } from '../commands/dump.js';
@@ -66,12 +66,11 @@ function startServices(ctx: Context, v: Values, wantSearch: boolean): Promise<Se
 /** One line per step: status, duration and what it did (or why it was skipped, or its error). */
 function summaryLines(r: InitializeResult): string[] {
   const rows = r.steps.map((s) => {
-    const mark = s.status === 'done' ? '✓' : s.status === 'failed' ? '✗' : '–';
+    if (s.status === 'not-run') return ['· not run', '', s.title];
+    const mark = s.status === 'done' ? '✓' : s.status === 'failed' ? '✗' : s.status === 'warning' ? '!' : '–';
     const time = s.status === 'skipped' ? '' : formatDuration(s.durationMs);
-    return [`${mark} ${s.status}`, time, `${s.title}: ${s.status === 'failed' ? s.error : s.detail ?? s.reason}`];
+    return [`${mark} ${s.status}`, time, `${s.title}: ${s.detail ?? s.reason}`];
   });
-  // After a failure, the planned steps that never ran, so the user sees what is still undone.
-  for (const step of r.plan.slice(r.steps.length)) if (step.kind !== 'skip') rows.push(['· not run', '', stepTitle(step)]);
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const lines = rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);

@@ -1,6 +1,8 @@
 // Executes an initialize/seed plan step by step, recording each step's outcome and duration.
-// A failing step stops the run; the result still lists what was done (kysely-migrator style).
+// A failing step stops the run; the result lists every planned step, also those it never ran
+// (kysely-migrator style).
 import { errorMessage, OlympiaError } from '../core/errors.js';
+import { NOT_RUN_REASON, type StepRecord } from '../core/steps.js';
 import { type Plan, type PlanStep, stepTitle } from '../core/initialize-plan.js';
 import { migrationHash } from '../core/migration-hash.js';
 import { formatBytes } from '../core/format.js';
@@ -10,16 +12,10 @@ import { dumpBackup } from './dump.js';
 import { loadBackup } from './load.js';
 import * as steps from './project-steps.js';
 
-export type StepStatus = 'done' | 'skipped' | 'failed';
-
-export interface StepResult {
+export interface StepResult extends StepRecord {
   kind: PlanStep['kind'] | `skip:${string}`;
-  title: string;
-  status: StepStatus;
+  /** Why the plan has this step (or skips it). */
   reason: string;
-  detail?: string;
-  rows?: number;
-  durationMs: number;
   error?: string;
 }
 
@@ -76,22 +72,25 @@ export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan): Pr
     const title = stepTitle(step);
     const kind = step.kind === 'skip' ? (`skip:${step.step}` as const) : step.kind;
     if (step.kind === 'skip') {
-      results.push({ kind, title, status: 'skipped', reason: step.reason, durationMs: 0 });
+      results.push({ kind, title, status: 'skipped', reason: step.reason, detail: step.reason, durationMs: 0 });
+      continue;
+    }
+    if (out.error) {
+      results.push({ kind, title, status: 'not-run', reason: step.reason, detail: NOT_RUN_REASON, durationMs: 0 });
       continue;
     }
     const t0 = Date.now();
     const end = ctx.reporter.step?.(title);
     try {
       const r = await runStep(ctx, target, step, hash);
-      results.push({ kind, title, status: 'done', reason: step.reason, durationMs: Date.now() - t0, ...r });
+      results.push({ kind, title, status: 'done', reason: step.reason, durationMs: Date.now() - t0, ...r, detail: r.detail ?? step.reason });
       if (step.kind === 'load') out.loaded = step.name;
       if (step.kind === 'seed') out.seeded = true;
       if (step.kind === 'index') out.indexed = true;
     } catch (e) {
       const error = e instanceof OlympiaError ? e : new OlympiaError(errorMessage(e), { cause: e });
-      results.push({ kind, title, status: 'failed', reason: step.reason, durationMs: Date.now() - t0, error: error.message });
+      results.push({ kind, title, status: 'failed', reason: step.reason, durationMs: Date.now() - t0, detail: error.message, error: error.message });
       out.error = error;
-      break;
     } finally {
       end?.();
     }

@@ -1,4 +1,5 @@
 // Inputs arrive as the runner sets them: INPUT_<NAME> with the name upper-cased and hyphens kept.
+import { realIO } from '../../src/action/runtime.js';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readInputs, parseArtifactRef } from '../../src/action/inputs.js';
@@ -15,7 +16,7 @@ function setInputs(inputs: Record<string, string>): void {
 function rejectsNaming(inputs: Record<string, string>, input: string, fragment?: string): void {
   setInputs(inputs);
   assert.throws(
-    () => readInputs(),
+    () => readInputs(realIO()),
     (e: unknown) => e instanceof UsageError && e.message.includes(input) && (fragment === undefined || e.message.includes(fragment)),
   );
 }
@@ -30,7 +31,7 @@ afterEach(() => {
 describe('readInputs', () => {
   test('no inputs: initialize with docker services, cache on, everything else off or unset', () => {
     setInputs({});
-    const o = readInputs();
+    const o = readInputs(realIO());
     assert.equal(o.command, 'initialize');
     assert.equal(o.services, 'docker');
     assert.equal(o.cache, true);
@@ -67,7 +68,7 @@ describe('readInputs', () => {
       'retention-days': '7',
       'github-token': 'ghs_example',
     });
-    assert.deepEqual(readInputs(), {
+    assert.deepEqual(readInputs(realIO()), {
       command: 'seed',
       clean: true,
       load: 'before-upgrade',
@@ -118,7 +119,7 @@ describe('secrets', () => {
     const log = recordActionsLog();
     let error: unknown;
     try {
-      readInputs();
+      readInputs(realIO());
     } catch (e) {
       error = e;
     } finally {
@@ -136,7 +137,7 @@ describe('secrets', () => {
     setInputs({ 'database-url': 'mysql://root:p@ss w0rd@host:notaport/db' });
     const log = recordActionsLog();
     try {
-      assert.throws(() => readInputs(), (e: unknown) => e instanceof UsageError && !e.message.includes('w0rd'));
+      assert.throws(() => readInputs(realIO()), (e: unknown) => e instanceof UsageError && !e.message.includes('w0rd'));
     } finally {
       log.stop();
     }

@@ -1,0 +1,92 @@
+// The action's decisions, through its runtime seam (test/support/fake-action-runtime.ts): what it calls in
+// which order, what it saves, what it reports, and what a failure leaves in the outputs and the summary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runImpl } from '../../src/action/run.js';
+import { fakeRun } from '../support/fake-action-runtime.js';
+
+const cwd = process.cwd();
+test.afterEach(() => process.chdir(cwd));
+
+test('a cold run: restore misses, the engine seeds, _init is saved under the migration key', async () => {
+  const r = await fakeRun();
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  const key = r.outputs['cache-key'];
+  assert.match(key, /^olympia-data-init-v1-[0-9a-f]{64}$/);
+  assert.deepEqual(r.calls, ['services external', `restore ${key}`, 'initialize', `save ${key}`]);
+  assert.equal(r.outputs['cache-hit'], 'false');
+  assert.equal(r.outputs.seeded, 'true');
+  assert.match(r.summary, /\| ✅ \| Save "_init" to the cache \|/);
+});
+
+test('an exact hit loads _init and saves nothing: the entry exists and entries are immutable', async () => {
+  const r = await fakeRun({ restore: { hit: 'exact' }, engine: { loaded: '_init', seeded: false } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.equal(r.calls.filter((c) => c.startsWith('save')).length, 0, r.calls.join(', '));
+  assert.equal(r.outputs['cache-hit'], 'true');
+  assert.equal(r.outputs.loaded, '_init');
+  assert.match(r.summary, /\| ➖ \| Save "_init" to the cache \| {2}\| {2}\| the cache holds it already \|/);
+});
+
+test('the save is skipped, and said so, when the run made no _init for the current migrations', async () => {
+  const r = await fakeRun({ engine: { loaded: 'other', seeded: false }, inputs: { load: 'other' }, backups: { other: null } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.deepEqual(r.calls, ['services external', 'initialize load=other']);
+  assert.match(r.summary, /\| ➖ \| Save "_init" to the cache \| {2}\| {2}\| no "_init" for the current migrations was made \|/);
+});
+
+test('a failing engine step: the error with its hint fails the job; save and publish are reported as not run', async () => {
+  const r = await fakeRun({ engine: { failAt: 'Run the seed', hint: 'Fix the seed command.' }, inputs: { publish: 'nightly' } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, 'Run the seed failed\nHint: Fix the seed command.');
+  assert.ok(!r.calls.some((c) => c.startsWith('save') || c.startsWith('publish')), r.calls.join(', '));
+  for (const title of ['Dump the seeded data as "_init"', 'Save "_init" to the cache', 'Publish "nightly" as a workflow artifact']) {
+    assert.match(r.summary, new RegExp(`\\| ⏸️ \\| ${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\|`), title);
+  }
+  assert.equal(r.outputs.seeded, 'false');
+  assert.equal(r.outputs['cache-key'].length > 0, true, 'the outputs are written also for a failed run');
+});
+
+test('incremental: an older _init that was loaded is dumped again with the current hash, then saved', async () => {
+  const r = await fakeRun({ inputs: { incremental: 'true' }, restore: { hit: 'partial', matchedKey: 'olympia-data-init-v1-older' }, engine: { loaded: '_init', seeded: false } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  const key = r.outputs['cache-key'];
+  const hash = r.outputs['migration-hash'];
+  assert.deepEqual(r.calls, ['services external', `restore ${key} [olympia-data-init-v1-]`, 'initialize', `dump _init hash=${hash.slice(0, 8)}`, `save ${key}`]);
+});
+
+test('a published artifact is loaded instead of the cache: the restore is skipped, and said so', async () => {
+  const r = await fakeRun({ inputs: { artifact: 'nightly' }, engine: { loaded: 'nightly', seeded: false } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.deepEqual(r.calls.slice(0, 3), ['services external', 'download nightly', 'initialize load=nightly']);
+  assert.match(r.summary, /\| ➖ \| Restore "_init" from the cache \| {2}\| {2}\| the published backup "nightly" is loaded instead \|/);
+});
+
+test('the database password is masked before anything is logged or started', async () => {
+  const r = await fakeRun();
+  await runImpl(r.runtime);
+  assert.ok(r.secrets.includes('s3cret-pw'));
+  assert.ok(!r.log.join('\n').includes('s3cret-pw'));
+  assert.equal(r.outputs['database-url'], 'mysql://app:***@127.0.0.1:3306/app');
+});
+
+test('services: external without a database URL fails before any service or cache call', async () => {
+  const r = await fakeRun({ inputs: { 'database-url': '' } });
+  await runImpl(r.runtime);
+  assert.match(r.failed ?? '', /services: external needs the database-url input/);
+  assert.deepEqual(r.calls, []);
+});
+
+test('command: dump with publish dumps under that name and uploads it; no cache call', async () => {
+  const r = await fakeRun({ inputs: { command: 'dump', publish: 'nightly' } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.equal(r.calls.filter((c) => /^(restore|save)/.test(c)).length, 0);
+  assert.equal(r.outputs['artifact-id'], '42');
+  assert.ok(r.calls.some((c) => c.startsWith('dump nightly')) && r.calls.at(-1) === 'publish nightly', r.calls.join(', '));
+});
