@@ -66,9 +66,22 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number {
 }
 
 export function parseBenchArgs(argv: string[], cpus: number): BenchArgs {
-  const args: BenchArgs = { scaleMb: 100, jobs: Math.max(1, cpus), only: [...TOOLS], repeat: 1, keep: false, fresh: false, checksum: false, tsx: false, mydumperRows: 100_000, sync: false, help: false };
+  const args: BenchArgs = {
+    scaleMb: 100,
+    jobs: Math.max(1, cpus),
+    only: [...TOOLS],
+    repeat: 1,
+    keep: false,
+    fresh: false,
+    checksum: false,
+    tsx: false,
+    mydumperRows: 100_000,
+    sync: false,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const v = argv[++i];

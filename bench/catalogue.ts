@@ -410,7 +410,10 @@ type Conn = mysql.Connection;
 
 async function tableBytes(conn: Conn, db: string): Promise<number> {
   await conn.query(`ANALYZE TABLE ${CATALOGUE_TABLES.map((t) => `\`${db}\`.\`${t}\``).join(', ')}`);
-  const [r] = await conn.query(`SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) AS b FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?)`, [db, CATALOGUE_TABLES]);
+  const [r] = await conn.query(`SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) AS b FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?)`, [
+    db,
+    CATALOGUE_TABLES,
+  ]);
   return Number((r as { b: string }[])[0].b);
 }
 

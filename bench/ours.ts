@@ -39,11 +39,12 @@ async function main(argv: string[]): Promise<void> {
 }
 
 // Dump worker threads load this same bundle for their own code (src/dump/dump-thread.ts).
-if (isMainThread) main(process.argv.slice(2)).catch((e: unknown) => {
-  const err = e as Error;
-  const hint = e instanceof OlympiaError && e.hint ? `\n${e.hint}` : '';
-  const url = process.env.BENCH_DATABASE_URL ?? '';
-  const pw = url ? parseDatabaseUrl(url).password : '';
-  process.stderr.write(`${err.message}${hint}\n`.split(pw || '\u0000').join('***'));
-  process.exit(1);
-});
+if (isMainThread)
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    const err = e as Error;
+    const hint = e instanceof OlympiaError && e.hint ? `\n${e.hint}` : '';
+    const url = process.env.BENCH_DATABASE_URL ?? '';
+    const pw = url ? parseDatabaseUrl(url).password : '';
+    process.stderr.write(`${err.message}${hint}\n`.split(pw || '\u0000').join('***'));
+    process.exit(1);
+  });

@@ -39,7 +39,15 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { flushBytes: DEFAULT_BULK_TUNING.flushBytes, concurrency: DEFAULT_BULK_TUNING.concurrency, docs: 1_000_000, repeat: 1, tune: true, sample: 30_000, keep: false };
+  const args: Args = {
+    flushBytes: DEFAULT_BULK_TUNING.flushBytes,
+    concurrency: DEFAULT_BULK_TUNING.concurrency,
+    docs: 1_000_000,
+    repeat: 1,
+    tune: true,
+    sample: 30_000,
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -55,7 +63,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--concurrency') args.concurrency = num();
     else if (a === '--keep') args.keep = true;
     else if (a === '--help') {
-      console.log('Usage: node --import tsx bench/reindex.ts [--docs N] [--repeat N] [--no-tune] [--sample N] [--flush-bytes N] [--concurrency N] [--keep]\n(--flush-bytes/--concurrency: our indexer\'s bulk settings, and the plain load\'s with --no-tune)');
+      console.log(
+        "Usage: node --import tsx bench/reindex.ts [--docs N] [--repeat N] [--no-tune] [--sample N] [--flush-bytes N] [--concurrency N] [--keep]\n(--flush-bytes/--concurrency: our indexer's bulk settings, and the plain load's with --no-tune)",
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -183,7 +193,9 @@ function serverPids(): { es?: number; db?: number } {
 function processCpu(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;

@@ -128,13 +128,28 @@ function fmt(n: number | null, digits = 1): string {
 
 function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number }): string {
   const spread = ctx.repeat > 1;
-  const header = ['program', spread ? `median s (of ${ctx.repeat})` : 'time s', ...(spread ? ['range s'] : []), 'MB/s', 'rows/s', 'peak RSS MB', 'client CPU s', 'CPU steal s', 'dump MB', 'rows check'];
+  const header = [
+    'program',
+    spread ? `median s (of ${ctx.repeat})` : 'time s',
+    ...(spread ? ['range s'] : []),
+    'MB/s',
+    'rows/s',
+    'peak RSS MB',
+    'client CPU s',
+    'CPU steal s',
+    'dump MB',
+    'rows check',
+  ];
   const rows = all.map((f) => [
     f.program,
     f.medianMs === null ? 'FAILED' : fmt(f.medianMs / 1000, 2),

@@ -75,12 +75,25 @@ function plans(args: BenchArgs, work: string, serverUrl: string, server: Server,
         loadDb,
         loadNeedsDatabase: false,
         dump: () => {
-          const spec = ours.spec('dump', { databaseUrl: databaseUrl(serverUrl, source), backupDir: dir, name: 'bench', jobs: args.jobs, sync: args.sync, profileName: `ours-dump-${++run}` });
-          return { spec, display: `${ours.describe} dump --backup-dir ${dir} --name bench --jobs ${args.jobs}${args.sync ? ' --sync' : ''}   (BENCH_DATABASE_URL=mysql://${server.user}:***@${server.host}:${server.port}/${source})` };
+          const spec = ours.spec('dump', {
+            databaseUrl: databaseUrl(serverUrl, source),
+            backupDir: dir,
+            name: 'bench',
+            jobs: args.jobs,
+            sync: args.sync,
+            profileName: `ours-dump-${++run}`,
+          });
+          return {
+            spec,
+            display: `${ours.describe} dump --backup-dir ${dir} --name bench --jobs ${args.jobs}${args.sync ? ' --sync' : ''}   (BENCH_DATABASE_URL=mysql://${server.user}:***@${server.host}:${server.port}/${source})`,
+          };
         },
         load: () => {
           const spec = ours.spec('load', { databaseUrl: databaseUrl(serverUrl, loadDb), backupDir: dir, name: 'bench', jobs: args.jobs, profileName: `ours-load-${run}` });
-          return { spec, display: `${ours.describe} load --backup-dir ${dir} --name bench --jobs ${args.jobs}   (BENCH_DATABASE_URL=mysql://${server.user}:***@${server.host}:${server.port}/${loadDb})` };
+          return {
+            spec,
+            display: `${ours.describe} load --backup-dir ${dir} --name bench --jobs ${args.jobs}   (BENCH_DATABASE_URL=mysql://${server.user}:***@${server.host}:${server.port}/${loadDb})`,
+          };
         },
       });
     } else if (tool === 'mysqldump') {
@@ -115,9 +128,12 @@ async function checkDisk(work: string, cat: CatalogueInfo): Promise<void> {
   const needed = cat.bytes * 3;
   log(`Free disk under ${work}: ${(free / 1e9).toFixed(1)} GB (about ${(needed / 1e9).toFixed(1)} GB needed).`);
   if (free < needed) {
-    throw new OlympiaError(`Not enough free disk for a ${cat.scaleMb} MB benchmark: ${(free / 1e9).toFixed(1)} GB free under ${work}, about ${(needed / 1e9).toFixed(1)} GB needed.`, {
-      hint: 'Free some space (see `df -h`), or choose a smaller --scale.',
-    });
+    throw new OlympiaError(
+      `Not enough free disk for a ${cat.scaleMb} MB benchmark: ${(free / 1e9).toFixed(1)} GB free under ${work}, about ${(needed / 1e9).toFixed(1)} GB needed.`,
+      {
+        hint: 'Free some space (see `df -h`), or choose a smaller --scale.',
+      },
+    );
   }
 }
 
@@ -196,7 +212,9 @@ async function main(argv: string[]): Promise<void> {
         }
         dumpResult.runs.push({ wallMs: dm.wallMs, peakRss: dm.peakRss, cpuS: dm.cpuS, stealS: dm.stealS });
         dumpResult.outputBytes = await pathBytes(p.dumpPath);
-        log(`  ${(dm.wallMs / 1000).toFixed(2)} s, ${costs(dm)}peak RSS ${dm.peakRss === null ? '?' : (dm.peakRss / 1e6).toFixed(1)} MB, ${(dumpResult.outputBytes / 1e6).toFixed(1)} MB written`);
+        log(
+          `  ${(dm.wallMs / 1000).toFixed(2)} s, ${costs(dm)}peak RSS ${dm.peakRss === null ? '?' : (dm.peakRss / 1e6).toFixed(1)} MB, ${(dumpResult.outputBytes / 1e6).toFixed(1)} MB written`,
+        );
 
         if (p.loadNeedsDatabase) await recreateDatabase(conn, p.loadDb);
         else await dropDatabase(conn, p.loadDb);
@@ -213,7 +231,9 @@ async function main(argv: string[]): Promise<void> {
           loadResult.runs.push({ wallMs: lm.wallMs, peakRss: lm.peakRss, cpuS: lm.cpuS, stealS: lm.stealS });
           const check = await checkLoad(conn, p.loadDb, { rows: cat.rows, checksums: sourceChecksums });
           loadResult.checkProblems = [...(loadResult.checkProblems ?? []), ...check.problems];
-          log(`  ${(lm.wallMs / 1000).toFixed(2)} s, ${costs(lm)}peak RSS ${lm.peakRss === null ? '?' : (lm.peakRss / 1e6).toFixed(1)} MB, ${check.ok ? `row counts${sourceChecksums ? ' and checksums' : ''} match the source` : `CHECK FAILED: ${check.problems.slice(0, 3).join('; ')}`}`);
+          log(
+            `  ${(lm.wallMs / 1000).toFixed(2)} s, ${costs(lm)}peak RSS ${lm.peakRss === null ? '?' : (lm.peakRss / 1e6).toFixed(1)} MB, ${check.ok ? `row counts${sourceChecksums ? ' and checksums' : ''} match the source` : `CHECK FAILED: ${check.problems.slice(0, 3).join('; ')}`}`,
+          );
         }
         if (!(last && args.keep)) {
           await dropDatabase(conn, p.loadDb);
@@ -232,8 +252,8 @@ async function main(argv: string[]): Promise<void> {
         '',
         `olympia-data benchmark: ${args.scaleMb} MB catalogue (${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, ${cat.rows.size} tables), --jobs ${args.jobs}, server ${version}`,
         'MB/s and rows/s are over the source catalogue (InnoDB data + index bytes, exact row counts) for every tool;',
-        'client CPU s is the user + system time of the tool\'s own processes (the server\'s work is not in it);',
-        'CPU steal s is the time the hypervisor ran other guests on this machine\'s CPUs during a run: a round',
+        "client CPU s is the user + system time of the tool's own processes (the server's work is not in it);",
+        "CPU steal s is the time the hypervisor ran other guests on this machine's CPUs during a run: a round",
         'whose tools saw different steal compares them under different conditions.',
         '',
         formatReport(all, rs, { repeat: args.repeat }),
@@ -258,7 +278,11 @@ async function main(argv: string[]): Promise<void> {
         ours: ours?.describe,
         throughputBasis: 'source catalogue: InnoDB DATA_LENGTH + INDEX_LENGTH after ANALYZE TABLE, exact row counts',
         source: { database: cat.database, bytes: cat.bytes, rows: cat.totalRows, tables: Object.fromEntries(cat.rows), batches: cat.batches, cached: cat.reused },
-        results: all.map((f) => ({ ...f, command: results.get(`${f.tool}:${f.phase}`)!.command, runsMs: results.get(`${f.tool}:${f.phase}`)!.runs.map((r) => Math.round(r.wallMs)) })),
+        results: all.map((f) => ({
+          ...f,
+          command: results.get(`${f.tool}:${f.phase}`)!.command,
+          runsMs: results.get(`${f.tool}:${f.phase}`)!.runs.map((r) => Math.round(r.wallMs)),
+        })),
         ratios: rs,
         skipped,
       };

@@ -70,7 +70,9 @@ async function downloadBackup(name, backupDir, options = {}, log = () => undefin
         }
         catch (e) {
             if (e instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL || e?.name === 'ArtifactNotFoundError') {
-                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .NotFoundError */ .m_(`No published backup "${name}" was found in ${source.describe}.`, source.crossRun ? 'Check the run ID and that the artifact has not expired (see retention-days).' : 'Publish it earlier in this run, or name the run that published it: RUN_ID/NAME.');
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .NotFoundError */ .m_(`No published backup "${name}" was found in ${source.describe}.`, source.crossRun
+                    ? 'Check the run ID and that the artifact has not expired (see retention-days).'
+                    : 'Publish it earlier in this run, or name the run that published it: RUN_ID/NAME.');
             }
             throw e;
         }

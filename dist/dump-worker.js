@@ -26462,7 +26462,14 @@ function errorMessage(e) {
 
 const ROLE = 'olympia-dump-worker';
 const ERROR_PROPS = ['code', 'errno', 'syscall', 'path', 'sqlState', 'sqlMessage'];
-const OLYMPIA_CLASSES = { ConnectionError: ConnectionError, UsageError: errors_UsageError, NotFoundError: NotFoundError, IntegrityError: IntegrityError, LockedError: LockedError, HookError: HookError };
+const OLYMPIA_CLASSES = {
+    ConnectionError: ConnectionError,
+    UsageError: errors_UsageError,
+    NotFoundError: NotFoundError,
+    IntegrityError: IntegrityError,
+    LockedError: LockedError,
+    HookError: HookError,
+};
 function serializeError(e) {
     const err = e instanceof Error ? e : new Error(String(e));
     const props = {};
@@ -26785,7 +26792,7 @@ function describeConnectionError(target, e) {
     }
 }
 async function connect(target, opts = {}) {
-    const database = opts.database === undefined ? target.database : opts.database ?? undefined;
+    const database = opts.database === undefined ? target.database : (opts.database ?? undefined);
     let conn;
     let framer;
     const stream = opts.reuseReadBuffer

@@ -41,7 +41,11 @@ export function sourceOf(name: BackupName, options: DownloadOptions): Source {
     );
   }
   const [repositoryOwner, repositoryName] = (repository ?? '').split('/');
-  if (!repositoryOwner || !repositoryName) throw new UsageError(`Cannot tell which repository to download the backup "${name}" from: GITHUB_REPOSITORY is not set.`, `Set the ${Inputs.Artifact} input to OWNER/REPO/RUN_ID/NAME.`);
+  if (!repositoryOwner || !repositoryName)
+    throw new UsageError(
+      `Cannot tell which repository to download the backup "${name}" from: GITHUB_REPOSITORY is not set.`,
+      `Set the ${Inputs.Artifact} input to OWNER/REPO/RUN_ID/NAME.`,
+    );
   return { crossRun: true, describe: where, findBy: { token: options.githubToken, workflowRunId: options.workflowRunId, repositoryOwner, repositoryName } };
 }
 
@@ -52,4 +56,3 @@ export function sourceOf(name: BackupName, options: DownloadOptions): Source {
 export function checkDownloadSource(name: BackupName, options: DownloadOptions = {}): void {
   sourceOf(name, options);
 }
-

@@ -22,7 +22,12 @@ export async function publishBackup(dir: string, name: BackupName, retentionDays
   if (relative.length === 0) throw new NotFoundError(`The backup directory ${dir} holds no files to publish.`, 'Dump the backup first.');
   const client = new DefaultArtifactClient();
   try {
-    const { id, size } = await client.uploadArtifact(name, relative.map((f) => join(dir, f)), dir, retentionDays === undefined ? {} : { retentionDays });
+    const { id, size } = await client.uploadArtifact(
+      name,
+      relative.map((f) => join(dir, f)),
+      dir,
+      retentionDays === undefined ? {} : { retentionDays },
+    );
     if (id === undefined) throw new Error('the service returned no artifact ID');
     return { id, size: size ?? 0 };
   } catch (e) {
@@ -56,16 +61,25 @@ export async function downloadBackup(name: BackupName, backupDir: string, option
       if (e instanceof ArtifactNotFoundError || (e as Error)?.name === 'ArtifactNotFoundError') {
         throw new NotFoundError(
           `No published backup "${name}" was found in ${source.describe}.`,
-          source.crossRun ? 'Check the run ID and that the artifact has not expired (see retention-days).' : 'Publish it earlier in this run, or name the run that published it: RUN_ID/NAME.',
+          source.crossRun
+            ? 'Check the run ID and that the artifact has not expired (see retention-days).'
+            : 'Publish it earlier in this run, or name the run that published it: RUN_ID/NAME.',
         );
       }
       throw e;
     }
     await mkdir(staging, { recursive: true });
     const { digestMismatch } = await client.downloadArtifact(artifact.id, { ...find, path: staging, ...(artifact.digest ? { expectedHash: artifact.digest } : {}) });
-    if (digestMismatch) throw new IntegrityError(`The downloaded backup "${name}" does not match the digest recorded when it was published.`, 'Run the job again; if it persists, publish the backup again.');
+    if (digestMismatch)
+      throw new IntegrityError(
+        `The downloaded backup "${name}" does not match the digest recorded when it was published.`,
+        'Run the job again; if it persists, publish the backup again.',
+      );
     if (!(await exists(join(staging, 'manifest.json')))) {
-      throw new IntegrityError(`The artifact "${name}" from ${source.describe} holds no manifest.json, so it is not an olympia-data backup.`, 'Publish backups with the publish input of this action.');
+      throw new IntegrityError(
+        `The artifact "${name}" from ${source.describe} holds no manifest.json, so it is not an olympia-data backup.`,
+        'Publish backups with the publish input of this action.',
+      );
     }
     if (await exists(target)) {
       log(`Replacing the local backup ${target} with the published one.`);

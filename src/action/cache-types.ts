@@ -22,4 +22,3 @@ export interface CacheCallOptions {
   /** Upper bound for the whole call; defaults to OLYMPIA_CACHE_TIMEOUT_SECONDS or 10 minutes. */
   timeoutMs?: number;
 }
-

@@ -95,12 +95,17 @@ export function parseArtifactRef(value: string, name: Inputs = Inputs.Artifact):
   const ref: ArtifactRef = { name: backupName(name, parts[parts.length - 1]) };
   if (parts.length >= 2) {
     const run = parts[parts.length - 2];
-    if (!/^[1-9][0-9]{0,18}$/.test(run)) throw new UsageError(`The ${name} input ${JSON.stringify(value)} names the run ${JSON.stringify(run)}, which is not a workflow run ID.`, `${forms} The run ID is the number in the run's URL (…/actions/runs/RUN_ID).`);
+    if (!/^[1-9][0-9]{0,18}$/.test(run))
+      throw new UsageError(
+        `The ${name} input ${JSON.stringify(value)} names the run ${JSON.stringify(run)}, which is not a workflow run ID.`,
+        `${forms} The run ID is the number in the run's URL (…/actions/runs/RUN_ID).`,
+      );
     ref.workflowRunId = Number(run);
   }
   if (parts.length === 4) {
     const [owner, repo] = parts;
-    if (!/^[A-Za-z0-9_.-]+$/.test(owner) || !/^[A-Za-z0-9_.-]+$/.test(repo)) throw new UsageError(`The ${name} input ${JSON.stringify(value)} does not name a repository as OWNER/REPO.`, forms);
+    if (!/^[A-Za-z0-9_.-]+$/.test(owner) || !/^[A-Za-z0-9_.-]+$/.test(repo))
+      throw new UsageError(`The ${name} input ${JSON.stringify(value)} does not name a repository as OWNER/REPO.`, forms);
     ref.repository = `${owner}/${repo}`;
   }
   return ref;
@@ -111,7 +116,10 @@ function retentionDays(io: InputSource): number | undefined {
   if (value === undefined) return undefined;
   const days = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(days) || days < 1 || days > 90) {
-    throw new UsageError(`The ${Inputs.RetentionDays} input must be a whole number of days from 1 to 90, not ${JSON.stringify(value)}.`, 'Leave it unset to use the repository\'s default retention.');
+    throw new UsageError(
+      `The ${Inputs.RetentionDays} input must be a whole number of days from 1 to 90, not ${JSON.stringify(value)}.`,
+      "Leave it unset to use the repository's default retention.",
+    );
   }
   return days;
 }
@@ -144,7 +152,10 @@ function databaseUrl(io: InputSource): string | undefined {
   if (value === undefined) return undefined;
   // An unparsable URL is not quoted at all: masking cannot find the password's end in it.
   if (!URL.canParse(value)) {
-    throw new UsageError(`The ${Inputs.DatabaseUrl} input is not a valid URL.`, 'Use the form mysql://user:password@host:3306/database; percent-encode "@", ":", "/" and spaces in the password (e.g. "@" as %40).');
+    throw new UsageError(
+      `The ${Inputs.DatabaseUrl} input is not a valid URL.`,
+      'Use the form mysql://user:password@host:3306/database; percent-encode "@", ":", "/" and spaces in the password (e.g. "@" as %40).',
+    );
   }
   try {
     parseDatabaseUrl(value);
@@ -165,7 +176,10 @@ function elasticsearchUrl(io: InputSource): string | undefined {
     u = undefined;
   }
   if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
-    throw new UsageError(`The ${Inputs.ElasticsearchUrl} input is not an http(s) URL.`, 'Use the form http://localhost:9200 (credentials, if any, as http://user:password@host:9200).');
+    throw new UsageError(
+      `The ${Inputs.ElasticsearchUrl} input is not an http(s) URL.`,
+      'Use the form http://localhost:9200 (credentials, if any, as http://user:password@host:9200).',
+    );
   }
   return value;
 }
@@ -210,8 +224,10 @@ export function readInputs(io: InputSource): ActionOptions {
     githubToken: optional(io, Inputs.GithubToken),
   };
   if (options.load && options.artifact) {
-    throw new UsageError(`The ${Inputs.Load} and ${Inputs.Artifact} inputs are both set; each names the backup to load.`, `Use ${Inputs.Load} for a backup in ${Inputs.BackupDir}, or ${Inputs.Artifact} for a published backup artifact.`);
+    throw new UsageError(
+      `The ${Inputs.Load} and ${Inputs.Artifact} inputs are both set; each names the backup to load.`,
+      `Use ${Inputs.Load} for a backup in ${Inputs.BackupDir}, or ${Inputs.Artifact} for a published backup artifact.`,
+    );
   }
   return options;
 }
-

@@ -30,7 +30,13 @@ export class Phases {
    * Runs `fn` in a log group, timed. A throw is recorded as failed and rethrown, unless `recover` turns it
    * into a value (the run goes on without what failed; recorded as a warning).
    */
-  async run<T>(id: ActionStepId, title: string, fn: () => Promise<T>, describe: (value: T) => PhaseOutcome = () => ({}), recover?: (e: unknown) => { value: T; detail: string } | undefined): Promise<T> {
+  async run<T>(
+    id: ActionStepId,
+    title: string,
+    fn: () => Promise<T>,
+    describe: (value: T) => PhaseOutcome = () => ({}),
+    recover?: (e: unknown) => { value: T; detail: string } | undefined,
+  ): Promise<T> {
     this.reached.add(id);
     const started = Date.now();
     this.io.startGroup(title);

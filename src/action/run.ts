@@ -97,7 +97,10 @@ class ActionRun {
   /** Input combinations that cannot work, refused before any service is started. */
   private preflight(options: ActionOptions): void {
     if (options.command === 'load' && !options.load && !options.artifact) {
-      throw new UsageError(`command: load needs the ${Inputs.Load} or the ${Inputs.Artifact} input.`, `Set ${Inputs.Load} to a backup in ${Inputs.BackupDir}, or ${Inputs.Artifact} to a published backup.`);
+      throw new UsageError(
+        `command: load needs the ${Inputs.Load} or the ${Inputs.Artifact} input.`,
+        `Set ${Inputs.Load} to a backup in ${Inputs.BackupDir}, or ${Inputs.Artifact} to a published backup.`,
+      );
     }
     if (options.artifact) checkDownloadSource(options.artifact.name, { ...options.artifact, githubToken: options.githubToken });
   }
@@ -106,7 +109,10 @@ class ActionRun {
     const dir = options.workingDirectory;
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) {
-      throw new UsageError(`The ${Inputs.WorkingDirectory} ${dir} is not a directory.`, `Check out the repository first (actions/checkout), or fix ${Inputs.WorkingDirectory}; relative paths start at the workspace.`);
+      throw new UsageError(
+        `The ${Inputs.WorkingDirectory} ${dir} is not a directory.`,
+        `Check out the repository first (actions/checkout), or fix ${Inputs.WorkingDirectory}; relative paths start at the workspace.`,
+      );
     }
     const loaded = await loadConfig(undefined, dir);
     const config = { ...loaded, hashGlobs: hashGlobs(loaded, options.migrations) };
@@ -138,7 +144,9 @@ class ActionRun {
           `a schema change will not invalidate the cached _init. ${fix}`,
       );
     } else if (key.empty && usesCache) {
-      this.io.warning(`No migration or seed files were found to hash ${where}, so the cache key ${key.key} covers no files: a schema change will not invalidate the cached _init. ${fix}`);
+      this.io.warning(
+        `No migration or seed files were found to hash ${where}, so the cache key ${key.key} covers no files: a schema change will not invalidate the cached _init. ${fix}`,
+      );
     } else {
       this.io.info(`Migration hash ${key.hash} over ${key.files.length} files; cache key ${key.key}.`);
     }
@@ -154,7 +162,13 @@ class ActionRun {
       search || options.services === 'external' ? title : title.replace(' and Elasticsearch containers', ' container'),
       () => {
         checkServicesInputs({ services: options.services, databaseUrl: ctx.databaseUrl });
-        return this.rt.engine.servicesUp(ctx, { provider: options.services, elasticsearch: search, mysqlImage: options.mysqlImage, elasticsearchImage: options.elasticsearchImage, timeoutMs: serviceTimeoutMs() });
+        return this.rt.engine.servicesUp(ctx, {
+          provider: options.services,
+          elasticsearch: search,
+          mysqlImage: options.mysqlImage,
+          elasticsearchImage: options.elasticsearchImage,
+          timeoutMs: serviceTimeoutMs(),
+        });
       },
       (s) => ({ detail: `MySQL${s.elasticsearchUrl ? ' and Elasticsearch' : ''} ready (${options.services})` }),
     );
@@ -231,10 +245,23 @@ class ActionRun {
       await this.dumpAs(ctx, 'dump-migrated', INIT_BACKUP, `Dump the migrated data as "${INIT_BACKUP}"`);
       rebuilt = true;
     } else if (options.incremental) {
-      this.phases.skipped('dump-migrated', `Dump the migrated data as "${INIT_BACKUP}"`, r.loaded === INIT_BACKUP ? `"${INIT_BACKUP}" already holds the current migrations` : `no older "${INIT_BACKUP}" was loaded`);
+      this.phases.skipped(
+        'dump-migrated',
+        `Dump the migrated data as "${INIT_BACKUP}"`,
+        r.loaded === INIT_BACKUP ? `"${INIT_BACKUP}" already holds the current migrations` : `no older "${INIT_BACKUP}" was loaded`,
+      );
     }
     await this.saveCache(ctx, options, restored);
-    const role = restored?.hit === 'exact' ? 'restored from the cache' : r.seeded ? 'seeded' : rebuilt ? 'restored (older migrations) and migrated' : restored?.hit === 'partial' ? 'restored (older migrations)' : 'local';
+    const role =
+      restored?.hit === 'exact'
+        ? 'restored from the cache'
+        : r.seeded
+          ? 'seeded'
+          : rebuilt
+            ? 'restored (older migrations) and migrated'
+            : restored?.hit === 'partial'
+              ? 'restored (older migrations)'
+              : 'local';
     if (r.loaded === INIT_BACKUP || r.seeded || rebuilt) await this.noteBackup(ctx, INIT_BACKUP, role);
   }
 
@@ -255,11 +282,18 @@ class ActionRun {
         'save',
         `Save "${INIT_BACKUP}" to the cache`,
         () => this.rt.cache.save([this.cachePath(ctx)], key.key),
-        (s) => (s.saved ? { detail: `saved as ${key.key}` } : { status: s.reason === 'exists' ? 'done' : 'warning', detail: s.reason === 'exists' ? 'already stored' : `not saved (${s.reason})` }),
+        (s) =>
+          s.saved
+            ? { detail: `saved as ${key.key}` }
+            : { status: s.reason === 'exists' ? 'done' : 'warning', detail: s.reason === 'exists' ? 'already stored' : `not saved (${s.reason})` },
       );
       save = result.saved ? 'saved' : result.reason;
     } else {
-      this.phases.skipped('save', `Save "${INIT_BACKUP}" to the cache`, restored?.hit === 'exact' ? 'the cache holds it already' : `no "${INIT_BACKUP}" for the current migrations was made`);
+      this.phases.skipped(
+        'save',
+        `Save "${INIT_BACKUP}" to the cache`,
+        restored?.hit === 'exact' ? 'the cache holds it already' : `no "${INIT_BACKUP}" for the current migrations was made`,
+      );
     }
     this.cache = { key: key.key, restore: restored ? restored.hit : 'not-needed', matchedKey: restored?.matchedKey, save };
   }
@@ -361,7 +395,9 @@ class ActionRun {
       if (!(error instanceof OlympiaError) && error instanceof Error && error.stack) this.io.debug(error.stack);
       this.io.setFailed(err.hint ? `${err.message}\nHint: ${err.hint}` : err.message);
     } else {
-      const what = [this.record.loaded ? `loaded ${this.record.loaded}` : undefined, this.record.seeded ? 'seeded' : undefined, this.record.indexed ? 'indexed' : undefined].filter(Boolean).join(', ');
+      const what = [this.record.loaded ? `loaded ${this.record.loaded}` : undefined, this.record.seeded ? 'seeded' : undefined, this.record.indexed ? 'indexed' : undefined]
+        .filter(Boolean)
+        .join(', ');
       this.io.info(`olympia-data ${this.command} done in ${(totalMs / 1000).toFixed(1)} s${what ? ` (${what})` : ''}; cache-hit=${this.record.cacheHit}.`);
     }
   }

@@ -40,7 +40,7 @@ async function hashHere(path: string): Promise<FileDigest> {
     if (!(await fh.stat()).isFile()) throw new Error('not a regular file');
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = (await fh.read(buf, 0, buf.length, null)).bytesRead) > 0; ) hash.update(buf.subarray(0, n));
+    for (let n; (n = (await fh.read(buf, 0, buf.length, null)).bytesRead) > 0;) hash.update(buf.subarray(0, n));
     return { sha256: hash.digest('hex') };
   } catch (e) {
     return { error: e as NodeJS.ErrnoException };

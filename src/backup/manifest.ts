@@ -67,7 +67,10 @@ function isSafeRelativePath(p: unknown): p is string {
 
 export function validateManifest(raw: unknown, where: string): Manifest {
   const fail = (what: string): never => {
-    throw new IntegrityError(`${where} is not a valid backup manifest: ${what}.`, 'The backup is damaged or was not written by olympia-data; dump it again or pick another backup.');
+    throw new IntegrityError(
+      `${where} is not a valid backup manifest: ${what}.`,
+      'The backup is damaged or was not written by olympia-data; dump it again or pick another backup.',
+    );
   };
   if (typeof raw !== 'object' || raw === null) fail('not a JSON object');
   const m = raw as Record<string, unknown>;

@@ -146,7 +146,9 @@ export async function finishStorageSwap(p: StoragePaths): Promise<void> {
   if (await pathExists(p.staged)) {
     const live = await pathExists(p.dir);
     if (live && (await pathExists(p.aside))) {
-      throw new OlympiaError(`Cannot swap the loaded storage into ${p.dir}: both it and ${p.aside} exist, which no olympia-data run leaves.`, { hint: `Keep whichever holds the files you want at ${p.dir}, remove the other and ${p.staged}, and run the command again.` });
+      throw new OlympiaError(`Cannot swap the loaded storage into ${p.dir}: both it and ${p.aside} exist, which no olympia-data run leaves.`, {
+        hint: `Keep whichever holds the files you want at ${p.dir}, remove the other and ${p.staged}, and run the command again.`,
+      });
     }
     if (live) await rename(p.dir, p.aside);
     await rename(p.staged, p.dir);
@@ -167,7 +169,11 @@ export function copyBackupStorage(backupDir: string, files: FileEntry[]): (stage
       fileMode: STORAGE_FILE,
       sync: true,
       made: new Set(),
-      refuse: (from, kind) => new IntegrityError(`${from} is ${kind}; olympia-data loads only regular files from a backup. Nothing was changed.`, 'The backup is damaged or was tampered with: dump it again, or load another backup.'),
+      refuse: (from, kind) =>
+        new IntegrityError(
+          `${from} is ${kind}; olympia-data loads only regular files from a backup. Nothing was changed.`,
+          'The backup is damaged or was tampered with: dump it again, or load another backup.',
+        ),
     };
     for (const f of files) await copyFile(join(backupDir, ...f.path.split('/')), f.path.split('/').slice(1), target);
   };

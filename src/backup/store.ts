@@ -187,7 +187,12 @@ export class BackupStore {
       // A dead owner's lock: move it aside (atomic), so of several processes finding it only one
       // removes it; a live lock taken over in between goes back.
       const aside = scratch();
-      if (await rename(file, aside).then(() => true, () => false)) {
+      if (
+        await rename(file, aside).then(
+          () => true,
+          () => false,
+        )
+      ) {
         const moved = Number((await readFile(aside, 'utf8').catch(() => '')).trim());
         if (moved && moved !== holder && pidAlive(moved)) await link(aside, file).catch(() => undefined);
         await rm(aside, { force: true });
@@ -208,7 +213,10 @@ export class BackupStore {
       await this.recover(name);
       const exists = await pathExists(this.path(name));
       if (!opts.force && exists) {
-        throw new UsageError(`A backup named "${name}" already exists at ${this.path(name)}.`, 'Pass --force to replace it (the old one is kept until the new one is complete), or choose another --name.');
+        throw new UsageError(
+          `A backup named "${name}" already exists at ${this.path(name)}.`,
+          'Pass --force to replace it (the old one is kept until the new one is complete), or choose another --name.',
+        );
       }
       const tmp = join(this.root, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
@@ -285,5 +293,3 @@ export class PendingBackup {
     await this.unlock();
   }
 }
-
-

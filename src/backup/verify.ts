@@ -74,7 +74,13 @@ export async function verifyBackup(dir: string, manifest: Manifest, jobs: number
 }
 
 export function integrityError(name: string, result: VerifyResult): IntegrityError {
-  const shown = result.problems.slice(0, 5).map((p) => `${p.path}: ${p.problem}`).join('; ');
+  const shown = result.problems
+    .slice(0, 5)
+    .map((p) => `${p.path}: ${p.problem}`)
+    .join('; ');
   const more = result.problems.length > 5 ? ` and ${result.problems.length - 5} more` : '';
-  return new IntegrityError(`Backup "${name}" failed verification (${result.problems.length} of ${result.files} files): ${shown}${more}. Nothing was changed.`, 'The backup is damaged: dump it again, or load another backup.');
+  return new IntegrityError(
+    `Backup "${name}" failed verification (${result.problems.length} of ${result.files} files): ${shown}${more}. Nothing was changed.`,
+    'The backup is damaged: dump it again, or load another backup.',
+  );
 }

@@ -47,7 +47,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: 'olympia-data initialize [--clean] [--load NAME] [--skip-seed] [--skip-index]',
     options: { ...HOOKS, ...SERVICES, clean: { type: 'boolean' }, load: { type: 'string' }, 'skip-seed': { type: 'boolean' }, 'skip-index': { type: 'boolean' } },
     help: [
-      '--clean            drop and recreate the database and the project\'s indices first (INIT_CLEAN)',
+      "--clean            drop and recreate the database and the project's indices first (INIT_CLEAN)",
       '--load NAME        load this backup instead of _init (INIT_LOAD)',
       '--skip-seed        when _init is missing, only migrate; do not seed (INIT_SKIP_SEED)',
       '--skip-index       do not touch Elasticsearch (INIT_SKIP_INDEX)',
@@ -60,12 +60,23 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'Flush the database, remove _init, migrate, run the seed and dump it as _init.',
     usage: 'olympia-data seed [--skip-index]',
     options: { ...HOOKS, ...SERVICES, 'skip-index': { type: 'boolean' } },
-    help: ['--skip-index       do not rebuild the search index afterwards', HOOKS_HELP, '--services P       start the services first: local, docker, or external (only wait)', ...IMAGES_HELP],
+    help: [
+      '--skip-index       do not rebuild the search index afterwards',
+      HOOKS_HELP,
+      '--services P       start the services first: local, docker, or external (only wait)',
+      ...IMAGES_HELP,
+    ],
   },
   dump: {
     summary: 'Write a consistent backup of the database and the storage directory.',
     usage: 'olympia-data dump [--name NAME] [--force] [--sync | --no-sync]',
-    options: { name: { type: 'string', short: 'n' }, force: { type: 'boolean', short: 'f' }, 'chunk-size': { type: 'string' }, sync: { type: 'boolean' }, 'no-sync': { type: 'boolean' } },
+    options: {
+      name: { type: 'string', short: 'n' },
+      force: { type: 'boolean', short: 'f' },
+      'chunk-size': { type: 'string' },
+      sync: { type: 'boolean' },
+      'no-sync': { type: 'boolean' },
+    },
     help: [
       '--name NAME        backup name (default: a UTC timestamp such as 20260131T120000Z)',
       '--force            replace an existing backup of that name (only once the new one is complete)',
@@ -97,10 +108,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
     help: ['NAME               the backup to verify (or --name NAME)'],
   },
   reset: {
-    summary: 'Drop the database and the project\'s search indices.',
+    summary: "Drop the database and the project's search indices.",
     usage: 'olympia-data reset [--yes]',
     options: { yes: { type: 'boolean', short: 'y' }, 'skip-index': { type: 'boolean' }, ...SERVICES },
-    help: ['--yes              do not ask for confirmation (needed when not on a terminal)', '--skip-index       leave Elasticsearch alone', '--services P       the provider that runs the services', ...IMAGES_HELP],
+    help: [
+      '--yes              do not ask for confirmation (needed when not on a terminal)',
+      '--skip-index       leave Elasticsearch alone',
+      '--services P       the provider that runs the services',
+      ...IMAGES_HELP,
+    ],
   },
   up: {
     summary: 'Start MySQL and Elasticsearch (local binaries, Docker containers, or wait for external ones).',
@@ -173,7 +189,7 @@ export function mainHelp(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, s]) => `  ${name.padEnd(width)}  ${s.summary}`),
     '',
-    'Run `olympia-data <command> --help` for a command\'s options.',
+    "Run `olympia-data <command> --help` for a command's options.",
     '',
     'Exit codes: 0 ok, 1 failure, 2 bad usage, 3 not found, 4 integrity check failed,',
     '            5 cannot connect, 6 locked by another run, 7 a project hook failed, 130 interrupted.',

@@ -123,12 +123,18 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     case 'dump': {
       const name = nameOf(str(v, 'name'), false) ?? timestampName();
       const chunkBytes = parseSize(str(v, 'chunk-size'), '--chunk-size');
-      if (v.sync && v['no-sync']) throw new UsageError('--sync and --no-sync contradict each other.', 'Give one of them, or neither (files are then synced only when --force replaces a backup).');
+      if (v.sync && v['no-sync'])
+        throw new UsageError('--sync and --no-sync contradict each other.', 'Give one of them, or neither (files are then synced only when --force replaces a backup).');
       const sync = v.sync ? 'always' : v['no-sync'] ? 'never' : 'auto';
       const ctx = await buildContext(v, env);
       const r = await dumpBackup(ctx, { name, force: Boolean(v.force), chunkBytes, sync });
       print([`Dumped ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows (${formatBytes(r.bytes)}) to ${r.path} in ${formatDuration(r.durationMs)}.`], {
-        name: r.name, path: r.path, tables: r.tables, rows: r.rows, bytes: r.bytes, durationMs: r.durationMs,
+        name: r.name,
+        path: r.path,
+        tables: r.tables,
+        rows: r.rows,
+        bytes: r.bytes,
+        durationMs: r.durationMs,
       });
       return ExitCode.ok;
     }
@@ -137,15 +143,39 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const ctx = await buildContext(v, env);
       const r = await loadBackup(ctx, { name });
       const confined = r.confinement === 'account' ? 'its SQL ran as a load account confined to the staging database' : 'its SQL ran as you, each statement checked first';
-      print([`Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}; ${confined}.`], r);
+      print(
+        [
+          `Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}; ${confined}.`,
+        ],
+        r,
+      );
       return ExitCode.ok;
     }
     case 'list': {
       const ctx = await buildContext(v, env);
       const rows = await listBackups(ctx);
-      const table = [['NAME', 'CREATED', 'SIZE', 'TABLES', 'ROWS'], ...rows.map((r) => [r.name + (r.valid ? '' : ' (damaged)'), r.created || r.kind, formatBytes(r.size), String(r.tables ?? '-'), r.rows === null ? '-' : r.rows.toLocaleString('en-US')])];
+      const table = [
+        ['NAME', 'CREATED', 'SIZE', 'TABLES', 'ROWS'],
+        ...rows.map((r) => [
+          r.name + (r.valid ? '' : ' (damaged)'),
+          r.created || r.kind,
+          formatBytes(r.size),
+          String(r.tables ?? '-'),
+          r.rows === null ? '-' : r.rows.toLocaleString('en-US'),
+        ]),
+      ];
       const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-      print(rows.length ? table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()) : [`No backups in ${ctx.store.root}.`], rows);
+      print(
+        rows.length
+          ? table.map((r) =>
+              r
+                .map((c, i) => c.padEnd(widths[i]))
+                .join('  ')
+                .trimEnd(),
+            )
+          : [`No backups in ${ctx.store.root}.`],
+        rows,
+      );
       return ExitCode.ok;
     }
     case 'verify': {
@@ -154,7 +184,10 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const ctx = await buildContext(v, env);
       const r = await verifyCommand(ctx, name);
       if (r.problems.length) {
-        print(r.problems.map((p) => `✗ ${p.path}: ${p.problem}`), { name, ok: false, ...r });
+        print(
+          r.problems.map((p) => `✗ ${p.path}: ${p.problem}`),
+          { name, ok: false, ...r },
+        );
         throw integrityError(name, r);
       }
       print([`✓ ${name}: ${r.files} files, ${formatBytes(r.bytes)} verified.`], { name, ok: true, ...r });
@@ -180,20 +213,30 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const ctx = await buildContext(v, env);
       const target = requireTarget(ctx);
       if (!v.yes) {
-        if (!process.stdin.isTTY) throw new UsageError(`reset drops the database "${target.database}" and the project's search indices; pass --yes to confirm when not on a terminal.`);
+        if (!process.stdin.isTTY)
+          throw new UsageError(`reset drops the database "${target.database}" and the project's search indices; pass --yes to confirm when not on a terminal.`);
         if (!(await confirm(`Drop the database "${target.database}" at ${maskUrl(ctx.databaseUrl!)} and the project's search indices?`))) {
           process.stderr.write('Nothing was changed.\n');
           return ExitCode.failure;
         }
       }
       const r = await reset(ctx, { skipIndex: Boolean(v['skip-index']) });
-      print([r.database ? `Dropped database "${r.database}".` : `Database "${target.database}" did not exist.`, r.indices.length ? `Removed indices: ${r.indices.join(', ')}.` : 'No search indices to remove.'], r);
+      print(
+        [
+          r.database ? `Dropped database "${r.database}".` : `Database "${target.database}" did not exist.`,
+          r.indices.length ? `Removed indices: ${r.indices.join(', ')}.` : 'No search indices to remove.',
+        ],
+        r,
+      );
       return ExitCode.ok;
     }
     case 'up': {
       const ctx = await buildContext(v, env);
       const s = await startServices(ctx, v, true);
-      print([`MySQL:         ${maskUrl(s.databaseUrl)}`, ...(s.elasticsearchUrl ? [`Elasticsearch: ${maskUrl(s.elasticsearchUrl)}`] : [])], { databaseUrl: maskUrl(s.databaseUrl), elasticsearchUrl: s.elasticsearchUrl ? maskUrl(s.elasticsearchUrl) : null });
+      print([`MySQL:         ${maskUrl(s.databaseUrl)}`, ...(s.elasticsearchUrl ? [`Elasticsearch: ${maskUrl(s.elasticsearchUrl)}`] : [])], {
+        databaseUrl: maskUrl(s.databaseUrl),
+        elasticsearchUrl: s.elasticsearchUrl ? maskUrl(s.elasticsearchUrl) : null,
+      });
       return ExitCode.ok;
     }
     case 'down': {

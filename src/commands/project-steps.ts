@@ -107,7 +107,10 @@ export async function seed(ctx: Context, target: MysqlTarget): Promise<StepDetai
     return { detail: 'seed command succeeded' };
   }
   if (ctx.config.seed.files.length === 0) {
-    throw new UsageError('Seeding is needed but the project has no seed.', 'Add "seed": {"files": [...]} or {"command": "..."} to olympia-data.json, pass --seed-command, or use --skip-seed.');
+    throw new UsageError(
+      'Seeding is needed but the project has no seed.',
+      'Add "seed": {"files": [...]} or {"command": "..."} to olympia-data.json, pass --seed-command, or use --skip-seed.',
+    );
   }
   const conn = await connect(target);
   try {
@@ -127,7 +130,14 @@ export async function index(ctx: Context): Promise<StepDetail> {
     const parts: string[] = [];
     let docs = 0;
     for (const definition of ctx.config.index.definitions) {
-      const r = await buildIndex({ client, elasticsearchUrl: ctx.elasticsearchUrl, databaseUrl: ctx.databaseUrl!, definition, projectDir: ctx.config.projectDir, reporter: ctx.reporter });
+      const r = await buildIndex({
+        client,
+        elasticsearchUrl: ctx.elasticsearchUrl,
+        databaseUrl: ctx.databaseUrl!,
+        definition,
+        projectDir: ctx.config.projectDir,
+        reporter: ctx.reporter,
+      });
       parts.push(`${r.alias} → ${r.index} (${r.documents} documents)`);
       docs += r.documents;
     }

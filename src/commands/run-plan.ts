@@ -98,4 +98,3 @@ export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan): Pr
   out.durationMs = Date.now() - started;
   return out;
 }
-

@@ -25,5 +25,8 @@ export function parseBackupName(input: string): BackupName {
 
 /** Default dump name: a UTC timestamp that sorts by time, e.g. 20260131T120000Z. */
 export function timestampName(now: Date = new Date()): BackupName {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') as BackupName;
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z') as BackupName;
 }

@@ -84,7 +84,8 @@ export function validateConfig(raw: unknown, projectDir: string, where = CONFIG_
     const query = str(d as Json, 'query', w);
     const id = str(d as Json, 'id', w);
     if (!alias || !query || !id) throw new UsageError(`${w} needs "alias", "query" and "id".`);
-    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(alias)) throw new UsageError(`${w}: alias ${JSON.stringify(alias)} is not a valid Elasticsearch index name (lower case letters, digits, "_", ".", "-").`);
+    if (!/^[a-z0-9][a-z0-9_.-]*$/.test(alias))
+      throw new UsageError(`${w}: alias ${JSON.stringify(alias)} is not a valid Elasticsearch index name (lower case letters, digits, "_", ".", "-").`);
     return { alias, query, id, settings: str(d as Json, 'settings', w), mappings: str(d as Json, 'mappings', w) };
   });
   const migrateDir = str(migrate, 'dir', `${where} migrate`);

@@ -125,7 +125,10 @@ function escapeRegExp(s: string): string {
 }
 
 function normalize(pattern: string): string {
-  return pattern.trim().replace(/^\.\/+/, '').replace(/\/+$/, '');
+  return pattern
+    .trim()
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 /** Compiles a glob into a predicate over `/`-separated relative paths. */
@@ -165,7 +168,10 @@ function compile(raw: string): CompiledGlob | undefined {
     throw new UsageError(`The glob ${JSON.stringify(raw)} is an absolute path.`, 'Write globs relative to the working directory, e.g. "db/migrations/**".');
   }
   if (pattern.split('/').includes('..')) {
-    throw new UsageError(`The glob ${JSON.stringify(raw)} leaves the working directory ("..").`, 'Write globs relative to the working directory, or set working-directory to a common parent.');
+    throw new UsageError(
+      `The glob ${JSON.stringify(raw)} leaves the working directory ("..").`,
+      'Write globs relative to the working directory, or set working-directory to a common parent.',
+    );
   }
   if (pattern === '') pattern = '**';
   return { source: raw, regexp: globToRegExp(pattern), exclude, base: literalBase(pattern) };
@@ -224,8 +230,6 @@ export async function expandGlobs(baseDir: string, globs: readonly string[]): Pr
     const target = await stat(join(baseDir, base)).catch(() => undefined);
     if (target?.isDirectory()) await walk(baseDir, base, candidates);
   }
-  const matched = [...candidates].filter(
-    (p) => includes.some((g) => matchesPathOrParent(g.regexp, p)) && !excludes.some((g) => matchesPathOrParent(g.regexp, p)),
-  );
+  const matched = [...candidates].filter((p) => includes.some((g) => matchesPathOrParent(g.regexp, p)) && !excludes.some((g) => matchesPathOrParent(g.regexp, p)));
   return matched.sort(byCodeUnit);
 }

@@ -47,10 +47,7 @@ export type PlanStep = ActionStep | SkipStep;
 export type Plan = readonly PlanStep[];
 
 /** Where the data comes from: a backup, the seed, or nowhere (a skip record says why). */
-type DataSource =
-  | { from: 'backup'; name: BackupName; reason: string }
-  | { from: 'seed'; reason: string }
-  | { from: 'nothing'; skip: SkipStep };
+type DataSource = { from: 'backup'; name: BackupName; reason: string } | { from: 'seed'; reason: string } | { from: 'nothing'; skip: SkipStep };
 
 const skip = (step: SkippableStep, reason: string): SkipStep => ({ kind: 'skip', step, reason });
 
@@ -58,9 +55,7 @@ const skip = (step: SkippableStep, reason: string): SkipStep => ({ kind: 'skip',
 export function missingBackupError(name: string, existing: readonly string[]): NotFoundError {
   const shown = existing.slice(0, 20).map((n) => JSON.stringify(n));
   if (existing.length > shown.length) shown.push(`and ${existing.length - shown.length} more`);
-  const hint = existing.length === 0
-    ? 'There are no backups yet: "olympia-data dump --name NAME" makes one.'
-    : `Existing backups: ${shown.join(', ')}.`;
+  const hint = existing.length === 0 ? 'There are no backups yet: "olympia-data dump --name NAME" makes one.' : `Existing backups: ${shown.join(', ')}.`;
   return new NotFoundError(`There is no backup named ${JSON.stringify(name)}; nothing was changed.`, hint);
 }
 
@@ -105,9 +100,12 @@ export function planInitialize(options: InitializeOptions, state: ProbedState): 
 
   steps.push({
     kind: 'migrate',
-    reason: data.from === 'backup' ? `brings backup ${JSON.stringify(data.name)} up to date`
-      : data.from === 'seed' ? 'the seed needs the current schema'
-      : 'migrations always run; applied ones are skipped',
+    reason:
+      data.from === 'backup'
+        ? `brings backup ${JSON.stringify(data.name)} up to date`
+        : data.from === 'seed'
+          ? 'the seed needs the current schema'
+          : 'migrations always run; applied ones are skipped',
   });
 
   // Migrate before seed: the seed writes into the current schema.
@@ -117,10 +115,14 @@ export function planInitialize(options: InitializeOptions, state: ProbedState): 
   }
   if (data.from === 'nothing' && data.skip.step === 'seed') steps.push(data.skip);
 
-  const changed = data.from === 'backup' ? `backup ${JSON.stringify(data.name)} was loaded`
-    : data.from === 'seed' ? 'the database was seeded'
-    : options.clean ? 'clean dropped the index'
-    : undefined;
+  const changed =
+    data.from === 'backup'
+      ? `backup ${JSON.stringify(data.name)} was loaded`
+      : data.from === 'seed'
+        ? 'the database was seeded'
+        : options.clean
+          ? 'clean dropped the index'
+          : undefined;
   steps.push(indexStep(options.skipIndex, state, changed));
   return steps;
 }
@@ -133,9 +135,7 @@ export type SeedState = Pick<ProbedState, 'databaseExists' | 'initBackupExists' 
 /** `seed`: start from an empty database, drop the old `_init`, migrate, seed, dump `_init`, index. */
 export function planSeed(options: SeedOptions, state: SeedState): Plan {
   const steps: PlanStep[] = [];
-  steps.push(state.databaseExists
-    ? { kind: 'flush', reason: 'seed starts from an empty database' }
-    : { kind: 'create-database', reason: 'the database did not exist' });
+  steps.push(state.databaseExists ? { kind: 'flush', reason: 'seed starts from an empty database' } : { kind: 'create-database', reason: 'the database did not exist' });
   // Removed up front so a failed seed cannot leave an _init that no longer matches the seed.
   if (state.initBackupExists) steps.push({ kind: 'remove-init', name: INIT_BACKUP, reason: `"${INIT_BACKUP}" is replaced by the new seed` });
   steps.push({ kind: 'migrate', reason: 'the seed needs the current schema' });
@@ -154,16 +154,26 @@ const SKIP_TITLES: Record<SkippableStep, string> = {
 /** A short human title for a step, e.g. for a summary row. */
 export function stepTitle(step: PlanStep): string {
   switch (step.kind) {
-    case 'clean': return step.dropIndices ? "Drop and recreate the database and the project's indices" : 'Drop and recreate the database';
-    case 'create-database': return 'Create the database';
-    case 'flush': return 'Empty the database';
-    case 'remove-init': return `Remove backup ${JSON.stringify(step.name)}`;
-    case 'load': return `Load backup ${JSON.stringify(step.name)}`;
-    case 'migrate': return 'Run migrations';
-    case 'seed': return 'Run the seed';
-    case 'dump-init': return `Dump the seeded data as ${JSON.stringify(step.name)}`;
-    case 'index': return 'Build the search index';
-    case 'skip': return SKIP_TITLES[step.step];
+    case 'clean':
+      return step.dropIndices ? "Drop and recreate the database and the project's indices" : 'Drop and recreate the database';
+    case 'create-database':
+      return 'Create the database';
+    case 'flush':
+      return 'Empty the database';
+    case 'remove-init':
+      return `Remove backup ${JSON.stringify(step.name)}`;
+    case 'load':
+      return `Load backup ${JSON.stringify(step.name)}`;
+    case 'migrate':
+      return 'Run migrations';
+    case 'seed':
+      return 'Run the seed';
+    case 'dump-init':
+      return `Dump the seeded data as ${JSON.stringify(step.name)}`;
+    case 'index':
+      return 'Build the search index';
+    case 'skip':
+      return SKIP_TITLES[step.step];
   }
 }
 

@@ -20,7 +20,8 @@ export async function withPidLock<T>(path: string, timeoutMs: number, what: stri
       const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       // An empty file is a holder between creating and writing it: give it time.
       if (holder > 0 && !pidAlive(holder)) await rm(path, { force: true });
-      else if (Date.now() > deadline) throw new LockedError(`Another process (pid ${holder || 'unknown'}) is ${what} (lock ${path}).`, 'Wait for it, or delete the lock file when no such process runs.');
+      else if (Date.now() > deadline)
+        throw new LockedError(`Another process (pid ${holder || 'unknown'}) is ${what} (lock ${path}).`, 'Wait for it, or delete the lock file when no such process runs.');
       else await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -41,10 +41,12 @@ export async function openRegularFile(path: string): Promise<FileHandle | string
     if (code === 'ENXIO') return 'a socket';
     throw e;
   }
-  const kind = entryKind(await fh.stat().catch(async (e) => {
-    await fh.close().catch(() => undefined);
-    throw e;
-  }));
+  const kind = entryKind(
+    await fh.stat().catch(async (e) => {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }),
+  );
   if (kind === undefined) return fh;
   await fh.close().catch(() => undefined);
   return kind;

@@ -93,7 +93,10 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     control = await connect(target);
   } catch (e) {
     if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
-      throw new NotFoundError(`The database "${target.database}" does not exist, so there is nothing to dump.`, 'Run `olympia-data initialize` first, or fix the database name in --database-url.');
+      throw new NotFoundError(
+        `The database "${target.database}" does not exist, so there is nothing to dump.`,
+        'Run `olympia-data initialize` first, or fix the database name in --database-url.',
+      );
     }
     throw e;
   }

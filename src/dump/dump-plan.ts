@@ -42,7 +42,10 @@ function storedColumns(schema: DumpSchema, table: string): readonly ColumnInfo[]
 
 /** The integer key column a table's chunks are ranges of, or undefined (the table is read whole). */
 export function splitColumn(primaryKey: readonly string[] | undefined, columns: readonly ColumnInfo[]): string | undefined {
-  return integerKey(primaryKey, columns.filter((c) => !c.generated));
+  return integerKey(
+    primaryKey,
+    columns.filter((c) => !c.generated),
+  );
 }
 
 /** Tables whose key bounds are worth asking for: only big ones are split. */
@@ -62,7 +65,8 @@ export function planDump(schema: DumpSchema, chunkBytes: number): DumpPlan {
     const key = schema.keys.get(t.name);
     const bounds = schema.bounds.get(t.name);
     // Only the balance of the chunks depends on the bounds (the first and last ranges are open).
-    const ranges: ChunkRange[] = key && bounds && t.dataBytes > chunkBytes ? planChunks({ dataBytes: t.dataBytes, min: bounds.lo, max: bounds.hi, chunkBytes }) : [{ from: null, to: null }];
+    const ranges: ChunkRange[] =
+      key && bounds && t.dataBytes > chunkBytes ? planChunks({ dataBytes: t.dataBytes, min: bounds.lo, max: bounds.hi, chunkBytes }) : [{ from: null, to: null }];
     ranges.forEach((range, index) => {
       const where = key ? rangeCondition(quoteIdent(key), range) : '';
       planned.push({

@@ -45,7 +45,14 @@ export interface SerializedError {
 }
 
 const ERROR_PROPS = ['code', 'errno', 'syscall', 'path', 'sqlState', 'sqlMessage'] as const;
-const OLYMPIA_CLASSES: Record<string, new (message: string, hint?: string) => OlympiaError> = { ConnectionError, UsageError, NotFoundError, IntegrityError, LockedError, HookError };
+const OLYMPIA_CLASSES: Record<string, new (message: string, hint?: string) => OlympiaError> = {
+  ConnectionError,
+  UsageError,
+  NotFoundError,
+  IntegrityError,
+  LockedError,
+  HookError,
+};
 
 export function serializeError(e: unknown): SerializedError {
   const err = e instanceof Error ? e : new Error(String(e));

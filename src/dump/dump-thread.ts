@@ -11,7 +11,12 @@ if (!isMainThread && (workerData as WorkerInit | undefined)?.role === ROLE) {
   let session: DumpSession | undefined;
   port.on('message', (m: ToThread) => {
     // Once finished, closing the port lets the thread exit: nothing else keeps it alive.
-    if (m.type === 'open') session = startDumpSession(m.target, (r: FromWorker) => port.postMessage(r), () => port.close());
+    if (m.type === 'open')
+      session = startDumpSession(
+        m.target,
+        (r: FromWorker) => port.postMessage(r),
+        () => port.close(),
+      );
     else session?.post(m);
   });
 }

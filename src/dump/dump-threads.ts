@@ -83,7 +83,14 @@ export function takeDumpThread(): Worker {
 /** Stops the prestarted threads nobody took (a dump needed fewer, or none ran). */
 export async function releaseDumpThreads(): Promise<void> {
   const left = spares.splice(0);
-  await Promise.all(left.map((s) => s.worker.terminate().then(() => undefined, () => undefined)));
+  await Promise.all(
+    left.map((s) =>
+      s.worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      ),
+    ),
+  );
 }
 
 /** How many threads this process has started, prestarted or not (for tests). */

@@ -35,7 +35,11 @@ function threadSlot(target: MysqlTarget, on: Events): Slot {
   let gone!: () => void;
   const slot: Slot = {
     post: (m) => worker.postMessage(m),
-    terminate: () => worker.terminate().then(() => undefined, () => undefined),
+    terminate: () =>
+      worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      ),
     gone: new Promise<void>((r) => (gone = r)),
     ready: false,
     finished: false,
@@ -53,7 +57,11 @@ function threadSlot(target: MysqlTarget, on: Events): Slot {
 function localSlot(target: MysqlTarget, on: Events): Slot {
   let gone!: () => void;
   // Answers arrive on a later turn, as a thread's messages would.
-  const session = startDumpSession(target, (m) => setImmediate(() => on.message(m)), () => setImmediate(gone));
+  const session = startDumpSession(
+    target,
+    (m) => setImmediate(() => on.message(m)),
+    () => setImmediate(gone),
+  );
   return {
     post: (m) => session.post(m),
     terminate: async () => {

@@ -168,10 +168,7 @@ export async function runHook(hook: HookName, command: string, options: HookOpti
     // 'exit', not 'close': a background process the command started may hold the pipes open for ever.
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  const drained = await Promise.race([
-    Promise.all([outDone, errDone]).then(() => true),
-    new Promise<false>((r) => setTimeout(() => r(false), DRAIN_MS).unref()),
-  ]);
+  const drained = await Promise.race([Promise.all([outDone, errDone]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), DRAIN_MS).unref())]);
   if (!drained) {
     child.stdout.destroy();
     child.stderr.destroy();

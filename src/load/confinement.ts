@@ -92,7 +92,10 @@ export interface StatementGuard {
 const ASCII_SAFE_CHARSETS = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'latin1', 'ascii', 'binary']);
 
 function refusal(where: string, why: string): IntegrityError {
-  return new IntegrityError(`${where} was refused: ${why}. Nothing was changed.`, 'Load the backup as a user that can create accounts (its SQL then runs confined by privileges), or remove that statement from the backup.');
+  return new IntegrityError(
+    `${where} was refused: ${why}. Nothing was changed.`,
+    'Load the backup as a user that can create accounts (its SQL then runs confined by privileges), or remove that statement from the backup.',
+  );
 }
 
 /**
@@ -119,7 +122,8 @@ export function statementGuard(mode: ConfinementMode, server: ServerFlavor, tabl
       const modes = String(m).toUpperCase().split(',');
       const bad = modes.find((x) => x === 'ANSI_QUOTES' || x === 'NO_BACKSLASH_ESCAPES');
       if (bad) throw refusal(where, `it sets the SQL mode ${bad}, under which the server would read the statements after it differently than they were checked`);
-      if (!ASCII_SAFE_CHARSETS.has(String(c).toLowerCase())) throw refusal(where, `it switches the connection to the character set ${c}, in which the server would read the statements after it differently than they were checked`);
+      if (!ASCII_SAFE_CHARSETS.has(String(c).toLowerCase()))
+        throw refusal(where, `it switches the connection to the character set ${c}, in which the server would read the statements after it differently than they were checked`);
     },
   };
 }

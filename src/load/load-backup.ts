@@ -124,7 +124,11 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         workers.push(w);
       }
       reporter.info(`Loading backup "${opts.name}" into a staging database…`);
-      const guard = statementGuard(access.mode, server, manifest.tables.map((t) => t.name));
+      const guard = statementGuard(
+        access.mode,
+        server,
+        manifest.tables.map((t) => t.name),
+      );
       await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard });
       if (manifest.storage) {
         storageFill = copyBackupStorage(backup.path, manifest.storage.files);

@@ -9,7 +9,19 @@ import type { MysqlTarget } from '../core/connection-url.js';
 import { listTables } from '../mysql/schema.js';
 import type { ServerFlavor } from '../mysql/server-flavor.js';
 import { createViews, type SchemaObject } from './swap-database.js';
-import { type Account, accountExists, accountSql, createAccount, currentHost, definerAccountName, dropAccount, grantPattern, lockAccount, randomPassword, unlockAccount } from './accounts.js';
+import {
+  type Account,
+  accountExists,
+  accountSql,
+  createAccount,
+  currentHost,
+  definerAccountName,
+  dropAccount,
+  grantPattern,
+  lockAccount,
+  randomPassword,
+  unlockAccount,
+} from './accounts.js';
 import type { ConfinementMode } from './confinement.js';
 import { checkBackupStatement, triggerStatement, viewStatement } from './statement-check.js';
 
@@ -30,7 +42,10 @@ export function rewriteObjects(objs: SchemaObjects, server: ServerFlavor): Schem
 export function checkObject(kind: 'view' | 'trigger', o: SchemaObject, server: ServerFlavor, tables: ReadonlySet<string>): void {
   const r = checkBackupStatement(o.createSql, { server, tables: new Set(tables) });
   if (r.action !== 'run') {
-    throw new IntegrityError(`The backup's ${kind} "${o.name}" was refused: ${r.action === 'skip' ? 'it is not a statement that creates one' : r.why}. Nothing was changed.`, 'Load the backup as a user that can create accounts (it then runs confined by privileges), or remove that object from the backup.');
+    throw new IntegrityError(
+      `The backup's ${kind} "${o.name}" was refused: ${r.action === 'skip' ? 'it is not a statement that creates one' : r.why}. Nothing was changed.`,
+      'Load the backup as a user that can create accounts (it then runs confined by privileges), or remove that object from the backup.',
+    );
   }
 }
 
@@ -85,7 +100,14 @@ export async function prepareDefiner(control: Connection, live: string): Promise
  * Creates the (rewritten) views and triggers in the live database. Idempotent only together with
  * dropping what exists first (the swap's journal does). Returns how they were confined.
  */
-export async function createLiveObjects(control: Connection, target: MysqlTarget, live: string, objs: SchemaObjects, server: ServerFlavor, reporter: Reporter): Promise<ConfinementMode> {
+export async function createLiveObjects(
+  control: Connection,
+  target: MysqlTarget,
+  live: string,
+  objs: SchemaObjects,
+  server: ServerFlavor,
+  reporter: Reporter,
+): Promise<ConfinementMode> {
   const rewritten = rewriteObjects(objs, server);
   let definer = rewritten.views.length + rewritten.triggers.length > 0 ? await prepareDefiner(control, live) : null;
   let conn: Connection | undefined;

@@ -35,7 +35,13 @@ async function* asLatin1(source: AsyncIterable<Buffer>): AsyncGenerator<string> 
  * CREATE DATABASE) and, where the load cannot confine by privileges, refuses what could act
  * outside the staging database.
  */
-export async function stageAddonsServerBackup(opts: { dir: string; conn: Connection; stage: string; reporter: Reporter; guard: StatementGuard }): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
+export async function stageAddonsServerBackup(opts: {
+  dir: string;
+  conn: Connection;
+  stage: string;
+  reporter: Reporter;
+  guard: StatementGuard;
+}): Promise<{ views: SchemaObject[]; triggers: SchemaObject[]; statements: number }> {
   const { conn, reporter } = opts;
   const file = join(opts.dir, 'db.sql');
   // Never through a link: its target's first line would end up in an error message.
@@ -66,7 +72,10 @@ export async function stageAddonsServerBackup(opts: { dir: string; conn: Connect
       } catch (e) {
         if (e instanceof OlympiaError) throw e;
         if (isAccessDenied(e)) {
-          throw new IntegrityError(`db.sql statement ${statements + 1} was refused by the server: ${(e as Error).message} (${shown(statement)}). Nothing was changed.`, 'A backup may act only on its own tables; this one reaches further. Load a backup you trust, or remove that statement.');
+          throw new IntegrityError(
+            `db.sql statement ${statements + 1} was refused by the server: ${(e as Error).message} (${shown(statement)}). Nothing was changed.`,
+            'A backup may act only on its own tables; this one reaches further. Load a backup you trust, or remove that statement.',
+          );
         }
         throw new OlympiaError(`db.sql statement ${statements + 1} failed: ${(e as Error).message} (${shown(statement)}). Nothing was changed.`, { cause: e });
       }

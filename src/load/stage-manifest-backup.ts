@@ -71,7 +71,14 @@ export type LoadMethod = 'auto' | 'insert';
  * `workers` are connections of the load's confinement (load/confinement.ts); `guard` vets each
  * table definition before it runs.
  */
-export async function stageManifestBackup(opts: { dir: string; manifest: Manifest; workers: Connection[]; reporter: Reporter; method?: LoadMethod; guard: StatementGuard }): Promise<void> {
+export async function stageManifestBackup(opts: {
+  dir: string;
+  manifest: Manifest;
+  workers: Connection[];
+  reporter: Reporter;
+  method?: LoadMethod;
+  guard: StatementGuard;
+}): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
   const deferred = new Map<string, string[]>();
@@ -88,7 +95,8 @@ export async function stageManifestBackup(opts: { dir: string; manifest: Manifes
   // A stock mysql:8.0 refuses LOAD DATA LOCAL; INSERTs then do the job, only slower.
   const [infile] = await first.query('SELECT @@GLOBAL.local_infile AS enabled');
   const useInsert = opts.method === 'insert' || Number((infile as { enabled: number | string }[])[0].enabled) !== 1;
-  if (useInsert && opts.method !== 'insert') reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
+  if (useInsert && opts.method !== 'insert')
+    reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
   const kinds = new Map<string, ColumnKind[]>();
   if (useInsert) for (const t of manifest.tables) kinds.set(t.name, await columnKinds(first, t.name, t.columns, t.bitColumns));
 
@@ -118,7 +126,10 @@ export async function stageManifestBackup(opts: { dir: string; manifest: Manifes
     if (r.warnings > 0) {
       const [w] = await conn.query('SHOW WARNINGS LIMIT 3');
       const text = (w as { Message: string }[]).map((x) => x.Message).join('; ');
-      throw new IntegrityError(`Loading ${file.path} into table "${table.name}" gave ${r.warnings} warning(s): ${text}.`, 'The data does not fit the table definition; the backup may come from an incompatible server.');
+      throw new IntegrityError(
+        `Loading ${file.path} into table "${table.name}" gave ${r.warnings} warning(s): ${text}.`,
+        'The data does not fit the table definition; the backup may come from an incompatible server.',
+      );
     }
     const p = progress.get(table.name) ?? { rows: 0, bytes: 0 };
     p.rows += r.rows;
@@ -134,7 +145,10 @@ export async function stageManifestBackup(opts: { dir: string; manifest: Manifes
     const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(t.name)}`);
     const n = Number((r as { n: number | string }[])[0].n);
     if (n !== t.rows) {
-      throw new IntegrityError(`Table "${t.name}" holds ${n} rows after loading; the backup recorded ${t.rows}. Nothing was changed.`, 'The backup may be damaged: run `olympia-data verify` on it.');
+      throw new IntegrityError(
+        `Table "${t.name}" holds ${n} rows after loading; the backup recorded ${t.rows}. Nothing was changed.`,
+        'The backup may be damaged: run `olympia-data verify` on it.',
+      );
     }
   });
 }

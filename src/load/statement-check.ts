@@ -132,7 +132,8 @@ export interface CheckContext {
  * `always`: refused in every mode, as privileges do not stop it (a storage engine or table option
  * that reaches outside the server's data).
  */
-export type CheckResult = { action: 'run'; kind: string; created?: string } | { action: 'skip'; kind: string; why: string } | { action: 'refuse'; kind: string; why: string; always?: boolean };
+export type CheckResult =
+  { action: 'run'; kind: string; created?: string } | { action: 'skip'; kind: string; why: string } | { action: 'refuse'; kind: string; why: string; always?: boolean };
 
 const isName = (t: Token | undefined): t is Token => t !== undefined && (t.kind === 'ident' || t.kind === 'word');
 /** A name as written: a quoted one unquoted, a bare word as it stands (its value is upper-cased). */
@@ -182,7 +183,25 @@ const REMOTE_ENGINES = new Set(['FEDERATED', 'FEDERATEDX', 'CONNECT', 'SPIDER', 
 // After these, a name is a table (or another schema object), never a column: a qualifier there is a database.
 const TABLE_POSITION = new Set(['FROM', 'JOIN', 'STRAIGHT_JOIN', 'INTO', 'UPDATE', 'TABLE', 'TABLES', 'REFERENCES', 'USING', 'FOR', 'CALL']);
 // Where a FROM list ends.
-const FROM_ENDS = new Set(['WHERE', 'ON', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'WINDOW', 'UNION', 'SET', 'VALUES', 'SELECT', 'INTERSECT', 'EXCEPT', 'FOR', 'LOCK', 'INTO', 'RETURNING']);
+const FROM_ENDS = new Set([
+  'WHERE',
+  'ON',
+  'GROUP',
+  'ORDER',
+  'HAVING',
+  'LIMIT',
+  'WINDOW',
+  'UNION',
+  'SET',
+  'VALUES',
+  'SELECT',
+  'INTERSECT',
+  'EXCEPT',
+  'FOR',
+  'LOCK',
+  'INTO',
+  'RETURNING',
+]);
 
 type Kind = { kind: string; skip?: string; object?: 'table' | 'view' | 'trigger' | 'index'; nameAt?: number; allQualifiedRefused?: boolean };
 
@@ -281,7 +300,7 @@ export function checkBackupStatement(sql: string, ctx: CheckContext): CheckResul
   if (kind === 'CREATE TABLE' || kind === 'ALTER TABLE') {
     for (let i = 0; i < t.length; i++) {
       const w = word(t[i]);
-      if (w === 'DIRECTORY') return refuseOf(kind, 'places files outside the server\'s data directory (DATA/INDEX DIRECTORY)', true);
+      if (w === 'DIRECTORY') return refuseOf(kind, "places files outside the server's data directory (DATA/INDEX DIRECTORY)", true);
       if (w === 'CONNECTION' && (isOp(t[i + 1], '=') || t[i + 1]?.kind === 'string')) return refuseOf(kind, 'connects to another server (CONNECTION)', true);
       if (w === 'UNION' && (isOp(t[i + 1], '=') || isOp(t[i + 1], '('))) return refuseOf(kind, 'merges other tables (UNION)');
       if ((w === 'ENGINE' || w === 'TYPE') && (isOp(t[i + 1], '=') || isName(t[i + 1]))) {

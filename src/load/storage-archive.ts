@@ -39,10 +39,16 @@ export async function refuseUnsafeEntries(root: string, archive: string): Promis
         throw new IntegrityError(`${archive} holds a symbolic link "${member}" -> ${target}; olympia-data does not load links from a backup. ${nothing}`, LINK_HINT);
       }
       if (s.isFile() && s.nlink > 1) {
-        throw new IntegrityError(`${archive} holds a hard link "${member}" (one file under ${s.nlink} names); olympia-data does not load links from a backup. ${nothing}`, LINK_HINT);
+        throw new IntegrityError(
+          `${archive} holds a hard link "${member}" (one file under ${s.nlink} names); olympia-data does not load links from a backup. ${nothing}`,
+          LINK_HINT,
+        );
       }
       if (!s.isFile() && !s.isDirectory()) {
-        throw new IntegrityError(`${archive} holds ${entryKind(s)} "${member}"; olympia-data loads only regular files and directories from a backup. ${nothing}`, 'Recreate the archive with regular files and directories only, or load another backup.');
+        throw new IntegrityError(
+          `${archive} holds ${entryKind(s)} "${member}"; olympia-data loads only regular files and directories from a backup. ${nothing}`,
+          'Recreate the archive with regular files and directories only, or load another backup.',
+        );
       }
       const special = s.mode & (S_ISUID | S_ISGID | S_ISVTX) & ~(s.isDirectory() && inheritedSetgid ? S_ISGID : 0);
       if (special) {
@@ -81,11 +87,17 @@ export function extractStorageTar(tarFile: string): (stagedDir: string) => Promi
     const s = await lstat(tarFile);
     if (s.isSymbolicLink()) {
       const target = await readlink(tarFile).catch(() => '?');
-      throw new IntegrityError(`${tarFile} is a symbolic link (-> ${target}); olympia-data does not load links from a backup. Nothing was changed.`, `Put the archive itself in the backup directory, or load another backup.`);
+      throw new IntegrityError(
+        `${tarFile} is a symbolic link (-> ${target}); olympia-data does not load links from a backup. Nothing was changed.`,
+        `Put the archive itself in the backup directory, or load another backup.`,
+      );
     }
     const source = s.isFile() ? await openRegularFile(tarFile) : entryKind(s)!;
     if (typeof source === 'string') {
-      throw new IntegrityError(`${tarFile} is ${source}, not a regular file; olympia-data does not load it. Nothing was changed.`, 'Put the archive itself in the backup directory, or load another backup.');
+      throw new IntegrityError(
+        `${tarFile} is ${source}, not a regular file; olympia-data does not load it. Nothing was changed.`,
+        'Put the archive itself in the backup directory, or load another backup.',
+      );
     }
     let result: { code: number | null; stderr: string };
     try {
@@ -98,7 +110,9 @@ export function extractStorageTar(tarFile: string): (stagedDir: string) => Promi
     if (result.code !== 0) {
       // A member tar could not write (d/x below a link d) is best explained by the link.
       await refuseUnsafeEntries(staged, archive);
-      throw new OlympiaError(`Extracting ${tarFile} failed (tar exit ${result.code}): ${result.stderr.trim()}. Nothing was changed.`, { hint: 'The archive is damaged or holds members olympia-data does not extract (paths with ".."); recreate it, or load another backup.' });
+      throw new OlympiaError(`Extracting ${tarFile} failed (tar exit ${result.code}): ${result.stderr.trim()}. Nothing was changed.`, {
+        hint: 'The archive is damaged or holds members olympia-data does not extract (paths with ".."); recreate it, or load another backup.',
+      });
     }
     await refuseUnsafeEntries(staged, archive);
   };

@@ -130,7 +130,9 @@ function refuse(database: string, journalDb: string, what: string): never {
 const TAG = /^\d+-[0-9a-f]{8}$/;
 
 function isObjectList(x: unknown): x is SchemaObject[] {
-  return Array.isArray(x) && x.every((o) => typeof o === 'object' && o !== null && typeof (o as SchemaObject).name === 'string' && typeof (o as SchemaObject).createSql === 'string');
+  return (
+    Array.isArray(x) && x.every((o) => typeof o === 'object' && o !== null && typeof (o as SchemaObject).name === 'string' && typeof (o as SchemaObject).createSql === 'string')
+  );
 }
 
 /**
@@ -190,7 +192,9 @@ export async function recoverInterruptedLoad(conn: Connection, target: MysqlTarg
   const database = target.database;
   if (!(await readJournal(conn, database))) return 'none';
   const ctx: SwapContext = { conn, target, reporter, server: await serverFlavor(conn) };
-  const release = opts.lockHeld ? async () => undefined : await acquireDatabaseLock(conn, database, { timeoutS: opts.lockTimeoutS, reporter, purpose: 'the recovery of an interrupted load' });
+  const release = opts.lockHeld
+    ? async () => undefined
+    : await acquireDatabaseLock(conn, database, { timeoutS: opts.lockTimeoutS, reporter, purpose: 'the recovery of an interrupted load' });
   try {
     // Under the lock: the load we saw may have been running, and finished meanwhile.
     const found = await readJournal(conn, database);

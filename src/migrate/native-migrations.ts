@@ -99,19 +99,19 @@ export function planMigrations(files: readonly MigrationFile[], applied: readonl
       plan.skipped.push(f);
     }
   }
-  plan.unknown = applied.filter((a) => !fileNames.has(a.name)).map((a) => a.name).sort();
+  plan.unknown = applied
+    .filter((a) => !fileNames.has(a.name))
+    .map((a) => a.name)
+    .sort();
   return plan;
 }
 
 export function editedMigrationsError(edited: readonly MigrationFile[]): OlympiaError {
   const names = edited.map((f) => f.name).join(', ');
   const one = edited.length === 1;
-  return new OlympiaError(
-    `The migration${one ? '' : 's'} ${names} ${one ? 'was' : 'were'} changed after being applied to this database; nothing was applied.`,
-    {
-      hint: 'Applied migrations must not be edited: restore the original content and put the change in a new migration file (or rebuild the database with --clean).',
-    },
-  );
+  return new OlympiaError(`The migration${one ? '' : 's'} ${names} ${one ? 'was' : 'were'} changed after being applied to this database; nothing was applied.`, {
+    hint: 'Applied migrations must not be edited: restore the original content and put the change in a new migration file (or rebuild the database with --clean).',
+  });
 }
 
 async function tableExists(conn: Connection): Promise<boolean> {

@@ -23,7 +23,10 @@ export async function acquireDatabaseLock(conn: Connection, database: string, op
   if (!(await got(0))) {
     opts.reporter.info(`Another olympia-data run holds the lock on database "${database}"; waiting up to ${opts.timeoutS} s…`);
     if (!(await got(opts.timeoutS))) {
-      throw new LockedError(`Another olympia-data run kept database "${database}" locked for ${opts.timeoutS} s, so ${opts.purpose} did not start. Nothing was changed.`, 'Wait for the other run to finish, or raise --lock-timeout.');
+      throw new LockedError(
+        `Another olympia-data run kept database "${database}" locked for ${opts.timeoutS} s, so ${opts.purpose} did not start. Nothing was changed.`,
+        'Wait for the other run to finish, or raise --lock-timeout.',
+      );
     }
   }
   return async () => {

@@ -42,7 +42,11 @@ export function describeConnectionError(target: MysqlTarget, e: unknown): Connec
   const safe = (s: string | undefined) => (s ?? String(e)).split(target.password || '\u0000').join('***');
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new ConnectionError(`MySQL at ${where} refused the connection (nothing listens on ${target.host}:${target.port}).`, 'Start the server (`olympia-data up`) or fix --database-url / DATABASE_URL.', e);
+      return new ConnectionError(
+        `MySQL at ${where} refused the connection (nothing listens on ${target.host}:${target.port}).`,
+        'Start the server (`olympia-data up`) or fix --database-url / DATABASE_URL.',
+        e,
+      );
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
       return new ConnectionError(`MySQL at ${where} did not answer in time.`, 'Check the host and port in --database-url / DATABASE_URL and that the server is running.', e);
@@ -51,14 +55,18 @@ export function describeConnectionError(target: MysqlTarget, e: unknown): Connec
       return new ConnectionError(`MySQL host "${target.host}" could not be resolved.`, 'Fix the host in --database-url / DATABASE_URL.', e);
     case 'ER_ACCESS_DENIED_ERROR':
     case 'ER_DBACCESS_DENIED_ERROR':
-      return new ConnectionError(`MySQL at ${where} denied access to user "${target.user}": ${safe(err.message)}`, 'Check the user and password in --database-url / DATABASE_URL.', e);
+      return new ConnectionError(
+        `MySQL at ${where} denied access to user "${target.user}": ${safe(err.message)}`,
+        'Check the user and password in --database-url / DATABASE_URL.',
+        e,
+      );
     default:
       return new ConnectionError(`Cannot connect to MySQL at ${where}: ${safe(err.message)}`, undefined, e);
   }
 }
 
 export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): Promise<Connection> {
-  const database = opts.database === undefined ? target.database : opts.database ?? undefined;
+  const database = opts.database === undefined ? target.database : (opts.database ?? undefined);
   let conn: Connection;
   let framer: PacketFramer | undefined;
   const stream = opts.reuseReadBuffer

@@ -36,7 +36,8 @@ export async function listTables(conn: Connection, db: string): Promise<{ tables
   const views: string[] = [];
   for (const t of r) {
     if (t.type === 'VIEW') views.push(String(t.name));
-    else if (t.type === 'BASE TABLE') tables.push({ name: String(t.name), engine: (t.engine as string) ?? null, estimatedRows: Number(t.est ?? 0), dataBytes: Number(t.bytes ?? 0) });
+    else if (t.type === 'BASE TABLE')
+      tables.push({ name: String(t.name), engine: (t.engine as string) ?? null, estimatedRows: Number(t.est ?? 0), dataBytes: Number(t.bytes ?? 0) });
   }
   return { tables, views };
 }
@@ -52,7 +53,11 @@ export async function listColumns(conn: Connection, db: string): Promise<Map<str
   for (const c of r) {
     const list = out.get(String(c.tbl)) ?? [];
     const extra = String(c.extra ?? '').toUpperCase();
-    list.push({ name: String(c.name), dataType: String(c.type).toLowerCase(), generated: extra.includes('GENERATED') || (c.gen !== null && c.gen !== undefined && String(c.gen) !== '') });
+    list.push({
+      name: String(c.name),
+      dataType: String(c.type).toLowerCase(),
+      generated: extra.includes('GENERATED') || (c.gen !== null && c.gen !== undefined && String(c.gen) !== ''),
+    });
     out.set(String(c.tbl), list);
   }
   return out;
@@ -94,7 +99,11 @@ export async function showCreateView(conn: Connection, db: string, view: string)
 }
 
 export async function listTriggers(conn: Connection, db: string): Promise<{ name: string; table: string; createSql: string }[]> {
-  const r = await rows(conn, `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER, TRIGGER_NAME`, [db]);
+  const r = await rows(
+    conn,
+    `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER, TRIGGER_NAME`,
+    [db],
+  );
   const out = [];
   for (const t of r) {
     const create = secondColumn(await rows(conn, `SHOW CREATE TRIGGER ${quoteIdent(db)}.${quoteIdent(String(t.name))}`), /^SQL Original Statement$/i);

@@ -287,7 +287,11 @@ export class SqlSplitter {
 
 /** The statement's first non-empty line, shortened for messages. */
 export function firstLine(sql: string, max = 120): string {
-  const line = sql.split(/\r?\n/).find((l) => l.trim().length > 0)?.trim() ?? '';
+  const line =
+    sql
+      .split(/\r?\n/)
+      .find((l) => l.trim().length > 0)
+      ?.trim() ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 

@@ -29,7 +29,10 @@ async function loadElastic(): Promise<Elastic> {
 type EsErrors = Elastic['errors'];
 
 /** One of the library's errors, told apart by the name each class sets (so without loading it). */
-function isEsError<N extends 'ResponseError' | 'ConnectionError' | 'TimeoutError' | 'NoLivingConnectionsError' | 'ProductNotSupportedError'>(e: unknown, name: N): e is InstanceType<EsErrors[N]> {
+function isEsError<N extends 'ResponseError' | 'ConnectionError' | 'TimeoutError' | 'NoLivingConnectionsError' | 'ProductNotSupportedError'>(
+  e: unknown,
+  name: N,
+): e is InstanceType<EsErrors[N]> {
   return e instanceof Error && e.name === name;
 }
 
@@ -182,7 +185,11 @@ export async function waitForElasticsearch(url: string, timeoutMs = 60_000, repo
         last = `cluster status ${health.status}`;
       } catch (e) {
         if (isEsError(e, 'ResponseError') && (e.statusCode === 401 || e.statusCode === 403)) {
-          throw new ConnectionError(`Elasticsearch at ${maskSearchUrl(url)} refused our credentials (HTTP ${e.statusCode}).`, 'Put the right user and password in the URL: https://user:password@host:9200.', e);
+          throw new ConnectionError(
+            `Elasticsearch at ${maskSearchUrl(url)} refused our credentials (HTTP ${e.statusCode}).`,
+            'Put the right user and password in the URL: https://user:password@host:9200.',
+            e,
+          );
         }
         if (isEsError(e, 'ProductNotSupportedError')) {
           throw new ConnectionError(`The server at ${maskSearchUrl(url)} is not Elasticsearch.`, 'Fix --elasticsearch-url / ELASTICSEARCH_URL.', e);

@@ -73,9 +73,12 @@ export interface Document {
 /** Builds the row → document function for one result set; fails when the id column is missing. */
 export function rowConverter(columns: ColumnInfo[], idColumn: string, alias: string): (row: Record<string, unknown>) => Document {
   if (!columns.some((c) => c.name === idColumn)) {
-    throw new OlympiaError(`The query of index ${alias} returns no column "${idColumn}" to use as the document id; it returns: ${columns.map((c) => c.name).join(', ') || 'no columns'}.`, {
-      hint: `Select the id column (e.g. \`SELECT id, …\`) or change "id" in the index definition.`,
-    });
+    throw new OlympiaError(
+      `The query of index ${alias} returns no column "${idColumn}" to use as the document id; it returns: ${columns.map((c) => c.name).join(', ') || 'no columns'}.`,
+      {
+        hint: `Select the id column (e.g. \`SELECT id, …\`) or change "id" in the index definition.`,
+      },
+    );
   }
   const fixes: [string, Fix][] = [];
   for (const c of columns) {

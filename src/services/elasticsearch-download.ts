@@ -91,7 +91,9 @@ export async function ensureDistribution(opts: { version: string; cacheDir: stri
     await rm(staging, { recursive: true, force: true });
     // A truncated download is the likely cause when unzip exists: fetch it again next time.
     if (!/ENOENT/.test(unzip.output)) await rm(zip, { force: true });
-    throw new OlympiaError(`Cannot unpack ${zip}: ${lastLines(unzip.output, 5)}`, { hint: 'Install unzip if it is missing; a damaged download was removed and is fetched again on the next run.' });
+    throw new OlympiaError(`Cannot unpack ${zip}: ${lastLines(unzip.output, 5)}`, {
+      hint: 'Install unzip if it is missing; a damaged download was removed and is fetched again on the next run.',
+    });
   }
   const [top] = await readdir(staging);
   const unpacked = join(staging, top ?? '');

@@ -161,7 +161,10 @@ async function isReady(url: string): Promise<boolean> {
 function tail(file: string, lines = 20): string {
   try {
     const all = readFileSync(file, 'utf8').trimEnd().split('\n');
-    return all.filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l)).slice(-lines).join('\n');
+    return all
+      .filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l))
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log written)';
   }
@@ -354,10 +357,7 @@ export async function ensureLocalElasticsearch(opts: LocalElasticsearchOptions):
     }
     if (!probe.version) return undefined; // starting: wait under the lock
     if (!sameVersion(version, probe.version)) {
-      throw new ConnectionError(
-        `Elasticsearch ${probe.version} already runs on ${url}, but ${version} was asked for.`,
-        `Stop it first (olympia-data down), or use another port.`,
-      );
+      throw new ConnectionError(`Elasticsearch ${probe.version} already runs on ${url}, but ${version} was asked for.`, `Stop it first (olympia-data down), or use another port.`);
     }
     if (!(await isReady(url))) return undefined; // still starting: wait under the lock
     return handle(probe.version, true);

@@ -184,7 +184,8 @@ function initialiseDataDir(bin: MysqlBinaries, paths: ReturnType<typeof localMys
   let cmd: string;
   let args: string[];
   if (bin.flavor === 'mariadb') {
-    if (!bin.installer) throw new OlympiaError(`Found ${bin.server} but not mariadb-install-db, which creates its data directory.`, { hint: 'Install the full mariadb-server package.' });
+    if (!bin.installer)
+      throw new OlympiaError(`Found ${bin.server} but not mariadb-install-db, which creates its data directory.`, { hint: 'Install the full mariadb-server package.' });
     cmd = bin.installer;
     args = ['--no-defaults', `--datadir=${paths.data}`, ...asRoot, '--auth-root-authentication-method=socket', `--auth-root-socket-user=${osUser()}`, '--skip-test-db'];
   } else {
@@ -193,7 +194,9 @@ function initialiseDataDir(bin: MysqlBinaries, paths: ReturnType<typeof localMys
   }
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0 || !existsSync(join(paths.data, 'mysql'))) {
-    throw new OlympiaError(`Initialising the data directory ${paths.data} failed (${cmd} exited with ${r.status ?? r.error?.message}):\n${(r.stderr || r.stdout || '').trim().split('\n').slice(-10).join('\n')}`);
+    throw new OlympiaError(
+      `Initialising the data directory ${paths.data} failed (${cmd} exited with ${r.status ?? r.error?.message}):\n${(r.stderr || r.stdout || '').trim().split('\n').slice(-10).join('\n')}`,
+    );
   }
 }
 
@@ -221,7 +224,13 @@ async function connectAdmin(flavor: MysqlFlavor, socket: string): Promise<mysql.
 }
 
 /** Waits until the server answers on its socket; fails at once when the process dies. */
-async function waitForSocket(flavor: MysqlFlavor, paths: ReturnType<typeof localMysqlPaths>, port: number, timeoutMs: number, exited: () => number | null | undefined): Promise<mysql.Connection> {
+async function waitForSocket(
+  flavor: MysqlFlavor,
+  paths: ReturnType<typeof localMysqlPaths>,
+  port: number,
+  timeoutMs: number,
+  exited: () => number | null | undefined,
+): Promise<mysql.Connection> {
   const started = Date.now();
   let last = '';
   let attempts = 0;
@@ -234,7 +243,10 @@ async function waitForSocket(flavor: MysqlFlavor, paths: ReturnType<typeof local
     }
     const code = exited();
     if (code !== undefined || Date.now() - started > timeoutMs) {
-      const why = code !== undefined ? `the server process ended${code === null ? '' : ` with exit code ${code}`}` : `it did not answer within ${Math.round(timeoutMs / 1000)} s (${attempts} attempts; last error: ${last})`;
+      const why =
+        code !== undefined
+          ? `the server process ended${code === null ? '' : ` with exit code ${code}`}`
+          : `it did not answer within ${Math.round(timeoutMs / 1000)} s (${attempts} attempts; last error: ${last})`;
       throw new ConnectionError(
         `The local MySQL server did not start on 127.0.0.1:${port} (socket ${paths.socket}): ${why}. From ${paths.log}:\n${logExcerpt(paths.log)}`,
         'A port already in use is the usual cause: choose another port, or stop what listens there.',
@@ -260,7 +272,8 @@ function checkOptions(o: LocalMysqlOptions): void {
   if (!/^[A-Za-z0-9_.-]{1,32}$/.test(o.user)) throw new UsageError(`The MySQL user name ${JSON.stringify(o.user)} is not valid.`, 'Use up to 32 letters, digits, "_", "." or "-".');
   if (!o.password) throw new UsageError(`The MySQL user ${o.user} needs a non-empty password.`);
   if (o.database !== undefined && !/^[A-Za-z0-9_$-]{1,64}$/.test(o.database)) throw new UsageError(`The database name ${JSON.stringify(o.database)} is not valid here.`);
-  if (o.bufferPoolSize !== undefined && !/^\d+[KMG]?$/i.test(o.bufferPoolSize)) throw new UsageError(`The buffer pool size ${JSON.stringify(o.bufferPoolSize)} is not valid.`, 'Use a size like 64M or 1G.');
+  if (o.bufferPoolSize !== undefined && !/^\d+[KMG]?$/i.test(o.bufferPoolSize))
+    throw new UsageError(`The buffer pool size ${JSON.stringify(o.bufferPoolSize)} is not valid.`, 'Use a size like 64M or 1G.');
 }
 
 /** Starts the server in `o.dir` (or reuses it when it runs), provisions the user and database, returns its URL. */

@@ -93,11 +93,7 @@ export async function waitForMysql(url: string, opts: WaitOptions): Promise<void
       const { text, fatal } = describeMysqlError(e, target);
       last = text;
       if (fatal) {
-        throw new ConnectionError(
-          `MySQL at ${maskUrl(url)} refused the connection: ${text}.`,
-          `Check the user and password in the database URL.`,
-          e,
-        );
+        throw new ConnectionError(`MySQL at ${maskUrl(url)} refused the connection: ${text}.`, `Check the user and password in the database URL.`, e);
       }
     }
     const elapsed = Date.now() - started;
@@ -111,4 +107,3 @@ export async function waitForMysql(url: string, opts: WaitOptions): Promise<void
     await sleep(intervalMs);
   }
 }
-

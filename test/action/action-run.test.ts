@@ -234,8 +234,14 @@ describe('cache service trouble never fails the job', () => {
       assert.equal(r.outputs.seeded, 'true');
       assert.match(r.stdout, /Attempt 1 of 5 failed with error: Failed request: \(500\)/, 'the 500 reached the real cache library');
       const warnings = commands(r.stdout, 'warning');
-      assert.ok(warnings.some((w) => w === 'Restoring the cache did not finish within 5 s; continuing without it.'), describeRun(r));
-      assert.ok(warnings.some((w) => /^The cache service did not answer within 5 s; the initial data is not saved\.$/.test(w)), describeRun(r));
+      assert.ok(
+        warnings.some((w) => w === 'Restoring the cache did not finish within 5 s; continuing without it.'),
+        describeRun(r),
+      );
+      assert.ok(
+        warnings.some((w) => /^The cache service did not answer within 5 s; the initial data is not saved\.$/.test(w)),
+        describeRun(r),
+      );
       assert.equal(await userCount(db.url), 500);
       assert.ok(!savedKeys().includes(r.outputs['cache-key']));
     } finally {
@@ -252,8 +258,14 @@ describe('cache service trouble never fails the job', () => {
       assert.equal(r.outputs['cache-hit'], 'false');
       assert.equal(r.outputs.seeded, 'true');
       const warnings = commands(r.stdout, 'warning');
-      assert.ok(warnings.some((w) => /Restoring the cache did not finish within 2 s/.test(w)), warnings.join('\n'));
-      assert.ok(warnings.some((w) => /did not answer within 2 s/.test(w)), warnings.join('\n'));
+      assert.ok(
+        warnings.some((w) => /Restoring the cache did not finish within 2 s/.test(w)),
+        warnings.join('\n'),
+      );
+      assert.ok(
+        warnings.some((w) => /did not answer within 2 s/.test(w)),
+        warnings.join('\n'),
+      );
       assert.ok(r.durationMs < 60_000, 'the hung requests do not hold the process open');
       assert.match(r.summary, /not saved: the cache service did not answer in time/);
     } finally {
@@ -320,7 +332,10 @@ describe('published backups and the other commands', () => {
       assert.equal(r.outputs.loaded, '');
       assert.equal(r.outputs.seeded, 'true');
       const warnings = commands(r.stdout, 'warning');
-      assert.ok(warnings.some((w) => /^Downloading the backup "nightly" from this workflow run failed: .*403.* Initializing without the published backup "nightly" instead/s.test(w)), describeRun(r));
+      assert.ok(
+        warnings.some((w) => /^Downloading the backup "nightly" from this workflow run failed: .*403.* Initializing without the published backup "nightly" instead/s.test(w)),
+        describeRun(r),
+      );
       assert.match(r.summary, /\| ⚠️ \| Download the published backup "nightly" \|/);
       assert.equal(await userCount(db.url), 500);
     } finally {
@@ -336,7 +351,10 @@ describe('published backups and the other commands', () => {
       assert.equal(r.outputs['artifact-id'], '');
       assert.equal(r.outputs['backup-path'], join(ws, 'backups', 'unpublished'));
       assert.ok((await stat(join(ws, 'backups', 'unpublished', 'manifest.json'))).isFile());
-      assert.ok(commands(r.stdout, 'warning').some((w) => /but it was not published: the artifact-id output is empty\.$/.test(w)), describeRun(r));
+      assert.ok(
+        commands(r.stdout, 'warning').some((w) => /but it was not published: the artifact-id output is empty\.$/.test(w)),
+        describeRun(r),
+      );
       assert.ok(!fake.artifacts.some((a) => a.name === 'unpublished' && a.finalized));
     } finally {
       fake.fault = undefined;
@@ -402,7 +420,10 @@ describe('bad input: a clear error naming what is wrong, before anything is touc
     assertOk(r);
     const warnings = commands(r.stdout, 'warning');
     assert.equal(warnings.length, 1, describeRun(r));
-    assert.match(warnings[0], /^The migrations globs \(db\/migrations\/\*\*, src\/\*\/migrations\/\*\.py\) match no files under .+, so the cache key \S+ covers only the seed files: a schema change will not invalidate the cached _init\./);
+    assert.match(
+      warnings[0],
+      /^The migrations globs \(db\/migrations\/\*\*, src\/\*\/migrations\/\*\.py\) match no files under .+, so the cache key \S+ covers only the seed files: a schema change will not invalidate the cached _init\./,
+    );
     assert.equal(r.outputs.seeded, 'true');
   });
 

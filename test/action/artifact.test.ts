@@ -87,12 +87,18 @@ describe('publishBackup and downloadBackup', () => {
     useRun(3003);
     const path = await downloadBackup(name, join(root, 'backups-cross-run'), { workflowRunId: 2002, githubToken: 'ghs_fake' });
     assert.deepEqual(await readTree(path), BACKUP);
-    assert.ok(fake.requests.some((r) => r.service === 'api' && r.path.endsWith('/actions/runs/2002/artifacts')), 'found through the public API');
+    assert.ok(
+      fake.requests.some((r) => r.service === 'api' && r.path.endsWith('/actions/runs/2002/artifacts')),
+      'found through the public API',
+    );
   });
 
   test('another run without a github-token is a usage error naming the input, before any request', async () => {
     const before = fake.requests.length;
-    await assert.rejects(downloadBackup(parseBackupName('nightly'), join(root, 'backups-no-token'), { workflowRunId: 2002 }), (e: unknown) => e instanceof UsageError && e.message.includes('github-token'));
+    await assert.rejects(
+      downloadBackup(parseBackupName('nightly'), join(root, 'backups-no-token'), { workflowRunId: 2002 }),
+      (e: unknown) => e instanceof UsageError && e.message.includes('github-token'),
+    );
     await assert.rejects(
       downloadBackup(parseBackupName('nightly'), join(root, 'backups-no-token'), { workflowRunId: 5, repository: 'mozilla/addons-server' }),
       (e: unknown) => e instanceof UsageError && e.message.includes('github-token') && e.message.includes('mozilla/addons-server'),
@@ -108,7 +114,10 @@ describe('publishBackup and downloadBackup', () => {
   });
 
   test('a backup that was never published is a not-found error', async () => {
-    await assert.rejects(downloadBackup(parseBackupName('never-published'), join(root, 'backups-missing')), (e: unknown) => e instanceof NotFoundError && e.message.includes('never-published'));
+    await assert.rejects(
+      downloadBackup(parseBackupName('never-published'), join(root, 'backups-missing')),
+      (e: unknown) => e instanceof NotFoundError && e.message.includes('never-published'),
+    );
   });
 
   test('an artifact without a manifest is refused and leaves nothing behind', async () => {
@@ -137,7 +146,10 @@ describe('publishBackup and downloadBackup', () => {
 
   test('publishing fails with a clear error when the service refuses', async () => {
     fake.fault = { mode: 'fail', status: 403, rpcs: ['CreateArtifact'] };
-    await assert.rejects(publishBackup(await makeBackup(BACKUP), parseBackupName('refused')), (e: unknown) => e instanceof OlympiaError && e.message.includes('Publishing the backup "refused"'));
+    await assert.rejects(
+      publishBackup(await makeBackup(BACKUP), parseBackupName('refused')),
+      (e: unknown) => e instanceof OlympiaError && e.message.includes('Publishing the backup "refused"'),
+    );
   });
 
   test('publishing the same name twice in one run fails with a clear error', async () => {

@@ -67,7 +67,10 @@ for (const protocol of ['v2', 'v1'] as const) {
       const restored = await restoreInit([dir], key);
       assert.deepEqual(restored, { hit: 'exact', matchedKey: key });
       assert.deepEqual(await readAll(dir, files), files);
-      assert.ok(fake.requests.some((r) => r.service === (protocol === 'v2' ? 'cache-v2' : 'cache-v1')), 'the fake saw the protocol under test');
+      assert.ok(
+        fake.requests.some((r) => r.service === (protocol === 'v2' ? 'cache-v2' : 'cache-v1')),
+        'the fake saw the protocol under test',
+      );
     });
 
     test('a key that was never saved misses and restores nothing', async () => {
@@ -105,7 +108,10 @@ for (const protocol of ['v2', 'v1'] as const) {
       }
       assert.deepEqual(log.warnings(), []);
       assert.deepEqual(log.errors(), []);
-      assert.ok(log.lines().some((l) => l.includes('already holds') && l.includes(key)), log.lines().join('\n'));
+      assert.ok(
+        log.lines().some((l) => l.includes('already holds') && l.includes(key)),
+        log.lines().join('\n'),
+      );
     });
   });
 }
@@ -129,7 +135,10 @@ describe('service trouble never fails the job', () => {
     assert.deepEqual(result, { saved: false, reason: 'declined' });
     assert.deepEqual(log.warnings(), []);
     assert.deepEqual(log.errors(), []);
-    assert.ok(log.lines().some((l) => l.includes('another job may be creating this cache')), log.lines().join('\n'));
+    assert.ok(
+      log.lines().some((l) => l.includes('another job may be creating this cache')),
+      log.lines().join('\n'),
+    );
   });
 
   test('a key the library refuses (a comma) is a warning and a miss, not a crash', async () => {
@@ -169,7 +178,10 @@ describe('service trouble never fails the job', () => {
       log.stop();
     }
     assert.deepEqual(restored, { hit: 'miss' });
-    assert.ok(log.warnings().some((w) => w.includes('did not finish')), log.lines().join('\n'));
+    assert.ok(
+      log.warnings().some((w) => w.includes('did not finish')),
+      log.lines().join('\n'),
+    );
     assert.ok(fake.requests.some((r) => r.status === 500));
   });
 
@@ -216,6 +228,9 @@ describe('service trouble never fails the job', () => {
       log.stop();
       delete process.env.OLYMPIA_CACHE_TIMEOUT_SECONDS;
     }
-    assert.ok(log.warnings().some((w) => w.includes('within 1 s')), log.lines().join('\n'));
+    assert.ok(
+      log.warnings().some((w) => w.includes('within 1 s')),
+      log.lines().join('\n'),
+    );
   });
 });

@@ -195,7 +195,12 @@ export class FakeActionsServices {
   }
 
   /** The environment the runner gives a job step, pointed at this fake. */
-  env({ runId = 1001, jobId = 1, repository = 'octo-org/octo-repo', cacheVersion = 'v2' }: { runId?: number; jobId?: number; repository?: string; cacheVersion?: 'v1' | 'v2' } = {}): Record<string, string> {
+  env({
+    runId = 1001,
+    jobId = 1,
+    repository = 'octo-org/octo-repo',
+    cacheVersion = 'v2',
+  }: { runId?: number; jobId?: number; repository?: string; cacheVersion?: 'v1' | 'v2' } = {}): Record<string, string> {
     const env: Record<string, string> = {
       ACTIONS_RUNTIME_TOKEN: this.runtimeToken({ runId, jobId, repository }),
       ACTIONS_RESULTS_URL: `${this.url}/`,
@@ -320,7 +325,8 @@ export class FakeActionsServices {
         if (!entry) throw new TwirpError('not_found', 'no cache entry reserved for this key and version');
         const data = this.blobs.get(entry.blob)?.data;
         if (!data) throw new TwirpError('failed_precondition', 'the cache archive was not uploaded');
-        if (String(data.length) !== String(request.size_bytes)) throw new TwirpError('invalid_argument', `size_bytes ${String(request.size_bytes)} does not match the uploaded ${data.length} bytes`);
+        if (String(data.length) !== String(request.size_bytes))
+          throw new TwirpError('invalid_argument', `size_bytes ${String(request.size_bytes)} does not match the uploaded ${data.length} bytes`);
         entry.committed = true;
         entry.size = data.length;
         entry.createdAt = Date.now();
@@ -340,7 +346,15 @@ export class FakeActionsServices {
       case 'CreateArtifact': {
         if (ofRun.some((a) => a.name === name)) throw new TwirpError('already_exists', `an artifact with the name ${name} already exists on the workflow run`);
         const id = this.nextId++;
-        const artifact: FakeArtifact = { id, name, run: scope, blob: `artifacts/${id}/${name}.zip`, finalized: false, createdAt: new Date(), expiresAt: request.expires_at as string | undefined };
+        const artifact: FakeArtifact = {
+          id,
+          name,
+          run: scope,
+          blob: `artifacts/${id}/${name}.zip`,
+          finalized: false,
+          createdAt: new Date(),
+          expiresAt: request.expires_at as string | undefined,
+        };
         this.artifacts.push(artifact);
         return { ok: true, signed_upload_url: this.signedUrl(artifact.blob) };
       }

@@ -52,7 +52,13 @@ export function commands(stdout: string, kind: 'warning' | 'error' | 'notice' | 
   return stdout
     .split(/\r?\n/)
     .filter((l) => l.startsWith(`::${kind}`))
-    .map((l) => l.slice(l.indexOf('::', 2) + 2).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'));
+    .map((l) =>
+      l
+        .slice(l.indexOf('::', 2) + 2)
+        .replace(/%0A/g, '\n')
+        .replace(/%0D/g, '\r')
+        .replace(/%25/g, '%'),
+    );
 }
 
 let workspaces = 0;
@@ -63,7 +69,10 @@ let workspaces = 0;
  */
 export async function makeWorkspace(alias: string, edit?: (dir: string) => Promise<void>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `olympia-action-ws${++workspaces}-`));
-  await cp(EXAMPLE, dir, { recursive: true, filter: (src) => !['backups', '.olympia-data'].some((skip) => src === join(EXAMPLE, skip) || src.startsWith(join(EXAMPLE, skip, '/'))) });
+  await cp(EXAMPLE, dir, {
+    recursive: true,
+    filter: (src) => !['backups', '.olympia-data'].some((skip) => src === join(EXAMPLE, skip) || src.startsWith(join(EXAMPLE, skip, '/'))),
+  });
   const configPath = join(dir, 'olympia-data.json');
   const config = JSON.parse(await readFile(configPath, 'utf8'));
   for (const d of config.index?.definitions ?? []) d.alias = alias;

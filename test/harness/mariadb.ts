@@ -22,7 +22,10 @@ function installMariaDB(): void {
   }
   console.error('[harness] installing mariadb-server from Debian…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'mariadb-server', 'mariadb-client']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'mariadb-server', 'mariadb-client'],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed with exit code ${r.status}`);
   }

@@ -23,10 +23,14 @@ function mysqldumpBinary(): string | undefined {
 /** db.sql as a user's mysqldump makes it (binary columns as escaped strings, triggers included). */
 function mysqldump(binary: string, url: string): Buffer {
   const u = new URL(url);
-  const r = spawnSync(binary, ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username), '--single-transaction', '--triggers', '--routines', u.pathname.slice(1)], {
-    env: { ...process.env, MYSQL_PWD: decodeURIComponent(u.password) },
-    maxBuffer: 64 << 20,
-  });
+  const r = spawnSync(
+    binary,
+    ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username), '--single-transaction', '--triggers', '--routines', u.pathname.slice(1)],
+    {
+      env: { ...process.env, MYSQL_PWD: decodeURIComponent(u.password) },
+      maxBuffer: 64 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`mysqldump failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -62,7 +66,10 @@ describe('loading addons-server backups (db.sql + storage.tar)', () => {
     sourceData = await snapshotData(source.url);
     if (!dumpBinary) return;
     const sql = mysqldump(dumpBinary, source.url);
-    for (const [name, gzip] of [['plain', false], ['gzipped', true]] as const) {
+    for (const [name, gzip] of [
+      ['plain', false],
+      ['gzipped', true],
+    ] as const) {
       await mkdir(join(backups, name), { recursive: true });
       await writeFile(join(backups, name, 'db.sql'), gzip ? gzipSync(sql) : sql);
       tar([gzip ? '-czf' : '-cf', join(backups, name, 'storage.tar'), '-C', storage, '.']);
@@ -103,7 +110,13 @@ describe('loading addons-server backups (db.sql + storage.tar)', () => {
     const r = await runCli(['list', '--json', '--backup-dir', backups]);
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as { name: string; kind: string; size: number }[];
-    assert.deepEqual(rows.map((x) => [x.name, x.kind]), [['gzipped', 'addons-server'], ['plain', 'addons-server']]);
+    assert.deepEqual(
+      rows.map((x) => [x.name, x.kind]),
+      [
+        ['gzipped', 'addons-server'],
+        ['plain', 'addons-server'],
+      ],
+    );
     assert.ok(rows.every((x) => x.size > 0));
   });
 

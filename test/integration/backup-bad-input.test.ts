@@ -78,11 +78,17 @@ describe('damaged backups are refused before the database is touched', () => {
     const manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8'));
     await damage(path, manifest);
   }
-  const firstDataFile = async (path: string) => join(path, JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')).tables.find((t: { rows: number }) => t.rows > 3).files[0].path);
+  const firstDataFile = async (path: string) =>
+    join(path, JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')).tables.find((t: { rows: number }) => t.rows > 3).files[0].path);
   const rewrite = (path: string, m: unknown) => writeFile(join(path, 'manifest.json'), typeof m === 'string' ? m : JSON.stringify(m));
 
   const cases: { name: string; damage: (path: string, m: Record<string, any>) => Promise<void>; code: number; message: RegExp }[] = [
-    { name: 'truncated', damage: async (p) => truncate(await firstDataFile(p), 10), code: 4, message: /failed verification .*data\/addons\.00000\.tsv: size is 10 bytes, manifest says \d+ \(truncated\)/ },
+    {
+      name: 'truncated',
+      damage: async (p) => truncate(await firstDataFile(p), 10),
+      code: 4,
+      message: /failed verification .*data\/addons\.00000\.tsv: size is 10 bytes, manifest says \d+ \(truncated\)/,
+    },
     {
       name: 'altered',
       damage: async (p) => {
@@ -97,7 +103,12 @@ describe('damaged backups are refused before the database is touched', () => {
     { name: 'missing-file', damage: async (p) => rm(await firstDataFile(p)), code: 4, message: /failed verification .*data\/addons\.00000\.tsv: missing/ },
     { name: 'missing-storage', damage: async (p) => rm(join(p, 'storage', 'icons', 'a.png')), code: 4, message: /storage\/icons\/a\.png: missing/ },
     { name: 'no-manifest', damage: async (p) => rm(join(p, 'manifest.json')), code: 3, message: /has no manifest\.json \(an unfinished or foreign directory\)/ },
-    { name: 'bad-json', damage: async (p) => rewrite(p, '{"format": "olympia-data-backup", "tables": ['), code: 4, message: /manifest\.json \(invalid JSON: .*\) is not a valid backup manifest/ },
+    {
+      name: 'bad-json',
+      damage: async (p) => rewrite(p, '{"format": "olympia-data-backup", "tables": ['),
+      code: 4,
+      message: /manifest\.json \(invalid JSON: .*\) is not a valid backup manifest/,
+    },
     { name: 'empty-manifest', damage: async (p) => rewrite(p, ''), code: 4, message: /invalid JSON/ },
     { name: 'wrong-format', damage: async (p, m) => rewrite(p, { ...m, format: 'mydumper' }), code: 4, message: /"format" is "mydumper", expected "olympia-data-backup"/ },
     {

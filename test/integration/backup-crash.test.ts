@@ -72,15 +72,31 @@ describe('SIGKILL at random moments of a dump', () => {
   /** Whatever is under the real name is a complete backup of all the rows, or nothing is. */
   async function assertWholeOrAbsent(name: BackupName, context: string): Promise<boolean> {
     const visible = (await namesIn(backups)).filter((n) => !n.startsWith('.'));
-    assert.ok(visible.every((n) => n === 'crash' || n.startsWith('fresh-')), `${context}: only real backups are visible: ${visible}`);
+    assert.ok(
+      visible.every((n) => n === 'crash' || n.startsWith('fresh-')),
+      `${context}: only real backups are visible: ${visible}`,
+    );
     // Reading a backup first cleans up after dead writers (a replaced backup is put back).
     await store.find(name).catch(() => undefined);
-    const dirExists = await stat(join(backups, name)).then(() => true, () => false);
+    const dirExists = await stat(join(backups, name)).then(
+      () => true,
+      () => false,
+    );
     if (!dirExists) return false;
-    assert.ok(await stat(join(backups, name, 'manifest.json')).then(() => true, () => false), `${context}: a directory under the real name has its manifest`);
+    assert.ok(
+      await stat(join(backups, name, 'manifest.json')).then(
+        () => true,
+        () => false,
+      ),
+      `${context}: a directory under the real name has its manifest`,
+    );
     const b = await store.find(name);
     assert.deepEqual((await verifyBackup(b.path, b.manifest!, 2)).problems, [], `${context}: the backup under the real name verifies`);
-    assert.equal(b.manifest!.tables.reduce((n, t) => n + t.rows, 0), expectedRows, `${context}: it holds every row`);
+    assert.equal(
+      b.manifest!.tables.reduce((n, t) => n + t.rows, 0),
+      expectedRows,
+      `${context}: it holds every row`,
+    );
     return true;
   }
 
@@ -108,7 +124,11 @@ describe('SIGKILL at random moments of a dump', () => {
       // A later dump of that name works, and leaves no temporary directory or lock behind.
       const again = await dump({ target: parseDatabaseUrl(db.url), store, name, force: true, jobs: 2, reporter: silentReporter });
       assert.equal(again.rows, expectedRows, `${context}: the next dump works`);
-      assert.deepEqual((await namesIn(backups)).filter((n) => n.startsWith(`.${name}.`)), [], `${context}: leftovers of the killed run were cleaned up`);
+      assert.deepEqual(
+        (await namesIn(backups)).filter((n) => n.startsWith(`.${name}.`)),
+        [],
+        `${context}: leftovers of the killed run were cleaned up`,
+      );
       if (!replace) await rm(join(backups, name), { recursive: true });
     }
     assert.ok(outcomes.killed >= KILLS / 2, `most runs were killed mid-way (${JSON.stringify(outcomes)})`);
@@ -180,7 +200,8 @@ describe('SIGKILL at random moments of a load', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const loadOld = () => load({ target: parseDatabaseUrl(live.url), store, name: parseBackupName('old'), jobs: 2, storageDir: liveStorage, reporter: silentReporter, lockTimeoutS: 60 });
+  const loadOld = () =>
+    load({ target: parseDatabaseUrl(live.url), store, name: parseBackupName('old'), jobs: 2, storageDir: liveStorage, reporter: silentReporter, lockTimeoutS: 60 });
   const cliLoadNew = () => ['load', '--name', 'new', '--backup-dir', backups, '--database-url', live.url, '--storage-dir', liveStorage];
 
   test(`${KILLS} kills: the database holds all the old data or all the new, and the next load works`, async () => {
@@ -206,7 +227,10 @@ describe('SIGKILL at random moments of a load', () => {
       const c = await connect(parseDatabaseUrl(live.url), { database: null });
       await recoverInterruptedLoad(c, parseDatabaseUrl(live.url), { reporter: silentReporter, lockTimeoutS: 60 }).finally(() => c.end());
       const whole = await wholeState();
-      assert.ok(JSON.stringify(whole) === JSON.stringify(oldWhole) || JSON.stringify(whole) === JSON.stringify(newWhole), `${context}: after recovery, the database and storage are one whole: ${JSON.stringify({ ...whole, tables: undefined })}`);
+      assert.ok(
+        JSON.stringify(whole) === JSON.stringify(oldWhole) || JSON.stringify(whole) === JSON.stringify(newWhole),
+        `${context}: after recovery, the database and storage are one whole: ${JSON.stringify({ ...whole, tables: undefined })}`,
+      );
 
       // The following load works: back to the old data, with nothing of the killed run left.
       await loadOld();

@@ -27,7 +27,9 @@ describe('backup files', () => {
     await mkdir(join(storage, 'icons'), { recursive: true });
     await writeFile(join(storage, 'icons', 'a.png'), 'png bytes');
     // umask 000 would make every new file world-writable if the modes were left to it.
-    const r = await runCli(['dump', '--name', 'private', '--backup-dir', backups, '--database-url', db.url, '--storage-dir', storage], { prefix: ['sh', '-c', 'umask 000; exec "$0" "$@"'] });
+    const r = await runCli(['dump', '--name', 'private', '--backup-dir', backups, '--database-url', db.url, '--storage-dir', storage], {
+      prefix: ['sh', '-c', 'umask 000; exec "$0" "$@"'],
+    });
     assert.equal(r.code, 0, r.stderr);
   });
   after(async () => {
@@ -43,10 +45,13 @@ describe('backup files', () => {
       const isDir = (await lstat(join(root, path))).isDirectory();
       assert.equal(mode.toString(8), (isDir ? 0o700 : 0o600).toString(8), `${path} has mode ${mode.toString(8)}`);
     }
-    assert.ok(Object.keys(modes).some((p) => p.endsWith('a.png')), 'the storage copy is there too');
+    assert.ok(
+      Object.keys(modes).some((p) => p.endsWith('a.png')),
+      'the storage copy is there too',
+    );
   });
 
-  test('loaded storage is not private: files 0644, directories 0755 under umask 000, the top dir the live one\'s mode', async () => {
+  test("loaded storage is not private: files 0644, directories 0755 under umask 000, the top dir the live one's mode", async () => {
     const backup = await new BackupStore(backups).find(parseBackupName('private'));
     const live = join(dir, 'live-storage');
     await mkdir(live);
@@ -85,7 +90,10 @@ describe('backup files', () => {
     await rename(join(root, 'storage'), join(dir, 'storage-copy'));
     await symlink(join(dir, 'storage-copy'), join(root, 'storage'));
     r = await verifyBackup(root, backup.manifest!, 1);
-    assert.deepEqual(r.problems.map((p) => p.problem), ['storage is a symbolic link (links are not loaded)']);
+    assert.deepEqual(
+      r.problems.map((p) => p.problem),
+      ['storage is a symbolic link (links are not loaded)'],
+    );
     const load = await runCli(['load', '--name', 'linked', '--backup-dir', backups, '--database-url', db.url]);
     assert.equal(load.code, 4, load.stderr);
     assert.match(load.stderr, /symbolic link/);

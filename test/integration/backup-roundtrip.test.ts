@@ -56,7 +56,10 @@ describe('dump then load', () => {
     const [lower] = await c.query("SELECT slug FROM addons WHERE slug = 'upper' COLLATE utf8mb4_bin");
     assert.equal((lower as unknown[]).length, 1, 'the trigger came back');
     const [fk] = await c.query(`SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`);
-    assert.deepEqual((fk as { n: string }[]).map((r) => r.n), ['addons_author_fk']);
+    assert.deepEqual(
+      (fk as { n: string }[]).map((r) => r.n),
+      ['addons_author_fk'],
+    );
     const [idx] = await c.query(`SHOW INDEX FROM users WHERE Key_name = 'users_email'`);
     assert.equal((idx as unknown[]).length, 1, 'secondary index rebuilt');
     await assert.rejects(c.query("INSERT INTO users (email) VALUES ('a@example.com')"), /Duplicate/);
@@ -94,7 +97,7 @@ describe('loading without LOAD DATA (server with local_infile off)', () => {
     try {
       await seedTypes(source.url);
       const c = await mysql.createConnection({ uri: source.url, charset: 'utf8mb4' });
-      await c.query('CREATE TABLE legacy (id INT PRIMARY KEY, l VARCHAR(20) CHARACTER SET latin1, e ENUM(\'a\',\'ü\') CHARACTER SET latin1, d DATE, y YEAR)');
+      await c.query("CREATE TABLE legacy (id INT PRIMARY KEY, l VARCHAR(20) CHARACTER SET latin1, e ENUM('a','ü') CHARACTER SET latin1, d DATE, y YEAR)");
       await c.query("INSERT INTO legacy VALUES (1, 'café', 'ü', '2024-02-29', 2024), (2, NULL, NULL, NULL, NULL)");
       await c.end();
       const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-ins-')));
@@ -174,4 +177,3 @@ describe('many rows over one connection (the fast row path)', () => {
     }
   });
 });
-

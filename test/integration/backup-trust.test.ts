@@ -99,8 +99,15 @@ describe('a backup is data, never code', () => {
       storage: await treeContents(destStorage),
       outside: await treeContents(outside),
       // Other test files load at the same time, with accounts of their own databases.
-      accounts: await rows<{ u: string }>(server(), "SELECT CONCAT(User, '@', Host) AS u FROM mysql.user WHERE (User NOT LIKE 'olympia\\_%' AND User NOT LIKE 'limited%') OR User = ? ORDER BY 1", [loadAccountName(dest.name)]),
-      schemas: await rows<{ s: string }>(server(), "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'olympia\\_%' OR SCHEMA_NAME LIKE 'planted%' ORDER BY 1"),
+      accounts: await rows<{ u: string }>(
+        server(),
+        "SELECT CONCAT(User, '@', Host) AS u FROM mysql.user WHERE (User NOT LIKE 'olympia\\_%' AND User NOT LIKE 'limited%') OR User = ? ORDER BY 1",
+        [loadAccountName(dest.name)],
+      ),
+      schemas: await rows<{ s: string }>(
+        server(),
+        "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'olympia\\_%' OR SCHEMA_NAME LIKE 'planted%' ORDER BY 1",
+      ),
     });
     baseline = await state();
   });
@@ -137,9 +144,17 @@ describe('a backup is data, never code', () => {
   const manifestAttacks: [string, (m: Record<string, any>) => void, RegExp][] = [
     ['a "view" that drops another database\'s view', (m) => m.views.push({ name: 'vx', createSql: `DROP VIEW ${'`'}victim${'`'}.v` }), /view "vx".*not a CREATE VIEW|CREATE VIEW/i],
     ['a "trigger" that drops another database\'s table', (m) => m.triggers.push({ name: 'tx', createSql: 'DROP TABLE victim.t' }), /trigger "tx"/i],
-    ['a table created in another database', (m) => m.tables[0].createSql = m.tables[0].createSql.replace(/^CREATE TABLE `([^`]+)`/, 'CREATE TABLE `victim`.`$1`'), /another database|table "/i],
+    [
+      'a table created in another database',
+      (m) => (m.tables[0].createSql = m.tables[0].createSql.replace(/^CREATE TABLE `([^`]+)`/, 'CREATE TABLE `victim`.`$1`')),
+      /another database|table "/i,
+    ],
     ['a view reading another database', (m) => m.views.push({ name: 'vx', createSql: 'CREATE VIEW vx AS SELECT * FROM victim.t' }), /vx|denied|refused/i],
-    ['a definer view reading mysql.user', (m) => m.views.push({ name: 'vx', createSql: 'CREATE DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW vx AS SELECT User FROM mysql.user' }), /vx|denied|refused/i],
+    [
+      'a definer view reading mysql.user',
+      (m) => m.views.push({ name: 'vx', createSql: 'CREATE DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW vx AS SELECT User FROM mysql.user' }),
+      /vx|denied|refused/i,
+    ],
   ];
   for (const [what, edit, pattern] of manifestAttacks) {
     test(`manifest: ${what} is refused and nothing changes`, async () => {
@@ -150,7 +165,9 @@ describe('a backup is data, never code', () => {
   }
 
   test('manifest: a trigger whose body writes another database loads confined: it runs as the definer account, and the write is denied', async () => {
-    await tampered('evil', (m) => m.triggers.push({ name: 'tx', createSql: 'CREATE DEFINER=`root`@`%` TRIGGER tx AFTER INSERT ON users FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id + 100, \'planted\')' }));
+    await tampered('evil', (m) =>
+      m.triggers.push({ name: 'tx', createSql: "CREATE DEFINER=`root`@`%` TRIGGER tx AFTER INSERT ON users FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id + 100, 'planted')" }),
+    );
     const r = await load('evil');
     assert.equal(r.code, 0, r.stderr);
     const [t] = await rows<{ d: string }>(server(), "SELECT DEFINER AS d FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME = 'tx'", [dest.name]);
@@ -173,15 +190,23 @@ describe('a backup is data, never code', () => {
 
   const sqlAttacks: [string, string, RegExp][] = [
     ['DROP TABLE in another database', 'CREATE TABLE ok (id INT);\nDROP TABLE victim.t;\n', /refused|denied/i],
-    ['INSERT into another database', 'CREATE TABLE ok (id INT);\nINSERT INTO victim.t VALUES (9, \'x\');\n', /refused|denied/i],
+    ['INSERT into another database', "CREATE TABLE ok (id INT);\nINSERT INTO victim.t VALUES (9, 'x');\n", /refused|denied/i],
     ['USE without a space, then DROP VIEW', 'CREATE TABLE ok (id INT);\nUSE`victim`;\nDROP VIEW v;\n', /v|Unknown/i],
     ['GRANT to a new account', "CREATE TABLE ok (id INT);\nGRANT ALL ON *.* TO 'planted'@'%' IDENTIFIED BY 'x';\n", /refused|denied/i],
     ['SELECT … INTO OUTFILE', "CREATE TABLE ok (id INT);\nSELECT 'x' INTO OUTFILE '/tmp/olympia-planted.txt';\n", /refused|denied/i],
     ['LOAD DATA LOCAL INFILE', "CREATE TABLE ok (v TEXT);\nLOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE ok;\n", /refused|denied|LOCAL|not allowed|used command/i],
     ['SET GLOBAL', 'CREATE TABLE ok (id INT);\nSET GLOBAL max_connections = 1;\n', /refused|denied/i],
-    ['a FEDERATED table (no privilege stops it)', "CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@127.0.0.1:1/db/t';\n", /refused: CREATE TABLE uses the storage engine FEDERATED/],
+    [
+      'a FEDERATED table (no privilege stops it)',
+      "CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@127.0.0.1:1/db/t';\n",
+      /refused: CREATE TABLE uses the storage engine FEDERATED/,
+    ],
     ['DATA DIRECTORY', "CREATE TABLE f (id INT) DATA DIRECTORY='/tmp';\n", /refused: CREATE TABLE places files/],
-    ['ANSI_QUOTES, so "names" read as strings by the check', 'CREATE TABLE ok (v TEXT);\nSET sql_mode = \'ANSI_QUOTES\';\nCREATE TABLE f (id INT) ENGINE="FEDERATED";\n', /refused: it sets the SQL mode ANSI_QUOTES/],
+    [
+      'ANSI_QUOTES, so "names" read as strings by the check',
+      'CREATE TABLE ok (v TEXT);\nSET sql_mode = \'ANSI_QUOTES\';\nCREATE TABLE f (id INT) ENGINE="FEDERATED";\n',
+      /refused: it sets the SQL mode ANSI_QUOTES/,
+    ],
     ['a client character set in which a quote can end a character', 'CREATE TABLE ok (v TEXT);\nSET NAMES gbk;\n', /refused: it switches the connection to the character set gbk/],
   ];
   for (const [what, text, pattern] of sqlAttacks) {
@@ -217,7 +242,16 @@ describe('a backup is data, never code', () => {
 
   test('db.sql plants a swap journal, then fails on purpose: the next dump acts on nothing in it', async () => {
     const { journal, old } = stagingNames(dest.name);
-    const doc = JSON.stringify({ live: dest.name, stage: 'victim', old: 'victim', journal, liveTriggers: [], views: [], triggers: [], storage: { dir: destStorage, staged: `${destStorage}.olympia-new-1-deadbeef`, aside: outside } });
+    const doc = JSON.stringify({
+      live: dest.name,
+      stage: 'victim',
+      old: 'victim',
+      journal,
+      liveTriggers: [],
+      views: [],
+      triggers: [],
+      storage: { dir: destStorage, staged: `${destStorage}.olympia-new-1-deadbeef`, aside: outside },
+    });
     const text = [
       `CREATE TABLE \`${old}\`.olympia_load_journal (doc LONGTEXT);`,
       `INSERT INTO \`${old}\`.olympia_load_journal VALUES ('${doc}');`,
@@ -244,7 +278,7 @@ describe('a backup is data, never code', () => {
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, /load journal .* names "victim" as its stage database/);
       assert.match(r.stderr, new RegExp(`drop the database ${journal}`));
-      assert.deepEqual((await state() as { victim: unknown }).victim, (baseline as { victim: unknown }).victim);
+      assert.deepEqual(((await state()) as { victim: unknown }).victim, (baseline as { victim: unknown }).victim);
     } finally {
       await sql(server(), [`DROP DATABASE IF EXISTS \`${journal}\``]);
     }
@@ -281,7 +315,11 @@ describe('a backup is data, never code', () => {
     const holder = await mysql.createConnection({ uri: server() });
     try {
       await holder.query('SELECT GET_LOCK(?, 0)', [lockName(dest.name)]);
-      for (const args of [['load', '--name', 'good', '--backup-dir', backups], ['reset', '--yes', '--skip-index'], ['initialize', '--skip-index', '--skip-seed', '--backup-dir', backups]]) {
+      for (const args of [
+        ['load', '--name', 'good', '--backup-dir', backups],
+        ['reset', '--yes', '--skip-index'],
+        ['initialize', '--skip-index', '--skip-seed', '--backup-dir', backups],
+      ]) {
         const r = await runCli([...args, '--database-url', dest.url, '--lock-timeout', '1']);
         assert.equal(r.code, 6, `${args[0]}: ${r.stderr}`);
         assert.match(r.stderr, /locked/);
@@ -331,7 +369,7 @@ describe('a backup is data, never code', () => {
     const checkedAttacks: [string, string][] = [
       ['DROP TABLE in another database', 'CREATE TABLE ok (id INT);\nDROP TABLE victim.t;\n'],
       ['INSERT into another database, spaced and commented', "CREATE TABLE ok (id INT);\nINSERT INTO victim /* x */ . t VALUES (9, 'x');\n"],
-      ['a trigger writing another database', 'CREATE TABLE ok (id INT);\nCREATE TRIGGER tx AFTER INSERT ON ok FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, \'x\');\n'],
+      ['a trigger writing another database', "CREATE TABLE ok (id INT);\nCREATE TRIGGER tx AFTER INSERT ON ok FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, 'x');\n"],
       ['a view reading another database', 'CREATE TABLE ok (id INT);\nCREATE VIEW vx AS SELECT * FROM victim.t;\n'],
       ['a procedure', 'CREATE TABLE ok (id INT);\nCREATE PROCEDURE p() DROP TABLE victim.t;\n'],
       ['ANSI_QUOTES, then a "quoted" name of another database', 'CREATE TABLE ok (v TEXT);\nSET sql_mode = \'ANSI_QUOTES\';\nINSERT INTO ok SELECT v FROM "victim"."t";\n'],
@@ -350,7 +388,7 @@ describe('a backup is data, never code', () => {
     test('db.sql: what runs is what was checked: a DEFINER-looking string stays data and reads nothing of another database', () => definerLookingStringIsData(limitedUrl));
 
     test('manifest: a trigger whose body writes another database is refused before anything changes', async () => {
-      await tampered('evil', (m) => m.triggers.push({ name: 'tx', createSql: 'CREATE TRIGGER tx AFTER INSERT ON users FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, \'x\')' }));
+      await tampered('evil', (m) => m.triggers.push({ name: 'tx', createSql: "CREATE TRIGGER tx AFTER INSERT ON users FOR EACH ROW INSERT INTO victim.t VALUES (NEW.id, 'x')" }));
       const r = await load('evil', limitedUrl);
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, /trigger "tx" was refused: .*another database/);

@@ -36,18 +36,29 @@ describe('bench catalogue', () => {
     );
     assert.ok((fks as unknown[]).length >= 15);
     for (const { t, c, rt, rc } of fks as { t: string; c: string; rt: string; rc: string }[]) {
-      const [r] = await conn.query(`SELECT COUNT(*) AS n FROM \`${db}\`.\`${t}\` x LEFT JOIN \`${db}\`.\`${rt}\` p ON p.\`${rc}\` = x.\`${c}\` WHERE x.\`${c}\` IS NOT NULL AND p.\`${rc}\` IS NULL`);
+      const [r] = await conn.query(
+        `SELECT COUNT(*) AS n FROM \`${db}\`.\`${t}\` x LEFT JOIN \`${db}\`.\`${rt}\` p ON p.\`${rc}\` = x.\`${c}\` WHERE x.\`${c}\` IS NOT NULL AND p.\`${rc}\` IS NULL`,
+      );
       assert.equal(Number((r as { n: string }[])[0].n), 0, `${t}.${c} → ${rt}.${rc} has orphans`);
     }
 
     const one = async (sql: string) => Number(((await conn.query(sql))[0] as { n: string }[])[0].n);
     assert.ok((await one(`SELECT COUNT(*) AS n FROM \`${db}\`.translations WHERE HEX(localized_string) LIKE '%F09FA68A%'`)) > 0, '4-byte characters (🦊)');
-    assert.ok((await one(`SELECT COUNT(*) AS n FROM \`${db}\`.translations WHERE LOCATE(CHAR(9), localized_string) > 0 AND LOCATE(CHAR(92), localized_string) > 0`)) > 0, 'tabs and backslashes');
+    assert.ok(
+      (await one(`SELECT COUNT(*) AS n FROM \`${db}\`.translations WHERE LOCATE(CHAR(9), localized_string) > 0 AND LOCATE(CHAR(92), localized_string) > 0`)) > 0,
+      'tabs and backslashes',
+    );
     assert.ok((await one(`SELECT COUNT(*) AS n FROM \`${db}\`.translations WHERE LENGTH(localized_string) > 16000`)) > 0, 'long TEXT stored off-page');
     assert.ok((await one(`SELECT COUNT(*) AS n FROM \`${db}\`.file_blobs WHERE LOCATE(UNHEX('00'), data) > 0`)) > 0, 'binary with NUL bytes');
     assert.ok((await one(`SELECT COUNT(*) AS n FROM \`${db}\`.activity_log WHERE JSON_VALID(arguments) AND JSON_EXTRACT(details, '$.files[1]') IS NOT NULL`)) > 0, 'JSON');
-    assert.ok((await one(`SELECT COUNT(*) AS n FROM \`${db}\`.users WHERE display_name IS NULL`)) > 0 && (await one(`SELECT COUNT(*) AS n FROM \`${db}\`.users WHERE display_name = ''`)) > 0, 'NULL and empty strings');
-    const [sec] = await conn.query(`SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND INDEX_NAME <> 'PRIMARY'`, [db]);
+    assert.ok(
+      (await one(`SELECT COUNT(*) AS n FROM \`${db}\`.users WHERE display_name IS NULL`)) > 0 &&
+        (await one(`SELECT COUNT(*) AS n FROM \`${db}\`.users WHERE display_name = ''`)) > 0,
+      'NULL and empty strings',
+    );
+    const [sec] = await conn.query(`SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND INDEX_NAME <> 'PRIMARY'`, [
+      db,
+    ]);
     assert.ok(Number((sec as { n: string }[])[0].n) >= 20, 'secondary indexes');
   });
 

@@ -139,7 +139,10 @@ describe('olympia-data backup commands (CLI)', () => {
   });
 
   test('a missing backup: exit 3 and the error lists the backups that exist', async () => {
-    for (const args of [['load', '--name', 'nope'], ['verify', 'nope']]) {
+    for (const args of [
+      ['load', '--name', 'nope'],
+      ['verify', 'nope'],
+    ]) {
       const r = await cli(args);
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /There is no backup named "nope"/);
@@ -151,7 +154,13 @@ describe('olympia-data backup commands (CLI)', () => {
     const missing = join(dir, 'must-not-exist');
     const bad = ['', '.', '..', 'a/b', '../x', '/abs', 'tab\there', 'bell\x07', 'new\nline', 'x'.repeat(129)];
     // Every name through dump; a few through load and verify (each run is a node start-up).
-    const runs = [...bad.map((name) => ['dump', '--name', name]), ...['', '../x', 'a\x01b'].flatMap((name) => [['load', '--name', name], ['verify', name]])];
+    const runs = [
+      ...bad.map((name) => ['dump', '--name', name]),
+      ...['', '../x', 'a\x01b'].flatMap((name) => [
+        ['load', '--name', name],
+        ['verify', name],
+      ]),
+    ];
     const results = [];
     for (let i = 0; i < runs.length; i += 4) {
       results.push(...(await Promise.all(runs.slice(i, i + 4).map((args) => runCli([...args, '--backup-dir', missing, '--database-url', db.url])))));
@@ -167,7 +176,10 @@ describe('olympia-data backup commands (CLI)', () => {
   test('an unreachable server: exit 5 within a bounded time, no password, nothing created', async () => {
     const url = `mysql://olympia:Hunter2-Pa55word@127.0.0.1:${await closedPort()}/nothing`;
     const missing = join(dir, 'unreachable');
-    for (const args of [['dump', '--name', 'x'], ['load', '--name', 'one']]) {
+    for (const args of [
+      ['dump', '--name', 'x'],
+      ['load', '--name', 'one'],
+    ]) {
       const r = await runCli([...args, '--backup-dir', args[0] === 'dump' ? missing : backups, '--database-url', url], { timeoutMs: 30_000 });
       assert.equal(r.code, 5, r.stderr);
       assert.match(r.stderr, /refused the connection/);
@@ -184,7 +196,10 @@ describe('olympia-data backup commands (CLI)', () => {
   test('bad credentials: exit 5 naming the user, never the password', async () => {
     const wrong = withPassword(db.url, 'Wr0ng-S3cret');
     const before = await snapshotData(db.url);
-    for (const args of [['dump', '--name', 'creds'], ['load', '--name', 'one']]) {
+    for (const args of [
+      ['dump', '--name', 'creds'],
+      ['load', '--name', 'one'],
+    ]) {
       const r = await runCli([...args, '--backup-dir', backups, '--database-url', wrong], { timeoutMs: 30_000 });
       assert.equal(r.code, 5, r.stderr);
       assert.match(r.stderr, /denied access to user "olympia"/);
@@ -219,7 +234,11 @@ describe('olympia-data backup commands (CLI)', () => {
     }
     const v = await cli(['verify', 'race']);
     assert.equal(v.code, 0, v.stderr);
-    assert.deepEqual((await namesIn(backups)).filter((n) => n.startsWith('.')), [], 'no lock or temporary directory is left');
+    assert.deepEqual(
+      (await namesIn(backups)).filter((n) => n.startsWith('.')),
+      [],
+      'no lock or temporary directory is left',
+    );
   });
 
   test('dumping large rows keeps the process memory bounded (200 × 1 MB LONGBLOB)', async () => {

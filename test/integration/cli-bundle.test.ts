@@ -46,7 +46,10 @@ describe('the bundled CLI dumps over worker threads', () => {
       const expected = await tableChecksums(source.url);
       const d = await bundled(entry(), ['dump', '--name', 'threads', '--jobs', '2', '--chunk-size', '256KB', '--backup-dir', backups, '--json'], { DATABASE_URL: source.url });
       assert.equal(d.code, 0, d.stderr);
-      assert.equal(JSON.parse(d.stdout).rows, Object.values(expected).reduce((n, t) => n + t.rows, 0));
+      assert.equal(
+        JSON.parse(d.stdout).rows,
+        Object.values(expected).reduce((n, t) => n + t.rows, 0),
+      );
       const v = await bundled(entry(), ['verify', 'threads', '--backup-dir', backups], {});
       assert.equal(v.code, 0, v.stderr + v.stdout);
       const l = await bundled(entry(), ['load', '--name', 'threads', '--jobs', '2', '--backup-dir', backups], { DATABASE_URL: dest.url });

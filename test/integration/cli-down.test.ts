@@ -19,7 +19,10 @@ test('down with nothing running says so, once, for each provider', async (t) => 
   for (const [args, line] of cases) {
     const r = await runCli(['down', '--config', config, ...args]);
     assert.equal(r.code, 0, r.stderr);
-    const out = (r.stdout + r.stderr).trim().split('\n').filter((l) => /stopped|running|managed/i.test(l));
+    const out = (r.stdout + r.stderr)
+      .trim()
+      .split('\n')
+      .filter((l) => /stopped|running|managed/i.test(l));
     assert.equal(out.length, 1, `one line about it: ${JSON.stringify(out)}`);
     assert.match(out[0], line);
     assert.doesNotMatch(r.stdout + r.stderr, /Services stopped/);

@@ -46,7 +46,10 @@ describe('dump threads started ahead', () => {
     const d = await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('ahead'), jobs: 4, chunkBytes: 1, reporter: silentReporter });
     assert.equal(spareDumpThreads(), 0);
     assert.equal(dumpThreadsStarted(), before + 2, 'no thread was started besides those two');
-    assert.ok(d.manifest.tables.some((t) => t.files.length > 1), 'the tables were read in several chunks');
+    assert.ok(
+      d.manifest.tables.some((t) => t.files.length > 1),
+      'the tables were read in several chunks',
+    );
     await load({ target: parseDatabaseUrl(dest.url), store, name: parseBackupName('ahead'), jobs: 2, reporter: silentReporter });
     assert.deepEqual(await tableChecksums(dest.url), expected);
   });
@@ -54,7 +57,10 @@ describe('dump threads started ahead', () => {
   test('a dump over two connections serves both on this thread: no thread is started', async () => {
     const before = dumpThreadsStarted();
     const d = await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('two'), jobs: 2, chunkBytes: 1, reporter: silentReporter });
-    assert.ok(d.manifest.tables.some((t) => t.files.length > 1), 'the tables were read in several chunks');
+    assert.ok(
+      d.manifest.tables.some((t) => t.files.length > 1),
+      'the tables were read in several chunks',
+    );
     assert.equal(dumpThreadsStarted(), before, 'a thread was started for a dump the main thread serves alone');
     assert.equal(spareDumpThreads(), 0);
   });

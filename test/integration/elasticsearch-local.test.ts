@@ -50,7 +50,10 @@ describe('local Elasticsearch', { skip: external && 'OLYMPIA_TEST_ELASTICSEARCH_
     const other = version.startsWith('7.') ? '8.15.3' : '7.17.25';
     await assert.rejects(ensureLocalElasticsearch({ version: other, port: TEST_ES_PORT, cacheDir }), (e: unknown) => {
       assert.ok(e instanceof ConnectionError);
-      assert.match(e.message, new RegExp(`Elasticsearch ${version.replace(/\./g, '\\.')} already runs on http://127\\.0\\.0\\.1:${TEST_ES_PORT}, but ${other.replace(/\./g, '\\.')} was asked for`));
+      assert.match(
+        e.message,
+        new RegExp(`Elasticsearch ${version.replace(/\./g, '\\.')} already runs on http://127\\.0\\.0\\.1:${TEST_ES_PORT}, but ${other.replace(/\./g, '\\.')} was asked for`),
+      );
       return true;
     });
   });
@@ -61,7 +64,10 @@ describe('local Elasticsearch', { skip: external && 'OLYMPIA_TEST_ELASTICSEARCH_
   });
 
   test('a heap that is not a JVM size is refused before anything starts', async () => {
-    await assert.rejects(ensureLocalElasticsearch({ version, port: TEST_ES_PORT + 51, cacheDir, heap: 'lots' }), (e: unknown) => e instanceof UsageError && /heap "lots"/.test(e.message));
+    await assert.rejects(
+      ensureLocalElasticsearch({ version, port: TEST_ES_PORT + 51, cacheDir, heap: 'lots' }),
+      (e: unknown) => e instanceof UsageError && /heap "lots"/.test(e.message),
+    );
   });
 
   test('a node that cannot start fails at once with the URL, what was tried and the end of its log', async () => {

@@ -55,7 +55,10 @@ describe('examples/olympia', () => {
     assert.equal(config.storageDir, 'storage');
     assert.equal(config.migrate.dir, 'migrations');
     assert.deepEqual(config.seed.files, ['seed/*.sql']);
-    assert.deepEqual(config.index.definitions.map((d) => [d.alias, d.id]), [['addons', 'id']]);
+    assert.deepEqual(
+      config.index.definitions.map((d) => [d.alias, d.id]),
+      [['addons', 'id']],
+    );
   });
 
   test('migrations and seed run cleanly, and a second migration run skips everything', async () => {
@@ -88,7 +91,10 @@ describe('examples/olympia', () => {
 
     const second = await runNativeMigrations(conn, dir);
     assert.equal(second.error, undefined);
-    assert.deepEqual(second.results.map((r) => r.status), first.results.map(() => 'skipped'));
+    assert.deepEqual(
+      second.results.map((r) => r.status),
+      first.results.map(() => 'skipped'),
+    );
     assert.deepEqual(await listPendingMigrations(conn, dir), []);
     assert.deepEqual(await counts(conn), n);
   });

@@ -78,7 +78,10 @@ describe('Django-style hooks', () => {
     assert.equal((await cli(['initialize', '--skip-index'], db)).code, 0);
     const r = await cli(['seed', '--skip-index'], db);
     assert.equal(r.code, 0, shown(r));
-    const done = r.stdout.split('\n').filter((l) => l.startsWith('✓ done')).map((l) => l.replace(/^✓ done\s+\S+ m?s\s+/, '').replace(/:.*/, ''));
+    const done = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('✓ done'))
+      .map((l) => l.replace(/^✓ done\s+\S+ m?s\s+/, '').replace(/:.*/, ''));
     assert.deepEqual(done, ['Empty the database', 'Remove backup "_init"', 'Run migrations', 'Run the seed', 'Dump the seeded data as "_init"']);
     assert.match(r.stderr, /\[seed\] Seeded 25 questions/);
     assert.equal(await count(db.url, 'polls_question'), 25, 'the flush emptied the table before the seed refilled it');
@@ -105,11 +108,10 @@ describe('Django-style hooks', () => {
 
   test('flags win over OLYMPIA_*_COMMAND, which wins over the config file', async () => {
     const db = await newDb();
-    const r = await cli(
-      ['initialize', '--skip-index', '--backup-dir', 'none-yet', '--seed-command', 'python3 manage.py seed_data && echo seeded-by-flag'],
-      db,
-      { OLYMPIA_SEED_COMMAND: 'echo seeded-by-env', OLYMPIA_MIGRATE_COMMAND: 'python3 manage.py migrate --noinput && echo migrated-by-env' },
-    );
+    const r = await cli(['initialize', '--skip-index', '--backup-dir', 'none-yet', '--seed-command', 'python3 manage.py seed_data && echo seeded-by-flag'], db, {
+      OLYMPIA_SEED_COMMAND: 'echo seeded-by-env',
+      OLYMPIA_MIGRATE_COMMAND: 'python3 manage.py migrate --noinput && echo migrated-by-env',
+    });
     assert.equal(r.code, 0, shown(r));
     assert.match(r.stderr, /\[seed\] seeded-by-flag/);
     assert.doesNotMatch(r.stderr, /seeded-by-env/);

@@ -39,7 +39,9 @@ describe('runHook', () => {
     const r = recorder();
     const res = await runHook(
       'migrate',
-      'echo "host=$MYSQL_HOST port=$MYSQL_PORT user=$MYSQL_USER db=$MYSQL_DATABASE es=$ELASTICSEARCH_URL"; [ "$MYSQL_PASSWORD" = "pa\\$\\$word" ] && echo password-ok; [ "$DATABASE_URL" = "' + DB.replace(/\$/g, '\\$') + '" ] && echo url-ok; pwd',
+      'echo "host=$MYSQL_HOST port=$MYSQL_PORT user=$MYSQL_USER db=$MYSQL_DATABASE es=$ELASTICSEARCH_URL"; [ "$MYSQL_PASSWORD" = "pa\\$\\$word" ] && echo password-ok; [ "$DATABASE_URL" = "' +
+        DB.replace(/\$/g, '\\$') +
+        '" ] && echo url-ok; pwd',
       { cwd: dir, databaseUrl: DB, elasticsearchUrl: ES, reporter: r },
     );
     assert.equal(res.exitCode, 0);
@@ -61,7 +63,10 @@ describe('runHook', () => {
     assert.ok(existsSync(flag));
     const out = r.lines.filter((l) => l.startsWith('[seed]'));
     // stdout and stderr are separate pipes: their relative order is not defined, each one's own order is.
-    assert.deepEqual(out.filter((l) => l !== '[seed] on-stderr'), ['[seed] first', '[seed] partial', '[seed] no newline at end']);
+    assert.deepEqual(
+      out.filter((l) => l !== '[seed] on-stderr'),
+      ['[seed] first', '[seed] partial', '[seed] no newline at end'],
+    );
     assert.ok(out.includes('[seed] on-stderr'));
   });
 
@@ -116,6 +121,9 @@ describe('runHook', () => {
     const res = await runHook('migrate', 'echo main; (sleep 4; echo late) &', { cwd: dir, reporter: r });
     assert.equal(res.exitCode, 0);
     assert.ok(r.lines.includes('[migrate] main'));
-    assert.ok(r.lines.some((l) => /WARN .*background process/.test(l)), r.lines.join('\n'));
+    assert.ok(
+      r.lines.some((l) => /WARN .*background process/.test(l)),
+      r.lines.join('\n'),
+    );
   });
 });

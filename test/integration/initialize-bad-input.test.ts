@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import { ensureElasticsearch } from '../harness/elasticsearch.js';
 import { runCli, shown } from '../support/init-cli.js';
 import { snapshotData } from '../support/fixtures.js';
-import { aliasState, copyExample, count, databaseExists, deleteIndices, indicesStartingWith, newDatabaseName, sql, type ExampleCopy, type TestDatabase } from '../support/init-projects.js';
+import {
+  aliasState,
+  copyExample,
+  count,
+  databaseExists,
+  deleteIndices,
+  indicesStartingWith,
+  newDatabaseName,
+  sql,
+  type ExampleCopy,
+  type TestDatabase,
+} from '../support/init-projects.js';
 
 describe('initialize with bad input', () => {
   let esUrl: string;
@@ -40,7 +51,10 @@ describe('initialize with bad input', () => {
   test('--load of a missing backup lists the existing ones and changes nothing, even with --clean', async () => {
     const before = await snapshotData(db.url);
     const alias = await aliasState(esUrl, project.alias);
-    for (const args of [['--load', 'lastweek'], ['--clean', '--load', 'lastweek']]) {
+    for (const args of [
+      ['--load', 'lastweek'],
+      ['--clean', '--load', 'lastweek'],
+    ]) {
       const r = await cli(['initialize', ...args]);
       assert.equal(r.code, 3, shown(r));
       assert.match(r.stderr, /There is no backup named "lastweek"; nothing was changed\./);

@@ -8,8 +8,21 @@ import { join } from 'node:path';
 import { ensureElasticsearch } from '../harness/elasticsearch.js';
 import { runCli, shown } from '../support/init-cli.js';
 import {
-  aliasState, backupCreatedAt, copyExample, count, databaseExists, deleteIndices, doneSteps, hasBackup, jsonOf,
-  newDatabaseName, publicAddons, sql, tableNames, type ExampleCopy, type TestDatabase,
+  aliasState,
+  backupCreatedAt,
+  copyExample,
+  count,
+  databaseExists,
+  deleteIndices,
+  doneSteps,
+  hasBackup,
+  jsonOf,
+  newDatabaseName,
+  publicAddons,
+  sql,
+  tableNames,
+  type ExampleCopy,
+  type TestDatabase,
 } from '../support/init-projects.js';
 
 const UNREACHABLE_ES = 'http://127.0.0.1:1';
@@ -31,7 +44,7 @@ describe('initialize', () => {
   const cli = (args: string[], db: TestDatabase, env: Record<string, string> = {}) =>
     runCli(args, { cwd: project.dir, env: { DATABASE_URL: db.url, ELASTICSEARCH_URL: esUrl, ...env } });
   const insertUser = (db: TestDatabase, email: string) =>
-    sql(db.url, "INSERT INTO users (email, username, created, modified) VALUES (?, ?, NOW(), NOW())", [email, email.split('@')[0]]);
+    sql(db.url, 'INSERT INTO users (email, username, created, modified) VALUES (?, ?, NOW(), NOW())', [email, email.split('@')[0]]);
   const hasUser = async (db: TestDatabase, email: string) => (await count(db.url, 'users', `email = '${email}'`)) === 1;
 
   before(async () => {
@@ -61,11 +74,26 @@ describe('initialize', () => {
 
     // The human summary: one line per step with status, duration and detail, then the total.
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines.find((l) => l.includes('Create the database'))!, /^✓ done\s+\d+ ms\s+Create the database: created /);
-    assert.match(lines.find((l) => l.includes('Run migrations'))!, /✓ done\s+[\d.]+ m?s\s+Run migrations: 4 applied, 0 already applied/);
-    assert.match(lines.find((l) => l.includes('Run the seed'))!, /✓ done .*Run the seed: \d+ statements from 3 files/);
-    assert.match(lines.find((l) => l.includes('Dump the seeded data'))!, /✓ done .*"_init": 12 tables, [\d,]+ rows/);
-    assert.match(lines.find((l) => l.includes('Build the search index'))!, new RegExp(`✓ done .*${project.alias} → ${alias.indices[0]} \\(${expectedDocs} documents\\)`));
+    assert.match(
+      lines.find((l) => l.includes('Create the database'))!,
+      /^✓ done\s+\d+ ms\s+Create the database: created /,
+    );
+    assert.match(
+      lines.find((l) => l.includes('Run migrations'))!,
+      /✓ done\s+[\d.]+ m?s\s+Run migrations: 4 applied, 0 already applied/,
+    );
+    assert.match(
+      lines.find((l) => l.includes('Run the seed'))!,
+      /✓ done .*Run the seed: \d+ statements from 3 files/,
+    );
+    assert.match(
+      lines.find((l) => l.includes('Dump the seeded data'))!,
+      /✓ done .*"_init": 12 tables, [\d,]+ rows/,
+    );
+    assert.match(
+      lines.find((l) => l.includes('Build the search index'))!,
+      new RegExp(`✓ done .*${project.alias} → ${alias.indices[0]} \\(${expectedDocs} documents\\)`),
+    );
     assert.match(lines.at(-1)!, /^Done in .+ \(seeded, indexed\)\.$/);
     // The plan is announced before the first step starts.
     const planAt = r.stderr.indexOf('Plan:');
@@ -109,11 +137,17 @@ describe('initialize', () => {
       const j = jsonOf(r.stdout);
       assert.deepEqual(doneSteps(j), ['migrate']);
       assert.equal(j.steps.find((s) => s.kind === 'migrate')!.detail, '1 applied, 4 already applied');
-      assert.deepEqual(j.steps.filter((s) => s.status === 'skipped').map((s) => s.kind), ['skip:load', 'skip:index']);
+      assert.deepEqual(
+        j.steps.filter((s) => s.status === 'skipped').map((s) => s.kind),
+        ['skip:load', 'skip:index'],
+      );
       assert.equal(j.loaded, null);
       assert.ok(await hasUser(db, 'kept@example.com'), 'the data was kept');
       assert.equal(await count(db.url, 'users'), SEEDED_USERS + 1);
-      const [col] = await sql<{ n: number }>(db.url, "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND COLUMN_NAME = 'nickname'");
+      const [col] = await sql<{ n: number }>(
+        db.url,
+        "SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND COLUMN_NAME = 'nickname'",
+      );
       assert.equal(Number(col.n), 1, 'the new migration was applied');
       assert.deepEqual(await aliasState(esUrl, project.alias), before, 'the index was left alone');
     } finally {

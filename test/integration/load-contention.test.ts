@@ -35,7 +35,10 @@ describe('loading many chunks of one table at once', () => {
     dir = await mkdtemp(join(tmpdir(), 'olympia-contend-'));
     // Tiny chunks: each table becomes a dozen files that the loaders pick up side by side.
     const d = await dump({ target: parseDatabaseUrl(source.url), store: store(), name: parseBackupName('chunks'), jobs: 2, chunkBytes: 4096, reporter: silentReporter });
-    assert.ok(d.manifest.tables.every((t) => t.files.length >= 4), 'every table was dumped in several chunks');
+    assert.ok(
+      d.manifest.tables.every((t) => t.files.length >= 4),
+      'every table was dumped in several chunks',
+    );
   });
   after(async () => {
     await source.drop();

@@ -50,8 +50,11 @@ describe('local MySQL server', { timeout: 180_000 }, () => {
     const server = await startLocalMysql(opts);
     assert.equal(server.started, true);
     assert.match(server.url, new RegExp(`^mysql://app:[^@]+@127\\.0\\.0\\.1:${PORT}/olympia$`));
-    const [row] = await query(server.url, 'SELECT DATABASE() AS db, CURRENT_USER() AS who, @@local_infile AS local_infile, @@innodb_buffer_pool_size AS pool, @@character_set_server AS cs');
-    assert.deepEqual(row, { db: 'olympia', who: "app@%", local_infile: 1, pool: 64 * 1024 * 1024, cs: 'utf8mb4' });
+    const [row] = await query(
+      server.url,
+      'SELECT DATABASE() AS db, CURRENT_USER() AS who, @@local_infile AS local_infile, @@innodb_buffer_pool_size AS pool, @@character_set_server AS cs',
+    );
+    assert.deepEqual(row, { db: 'olympia', who: 'app@%', local_infile: 1, pool: 64 * 1024 * 1024, cs: 'utf8mb4' });
     await query(server.url, 'CREATE TABLE kept (id INT PRIMARY KEY)');
     await query(server.url, 'INSERT INTO kept VALUES (1), (2)');
   });

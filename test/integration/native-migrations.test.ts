@@ -54,11 +54,20 @@ DELIMITER ;
     await writeFile(join(dir, '0001_users.sql'), M1);
     await writeFile(join(dir, 'README.md'), 'not a migration');
 
-    assert.deepEqual((await listPendingMigrations(conn, dir)).map((m) => m.name), ['0001_users.sql', '0002_addons.sql']);
+    assert.deepEqual(
+      (await listPendingMigrations(conn, dir)).map((m) => m.name),
+      ['0001_users.sql', '0002_addons.sql'],
+    );
     const infos: string[] = [];
     const first = await runNativeMigrations(conn, dir, { reporter: { info: (m) => infos.push(m), warn: (m) => infos.push(m) } });
     assert.equal(first.error, undefined);
-    assert.deepEqual(first.results.map((r) => [r.name, r.status]), [['0001_users.sql', 'applied'], ['0002_addons.sql', 'applied']]);
+    assert.deepEqual(
+      first.results.map((r) => [r.name, r.status]),
+      [
+        ['0001_users.sql', 'applied'],
+        ['0002_addons.sql', 'applied'],
+      ],
+    );
     assert.ok(infos.some((m) => m.includes('Applied migration 0001_users.sql')));
     assert.deepEqual(await tables(conn), ['addons', MIGRATIONS_TABLE, 'users']);
     const [users] = await conn.query('SELECT name FROM users ORDER BY id');
@@ -68,20 +77,32 @@ DELIMITER ;
     assert.deepEqual(addons, [{ id: 1001 }], 'the trigger from the DELIMITER block exists');
 
     const applied = await readAppliedMigrations(conn);
-    assert.deepEqual(applied.map((a) => a.name), ['0001_users.sql', '0002_addons.sql']);
+    assert.deepEqual(
+      applied.map((a) => a.name),
+      ['0001_users.sql', '0002_addons.sql'],
+    );
     assert.match(applied[0]!.sha256, /^[0-9a-f]{64}$/);
 
     assert.deepEqual(await listPendingMigrations(conn, dir), []);
     const second = await runNativeMigrations(conn, dir);
     assert.equal(second.error, undefined);
-    assert.deepEqual(second.results.map((r) => r.status), ['skipped', 'skipped']);
+    assert.deepEqual(
+      second.results.map((r) => r.status),
+      ['skipped', 'skipped'],
+    );
     const [count] = await conn.query('SELECT COUNT(*) AS n FROM users');
     assert.deepEqual(count, [{ n: 2 }], 'the data migration did not run twice');
 
     await writeFile(join(dir, '0003_more.sql'), 'ALTER TABLE users ADD COLUMN email VARCHAR(100) NULL;');
-    assert.deepEqual((await listPendingMigrations(conn, dir)).map((m) => m.name), ['0003_more.sql']);
+    assert.deepEqual(
+      (await listPendingMigrations(conn, dir)).map((m) => m.name),
+      ['0003_more.sql'],
+    );
     const third = await runNativeMigrations(conn, dir);
-    assert.deepEqual(third.results.map((r) => r.status), ['skipped', 'skipped', 'applied']);
+    assert.deepEqual(
+      third.results.map((r) => r.status),
+      ['skipped', 'skipped', 'applied'],
+    );
   });
 
   test('an applied file that was edited is refused by name and nothing is applied', async () => {
@@ -106,11 +127,23 @@ DELIMITER ;
     const run = await runNativeMigrations(conn, dir);
     assert.ok(run.error);
     assert.match(run.error.message, /Migration 0002_broken\.sql failed at statement 2 of 3 \(ALTER TABLE no_such_table\): .*no_such_table/);
-    assert.deepEqual(run.results.map((r) => [r.name, r.status]), [['0001_users.sql', 'applied'], ['0002_broken.sql', 'failed']]);
+    assert.deepEqual(
+      run.results.map((r) => [r.name, r.status]),
+      [
+        ['0001_users.sql', 'applied'],
+        ['0002_broken.sql', 'failed'],
+      ],
+    );
     assert.equal(run.results[1]!.error, run.error);
-    assert.deepEqual((await readAppliedMigrations(conn)).map((a) => a.name), ['0001_users.sql']);
+    assert.deepEqual(
+      (await readAppliedMigrations(conn)).map((a) => a.name),
+      ['0001_users.sql'],
+    );
     assert.ok(!(await tables(conn)).includes('after_broken'));
-    assert.deepEqual((await listPendingMigrations(conn, dir)).map((m) => m.name), ['0002_broken.sql', '0003_after.sql']);
+    assert.deepEqual(
+      (await listPendingMigrations(conn, dir)).map((m) => m.name),
+      ['0002_broken.sql', '0003_after.sql'],
+    );
   });
 
   test('a missing migrations directory is a not-found error naming it', async () => {

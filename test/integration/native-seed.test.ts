@@ -44,7 +44,11 @@ describe('native seed', () => {
     assert.equal(r.statements, 4);
     assert.ok(infos.some((m) => m.startsWith('Seeded from seed/01_first.sql: 2 statements')));
     const [rows] = await conn.query('SELECT id, s FROM t ORDER BY id');
-    assert.deepEqual(rows, [{ id: 1, s: 'a;1' }, { id: 2, s: "it's" }, { id: 3, s: 'c' }]);
+    assert.deepEqual(rows, [
+      { id: 1, s: 'a;1' },
+      { id: 2, s: "it's" },
+      { id: 3, s: 'c' },
+    ]);
   });
 
   test('a failing statement names the file and the statement, and stops there', async () => {
@@ -62,8 +66,14 @@ describe('native seed', () => {
   });
 
   test('a missing file or a pattern matching nothing is a not-found error naming it', async () => {
-    await assert.rejects(runNativeSeed(conn, { projectDir: dir, files: ['nope.sql'] }), (e: unknown) => e instanceof NotFoundError && /seed file .*nope\.sql does not exist/.test(e.message));
-    await assert.rejects(runNativeSeed(conn, { projectDir: dir, files: ['seed/*.sqlx'] }), (e: unknown) => e instanceof NotFoundError && /"seed\/\*\.sqlx" matches no files/.test(e.message));
+    await assert.rejects(
+      runNativeSeed(conn, { projectDir: dir, files: ['nope.sql'] }),
+      (e: unknown) => e instanceof NotFoundError && /seed file .*nope\.sql does not exist/.test(e.message),
+    );
+    await assert.rejects(
+      runNativeSeed(conn, { projectDir: dir, files: ['seed/*.sqlx'] }),
+      (e: unknown) => e instanceof NotFoundError && /"seed\/\*\.sqlx" matches no files/.test(e.message),
+    );
     await assert.rejects(runNativeSeed(conn, { projectDir: dir, files: [] }), /No seed files are configured/);
   });
 });

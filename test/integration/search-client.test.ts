@@ -39,12 +39,18 @@ describe('createSearchClient', () => {
     }
     assert.ok(seen.includes('application/json | application/json'));
     assert.ok(seen.includes('application/x-ndjson | application/json'));
-    assert.ok(seen.every((s) => !s.includes('compatible-with')), seen.join('\n'));
+    assert.ok(
+      seen.every((s) => !s.includes('compatible-with')),
+      seen.join('\n'),
+    );
   });
 
   test('refuses URLs that are not http(s), without echoing the password', async () => {
     await assert.rejects(createSearchClient('elastic:hunter2@localhost'), (e: unknown) => e instanceof UsageError && !e.message.includes('hunter2'));
-    await assert.rejects(createSearchClient('ftp://elastic:hunter2@localhost:9200'), (e: unknown) => e instanceof UsageError && /use http:\/\/ or https:\/\//.test(e.message) && !e.message.includes('hunter2'));
+    await assert.rejects(
+      createSearchClient('ftp://elastic:hunter2@localhost:9200'),
+      (e: unknown) => e instanceof UsageError && /use http:\/\/ or https:\/\//.test(e.message) && !e.message.includes('hunter2'),
+    );
   });
 });
 

@@ -41,7 +41,14 @@ function alias(name: string): string {
 }
 
 function definition(a: string, extra: Partial<IndexDefinition> = {}): IndexDefinition {
-  return { alias: a, query: 'SELECT id, name, slug, created, is_disabled, average_rating, weekly_downloads FROM addons', id: 'id', mappings: 'mappings.json', settings: 'settings.json', ...extra };
+  return {
+    alias: a,
+    query: 'SELECT id, name, slug, created, is_disabled, average_rating, weekly_downloads FROM addons',
+    id: 'id',
+    mappings: 'mappings.json',
+    settings: 'settings.json',
+    ...extra,
+  };
 }
 
 async function build(def: IndexDefinition) {
@@ -69,7 +76,15 @@ before(async () => {
   await sql.query(`CREATE TABLE addons (
     id INT PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(255) NOT NULL, created DATETIME(6) NULL,
     is_disabled TINYINT(1) NOT NULL DEFAULT 0, average_rating DECIMAL(3,2) NULL, weekly_downloads INT NOT NULL DEFAULT 0)`);
-  const rows = Array.from({ length: 120 }, (_, i) => [i + 1, `${i % 3 === 0 ? 'Tab' : 'Privacy'} helper ${i + 1}`, `addon-${i + 1}`, `2024-03-0${(i % 9) + 1} 10:20:30.500000`, i % 10 === 0 ? 1 : 0, (i % 50) / 10, i * 7]);
+  const rows = Array.from({ length: 120 }, (_, i) => [
+    i + 1,
+    `${i % 3 === 0 ? 'Tab' : 'Privacy'} helper ${i + 1}`,
+    `addon-${i + 1}`,
+    `2024-03-0${(i % 9) + 1} 10:20:30.500000`,
+    i % 10 === 0 ? 1 : 0,
+    (i % 50) / 10,
+    i * 7,
+  ]);
   await sql.query('INSERT INTO addons VALUES ?', [rows]);
   projectDir = await mkdtemp(join(tmpdir(), 'olympia-index-'));
   await writeFile(join(projectDir, 'mappings.json'), JSON.stringify(MAPPINGS));

@@ -5,16 +5,28 @@ import assert from 'node:assert/strict';
 import { ensureElasticsearch } from '../harness/elasticsearch.js';
 import { runCli, shown } from '../support/init-cli.js';
 import {
-  aliasState, backupCreatedAt, copyExample, count, databaseExists, deleteIndices, doneSteps, hasBackup,
-  indicesStartingWith, jsonOf, newDatabaseName, publicAddons, sql, type ExampleCopy, type TestDatabase,
+  aliasState,
+  backupCreatedAt,
+  copyExample,
+  count,
+  databaseExists,
+  deleteIndices,
+  doneSteps,
+  hasBackup,
+  indicesStartingWith,
+  jsonOf,
+  newDatabaseName,
+  publicAddons,
+  sql,
+  type ExampleCopy,
+  type TestDatabase,
 } from '../support/init-projects.js';
 
 describe('seed and reset', () => {
   let esUrl: string;
   let project: ExampleCopy;
   let db: TestDatabase;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    runCli(args, { cwd: project.dir, env: { DATABASE_URL: db.url, ELASTICSEARCH_URL: esUrl, ...env } });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: project.dir, env: { DATABASE_URL: db.url, ELASTICSEARCH_URL: esUrl, ...env } });
 
   before(async () => {
     esUrl = await ensureElasticsearch();

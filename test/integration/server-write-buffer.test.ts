@@ -36,128 +36,134 @@ async function clientPorts(log: string, serverPort: number): Promise<Set<number>
   return new Set([...(await readFile(log, 'utf8')).matchAll(sockets)].map((m) => Number(m[1])));
 }
 
-describe('dump connections: the server writes rows 1 MB at a time', {
-  skip: traceable ? false : 'needs strace, allowed to attach to the harness\'s own server (not OLYMPIA_TEST_DATABASE_URL)',
-}, () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
-  let dir: string;
-  let traces = 0;
+describe(
+  'dump connections: the server writes rows 1 MB at a time',
+  {
+    skip: traceable ? false : "needs strace, allowed to attach to the harness's own server (not OLYMPIA_TEST_DATABASE_URL)",
+  },
+  () => {
+    let db: Awaited<ReturnType<typeof freshDatabase>>;
+    let dir: string;
+    let traces = 0;
 
-  before(async () => {
-    db = await freshDatabase('wide');
-    dir = await mkdtemp(join(tmpdir(), 'olympia-wide-'));
-    const c = await connect(parseDatabaseUrl(db.url));
-    await c.query(`CREATE TABLE t (id INT PRIMARY KEY, body VARCHAR(${ROW_BYTES}))`);
-    const values = Array.from({ length: ROWS }, (_, i) => `(${i}, REPEAT('x', ${ROW_BYTES}))`);
-    await c.query(`INSERT INTO t VALUES ${values.join(',')}`);
-    await c.end();
-  });
-  after(async () => {
-    await db.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
+    before(async () => {
+      db = await freshDatabase('wide');
+      dir = await mkdtemp(join(tmpdir(), 'olympia-wide-'));
+      const c = await connect(parseDatabaseUrl(db.url));
+      await c.query(`CREATE TABLE t (id INT PRIMARY KEY, body VARCHAR(${ROW_BYTES}))`);
+      const values = Array.from({ length: ROWS }, (_, i) => `(${i}, REPEAT('x', ${ROW_BYTES}))`);
+      await c.query(`INSERT INTO t VALUES ${values.join(',')}`);
+      await c.end();
+    });
+    after(async () => {
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  /** The server's socket writes (to any client: other test files run at once) while `work` runs. */
-  async function serverWrites(work: () => Promise<void>): Promise<Write[]> {
-    const prefix = `server-${++traces}`;
-    // -ff: a file per thread, so no write is split into "unfinished" and "resumed" lines.
-    const strace = spawn('strace', ['-ff', '-yy', '-e', 'trace=sendto,write,writev,sendmsg', '-o', join(dir, prefix), '-p', String(serverPid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = new Promise<number | null>((ok) => strace.on('exit', ok));
-    // strace says so on stderr once it has attached to the server's threads.
-    await new Promise<void>((ok, fail) => {
-      let said = '';
-      strace.stderr.on('data', (d: Buffer) => {
-        said += d.toString();
-        if (/attached/.test(said)) ok();
+    /** The server's socket writes (to any client: other test files run at once) while `work` runs. */
+    async function serverWrites(work: () => Promise<void>): Promise<Write[]> {
+      const prefix = `server-${++traces}`;
+      // -ff: a file per thread, so no write is split into "unfinished" and "resumed" lines.
+      const strace = spawn('strace', ['-ff', '-yy', '-e', 'trace=sendto,write,writev,sendmsg', '-o', join(dir, prefix), '-p', String(serverPid)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
-      void exited.then((code) => fail(new Error(`strace exited (${code}): ${said}`)));
-    });
-    try {
-      await work();
-    } finally {
-      strace.kill('SIGINT');
-      await exited;
-    }
-    const writes: Write[] = [];
-    for (const f of (await readdir(dir)).filter((n) => n.startsWith(`${prefix}.`))) {
-      for (const m of (await readFile(join(dir, f), 'utf8')).matchAll(/->127\.0\.0\.1:(\d+)\]>.*= (\d+)$/gm)) writes.push({ port: Number(m[1]), bytes: Number(m[2]) });
-    }
-    return writes;
-  }
-
-  /** The server's writes to one connection while it reads the whole table. */
-  async function tableWrites(conn: Connection): Promise<number[]> {
-    const { localPort } = (conn as unknown as { connection: { stream: { localPort: number } } }).connection.stream;
-    const writes = await serverWrites(async () => {
-      const [rows] = await conn.query('SELECT id, body FROM t ORDER BY id');
-      assert.equal((rows as unknown[]).length, ROWS);
-    });
-    return writes.filter((w) => w.port === localPort).map((w) => w.bytes);
-  }
-
-  test('a plain connection gets the default 16 KB writes; one opened for bulk reads few of about 1 MB', async () => {
-    const plain = await connect(parseDatabaseUrl(db.url));
-    const wide = await connect(parseDatabaseUrl(db.url), { wideServerWrites: true });
-    try {
-      const before = await tableWrites(plain);
-      assert.ok(before.length >= TABLE_BYTES / (16 << 10), `${before.length} writes`);
-      assert.ok(Math.max(...before) <= 16 << 10, `largest write ${Math.max(...before)} bytes`);
-
-      const after = await tableWrites(wide);
-      assert.ok(Math.max(...after) >= WIDE_SERVER_WRITES, `largest write ${Math.max(...after)} bytes`);
-      // A write the socket takes only in part is finished by further, smaller ones.
-      assert.ok(after.length < before.length / 8, `${after.length} writes against ${before.length}`);
-      assert.ok(after.reduce((a, b) => a + b, 0) >= TABLE_BYTES);
-    } finally {
-      await plain.end();
-      await wide.end();
-    }
-  });
-
-  test('a dump reads its table through such writes', async () => {
-    const backups = join(dir, 'backups');
-    const clientLog = join(dir, 'client.txt');
-    const serverPort = parseDatabaseUrl(db.url).port;
-    const writes = await serverWrites(async () => {
-      // The dump's own sockets, from its side: their local ports pick its writes out of the server's.
-      const r = await runCli(['dump', '--name', 'wide', '--jobs', '1', '--backup-dir', backups, '--database-url', db.url], {
-        prefix: ['strace', '-f', '-qq', '-yy', '-e', 'trace=read', '-o', clientLog],
+      const exited = new Promise<number | null>((ok) => strace.on('exit', ok));
+      // strace says so on stderr once it has attached to the server's threads.
+      await new Promise<void>((ok, fail) => {
+        let said = '';
+        strace.stderr.on('data', (d: Buffer) => {
+          said += d.toString();
+          if (/attached/.test(said)) ok();
+        });
+        void exited.then((code) => fail(new Error(`strace exited (${code}): ${said}`)));
       });
-      assert.equal(r.code, 0, r.stderr);
-    });
-    const ports = await clientPorts(clientLog, serverPort);
-    assert.ok(ports.size >= 2, `the dump's connections: ${[...ports].join(', ')}`);
-    const large = writes.filter((w) => ports.has(w.port) && w.bytes >= WIDE_SERVER_WRITES);
-    assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more to the dump's connections`);
-  });
-  test('without RELOAD a dump reads everything over one connection, which gets such writes too', async () => {
-    const user = `norel_${process.pid}`;
-    const admin = await connect(parseDatabaseUrl(db.url));
-    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'norel-secret'`);
-    await admin.query(`GRANT ALL PRIVILEGES ON \`${db.name}\`.* TO '${user}'@'%'`);
-    try {
-      const url = new URL(db.url);
-      url.username = user;
-      url.password = 'norel-secret';
-      const clientLog = join(dir, 'client-norel.txt');
-      const serverPort = parseDatabaseUrl(db.url).port;
-      let out = '';
+      try {
+        await work();
+      } finally {
+        strace.kill('SIGINT');
+        await exited;
+      }
+      const writes: Write[] = [];
+      for (const f of (await readdir(dir)).filter((n) => n.startsWith(`${prefix}.`))) {
+        for (const m of (await readFile(join(dir, f), 'utf8')).matchAll(/->127\.0\.0\.1:(\d+)\]>.*= (\d+)$/gm)) writes.push({ port: Number(m[1]), bytes: Number(m[2]) });
+      }
+      return writes;
+    }
+
+    /** The server's writes to one connection while it reads the whole table. */
+    async function tableWrites(conn: Connection): Promise<number[]> {
+      const { localPort } = (conn as unknown as { connection: { stream: { localPort: number } } }).connection.stream;
       const writes = await serverWrites(async () => {
-        const r = await runCli(['dump', '--name', 'norel', '--jobs', '2', '--backup-dir', join(dir, 'backups'), '--database-url', url.toString(), '--json'], {
+        const [rows] = await conn.query('SELECT id, body FROM t ORDER BY id');
+        assert.equal((rows as unknown[]).length, ROWS);
+      });
+      return writes.filter((w) => w.port === localPort).map((w) => w.bytes);
+    }
+
+    test('a plain connection gets the default 16 KB writes; one opened for bulk reads few of about 1 MB', async () => {
+      const plain = await connect(parseDatabaseUrl(db.url));
+      const wide = await connect(parseDatabaseUrl(db.url), { wideServerWrites: true });
+      try {
+        const before = await tableWrites(plain);
+        assert.ok(before.length >= TABLE_BYTES / (16 << 10), `${before.length} writes`);
+        assert.ok(Math.max(...before) <= 16 << 10, `largest write ${Math.max(...before)} bytes`);
+
+        const after = await tableWrites(wide);
+        assert.ok(Math.max(...after) >= WIDE_SERVER_WRITES, `largest write ${Math.max(...after)} bytes`);
+        // A write the socket takes only in part is finished by further, smaller ones.
+        assert.ok(after.length < before.length / 8, `${after.length} writes against ${before.length}`);
+        assert.ok(after.reduce((a, b) => a + b, 0) >= TABLE_BYTES);
+      } finally {
+        await plain.end();
+        await wide.end();
+      }
+    });
+
+    test('a dump reads its table through such writes', async () => {
+      const backups = join(dir, 'backups');
+      const clientLog = join(dir, 'client.txt');
+      const serverPort = parseDatabaseUrl(db.url).port;
+      const writes = await serverWrites(async () => {
+        // The dump's own sockets, from its side: their local ports pick its writes out of the server's.
+        const r = await runCli(['dump', '--name', 'wide', '--jobs', '1', '--backup-dir', backups, '--database-url', db.url], {
           prefix: ['strace', '-f', '-qq', '-yy', '-e', 'trace=read', '-o', clientLog],
         });
         assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stderr, /Cannot take a global read lock.*single connection/);
-        out = r.stdout;
       });
-      const manifest = JSON.parse(await readFile(join(JSON.parse(out).path, 'manifest.json'), 'utf8'));
-      assert.equal(manifest.tables.find((t: { name: string }) => t.name === 't').rows, ROWS);
       const ports = await clientPorts(clientLog, serverPort);
+      assert.ok(ports.size >= 2, `the dump's connections: ${[...ports].join(', ')}`);
       const large = writes.filter((w) => ports.has(w.port) && w.bytes >= WIDE_SERVER_WRITES);
       assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more to the dump's connections`);
-    } finally {
-      await admin.query(`DROP USER '${user}'@'%'`);
-      await admin.end();
-    }
-  });
-});
+    });
+    test('without RELOAD a dump reads everything over one connection, which gets such writes too', async () => {
+      const user = `norel_${process.pid}`;
+      const admin = await connect(parseDatabaseUrl(db.url));
+      await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'norel-secret'`);
+      await admin.query(`GRANT ALL PRIVILEGES ON \`${db.name}\`.* TO '${user}'@'%'`);
+      try {
+        const url = new URL(db.url);
+        url.username = user;
+        url.password = 'norel-secret';
+        const clientLog = join(dir, 'client-norel.txt');
+        const serverPort = parseDatabaseUrl(db.url).port;
+        let out = '';
+        const writes = await serverWrites(async () => {
+          const r = await runCli(['dump', '--name', 'norel', '--jobs', '2', '--backup-dir', join(dir, 'backups'), '--database-url', url.toString(), '--json'], {
+            prefix: ['strace', '-f', '-qq', '-yy', '-e', 'trace=read', '-o', clientLog],
+          });
+          assert.equal(r.code, 0, r.stderr);
+          assert.match(r.stderr, /Cannot take a global read lock.*single connection/);
+          out = r.stdout;
+        });
+        const manifest = JSON.parse(await readFile(join(JSON.parse(out).path, 'manifest.json'), 'utf8'));
+        assert.equal(manifest.tables.find((t: { name: string }) => t.name === 't').rows, ROWS);
+        const ports = await clientPorts(clientLog, serverPort);
+        const large = writes.filter((w) => ports.has(w.port) && w.bytes >= WIDE_SERVER_WRITES);
+        assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more to the dump's connections`);
+      } finally {
+        await admin.query(`DROP USER '${user}'@'%'`);
+        await admin.end();
+      }
+    });
+  },
+);

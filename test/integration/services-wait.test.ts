@@ -47,17 +47,14 @@ describe('waitForMysql', () => {
     const secret = 'closed-port-secret';
     const url = `mysql://app:${secret}@127.0.0.1:${port}/olympia`;
     let retries = 0;
-    await assert.rejects(
-      waitForMysql(url, { timeoutMs: 1500, intervalMs: 200, onRetry: () => retries++ }),
-      (e: unknown) => {
-        assert.ok(e instanceof ConnectionError);
-        assert.equal(e.exitCode, ExitCode.connection);
-        assert.match(e.message, /^MySQL at mysql:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/olympia was not ready within 1\.5 s \(\d+ attempts in [\d.]+ s\)/);
-        assert.match(e.message, /ECONNREFUSED/);
-        assert.ok(!e.message.includes(secret) && !(e.hint ?? '').includes(secret));
-        return true;
-      },
-    );
+    await assert.rejects(waitForMysql(url, { timeoutMs: 1500, intervalMs: 200, onRetry: () => retries++ }), (e: unknown) => {
+      assert.ok(e instanceof ConnectionError);
+      assert.equal(e.exitCode, ExitCode.connection);
+      assert.match(e.message, /^MySQL at mysql:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/olympia was not ready within 1\.5 s \(\d+ attempts in [\d.]+ s\)/);
+      assert.match(e.message, /ECONNREFUSED/);
+      assert.ok(!e.message.includes(secret) && !(e.hint ?? '').includes(secret));
+      return true;
+    });
     assert.ok(retries >= 1, 'it retried before giving up');
   });
 

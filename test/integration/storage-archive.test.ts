@@ -53,8 +53,21 @@ describe('extracting storage.tar', () => {
   const attacks: [string, (src: string) => Promise<void>, RegExp][] = [
     ['a symlink to /etc/passwd', (s) => symlink('/etc/passwd', join(s, 'passwd')), /symbolic link "passwd" -> \/etc\/passwd/],
     ['a symlink to a directory outside', (s) => symlink(outside, join(s, 'd')), /symbolic link "d"/],
-    ['a hard link', async (s) => { await writeFile(join(s, 'a'), 'x'); await link(join(s, 'a'), join(s, 'b')); }, /hard link "(a|b)"/],
-    ['a FIFO', async (s) => { assert.equal(spawnSync('mkfifo', [join(s, 'pipe')]).status, 0); }, /a FIFO "pipe"/],
+    [
+      'a hard link',
+      async (s) => {
+        await writeFile(join(s, 'a'), 'x');
+        await link(join(s, 'a'), join(s, 'b'));
+      },
+      /hard link "(a|b)"/,
+    ],
+    [
+      'a FIFO',
+      async (s) => {
+        assert.equal(spawnSync('mkfifo', [join(s, 'pipe')]).status, 0);
+      },
+      /a FIFO "pipe"/,
+    ],
   ];
   for (const [what, build, message] of attacks) {
     test(`${what} is refused (exit 4), naming the member; nothing outside changes`, async () => {
@@ -107,7 +120,11 @@ describe('extracting storage.tar', () => {
       if (isDir) await mkdir(path);
       else await writeFile(path, 'x');
       await chmod(path, mode);
-      await assert.rejects(refuseUnsafeEntries(root, 'storage.tar'), (e: unknown) => e instanceof IntegrityError && e.exitCode === 4 && e.message.includes(`"sub/${name}" with the ${bits} bit`), name);
+      await assert.rejects(
+        refuseUnsafeEntries(root, 'storage.tar'),
+        (e: unknown) => e instanceof IntegrityError && e.exitCode === 4 && e.message.includes(`"sub/${name}" with the ${bits} bit`),
+        name,
+      );
     }
   });
 
@@ -139,7 +156,10 @@ describe('extracting storage.tar', () => {
     await writeFile(join(src, 'x'), 'escape');
     const file = join(dir, 'dotdot.tar');
     tar(['-cf', file, '-C', src, '--transform', 's,^x,../../escape,', 'x']);
-    await extract(file).then(() => undefined, () => undefined);
+    await extract(file).then(
+      () => undefined,
+      () => undefined,
+    );
     assert.deepEqual(await namesIn(dir).then((n) => n.filter((x) => x === 'escape')), []);
     assert.deepEqual(await namesIn(join(dir, '..')).then((n) => n.filter((x) => x === 'escape')), []);
   });
@@ -154,7 +174,7 @@ describe('extracting storage.tar', () => {
     assert.deepEqual(await treeContents(staged), { README: Buffer.from('files\n').toString('hex'), [join('addons', '7', 'icon.png')]: '895000ff' });
   });
 
-  test('the staged storage dir is private while it fills, then takes the live dir\'s mode', async () => {
+  test("the staged storage dir is private while it fills, then takes the live dir's mode", async () => {
     const live = join(dir, 'live');
     await mkdir(live);
     await chmod(live, 0o750);

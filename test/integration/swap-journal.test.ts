@@ -151,7 +151,11 @@ describe('a load killed at each step of its swap, then recovered', () => {
       assert.deepEqual(await wholeState(db.url, storage), afterRename ? newState : oldState);
       const left = stagingNames(db.name);
       assert.deepEqual(await schemasPresent(db.url, [left.stage, left.old, left.journal]), [], 'no staging or journal database is left');
-      assert.deepEqual((await namesIn(dirname(storage))).filter((n) => n.startsWith(`${basename(storage)}.`)), [], 'no storage copy is left');
+      assert.deepEqual(
+        (await namesIn(dirname(storage))).filter((n) => n.startsWith(`${basename(storage)}.`)),
+        [],
+        'no storage copy is left',
+      );
       assert.equal(await recover(), 'none', 'a second recovery has nothing to do');
     });
   }
@@ -174,9 +178,21 @@ describe('a load killed at each step of its swap, then recovered', () => {
     await runSteps(await setUp(), names.indexOf('rename tables') + 1);
     const ctx = makeContext({ config: validateConfig({}, backupDir), databaseUrl: db.url, backupDir, storageDir: storage, jobs: 1, reporter: silentReporter });
     const d = await dumpBackup(ctx, { name: parseBackupName('after-kill') });
-    assert.deepEqual(d.manifest.views.map((v) => v.name), ['vn'], 'the dump holds the new views');
-    assert.deepEqual(d.manifest.triggers.map((t) => t.name), ['tn'], 'and the new triggers');
-    assert.deepEqual(d.manifest.storage?.files.map((f) => f.path), ['storage/sub/new.txt'], 'and the new storage');
+    assert.deepEqual(
+      d.manifest.views.map((v) => v.name),
+      ['vn'],
+      'the dump holds the new views',
+    );
+    assert.deepEqual(
+      d.manifest.triggers.map((t) => t.name),
+      ['tn'],
+      'and the new triggers',
+    );
+    assert.deepEqual(
+      d.manifest.storage?.files.map((f) => f.path),
+      ['storage/sub/new.txt'],
+      'and the new storage',
+    );
     assert.deepEqual(await wholeState(db.url, storage), newState);
 
     // A load that finds the same leftover finishes it too, then loads what it was asked to.
@@ -184,7 +200,11 @@ describe('a load killed at each step of its swap, then recovered', () => {
     await load({ target: parseDatabaseUrl(db.url), store: backups, name: parseBackupName('after-kill'), jobs: 1, storageDir: storage, reporter: silentReporter });
     assert.deepEqual(await wholeState(db.url, storage), newState);
     // Without the recovery, the staged copy of this (live) process would be left beside the dir.
-    assert.deepEqual((await namesIn(dirname(storage))).filter((n) => n.startsWith(`${basename(storage)}.`)), [], 'no storage copy is left');
+    assert.deepEqual(
+      (await namesIn(dirname(storage))).filter((n) => n.startsWith(`${basename(storage)}.`)),
+      [],
+      'no storage copy is left',
+    );
   });
 });
 
@@ -197,7 +217,11 @@ describe('the storage swap, from every state a kill can leave', () => {
     const p = { dir: join(dir, 'live'), staged: join(dir, 'staged'), aside: join(dir, 'aside') };
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir);
-    for (const [key, path] of [['live', p.dir], ['staged', p.staged], ['aside', p.aside]] as const) {
+    for (const [key, path] of [
+      ['live', p.dir],
+      ['staged', p.staged],
+      ['aside', p.aside],
+    ] as const) {
       const content = parts[key];
       if (content === undefined) continue;
       await mkdir(path);

@@ -46,7 +46,15 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
   const inputs = { 'database-url': 'mysql://app:s3cret-pw@127.0.0.1:3306/app', services: 'external', ...script.inputs };
   const run: FakeRun = { runtime: undefined as unknown as ActionRuntime, workspace, calls: [], outputs: {}, log: [], secrets: [], summary: '', backups };
   const listed = (name: string): ListedBackup & { path: string } => ({
-    name, kind: 'olympia-data', created: '', size: 1000, tables: 3, rows: 10, valid: true, migrationHash: backups.get(name) ?? null, path: join(workspace, 'backups', name),
+    name,
+    kind: 'olympia-data',
+    created: '',
+    size: 1000,
+    tables: 3,
+    rows: 10,
+    valid: true,
+    migrationHash: backups.get(name) ?? null,
+    path: join(workspace, 'backups', name),
   });
   const engineResult = (which: 'initialize' | 'seed', currentHash: () => string): InitializeResult => {
     const e = script.engine ?? {};

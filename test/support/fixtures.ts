@@ -37,7 +37,7 @@ export const TRICKY_TEXT = [
   'new\nline',
   'cr\r\nlf',
   'back\\slash \\N \\t',
-  "quote ' \" `",
+  'quote \' " `',
   'nul\u0000byte',
   'emoji 🦊🔥 and 𝄞',
   '\\',
@@ -72,7 +72,9 @@ export async function seedTypes(url: string): Promise<void> {
     );
   }
   // NULL vs empty string, all columns NULL.
-  await c.query(`INSERT INTO addons (slug, summary, meta, icon, hash, created, modified, price, ratio, flags) VALUES ('nulls', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+  await c.query(
+    `INSERT INTO addons (slug, summary, meta, icon, hash, created, modified, price, ratio, flags) VALUES ('nulls', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  );
   await c.query(`INSERT INTO addons (slug, summary, icon) VALUES ('empties', '', '')`);
   await c.end();
 }

@@ -128,8 +128,15 @@ describe('secrets', () => {
     assert.ok(error instanceof UsageError);
     assert.ok(!`${error.message} ${error.hint ?? ''}`.includes('s3cr'), error.message);
     const masks = log.lines().filter((l) => l.startsWith('::add-mask::'));
-    assert.deepEqual(new Set(masks), new Set(['::add-mask::s3cr%2540t', // the runner's escaping of %
-      '::add-mask::s3cr@t', '::add-mask::es-pass', '::add-mask::ghs_token123']));
+    assert.deepEqual(
+      new Set(masks),
+      new Set([
+        '::add-mask::s3cr%2540t', // the runner's escaping of %
+        '::add-mask::s3cr@t',
+        '::add-mask::es-pass',
+        '::add-mask::ghs_token123',
+      ]),
+    );
     assert.deepEqual(log.lines(), masks, 'nothing but masks was written');
   });
 
@@ -137,7 +144,10 @@ describe('secrets', () => {
     setInputs({ 'database-url': 'mysql://root:p@ss w0rd@host:notaport/db' });
     const log = recordActionsLog();
     try {
-      assert.throws(() => readInputs(realIO()), (e: unknown) => e instanceof UsageError && !e.message.includes('w0rd'));
+      assert.throws(
+        () => readInputs(realIO()),
+        (e: unknown) => e instanceof UsageError && !e.message.includes('w0rd'),
+      );
     } finally {
       log.stop();
     }

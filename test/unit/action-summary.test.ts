@@ -66,19 +66,30 @@ describe('renderSummary', () => {
   });
 
   test('backup sizes', () => {
-    const md = renderSummary(input({ backups: [{ name: '_init', role: 'seeded', tables: 12, rows: 17313, bytes: 2_400_000 }, { name: 'nightly', role: 'published as an artifact', tables: 12, rows: 17313, bytes: 512 }] }));
+    const md = renderSummary(
+      input({
+        backups: [
+          { name: '_init', role: 'seeded', tables: 12, rows: 17313, bytes: 2_400_000 },
+          { name: 'nightly', role: 'published as an artifact', tables: 12, rows: 17313, bytes: 512 },
+        ],
+      }),
+    );
     assert.ok(md.includes('| `_init` | seeded | 12 | 17,313 | 2.3 MB |'));
     assert.ok(md.includes('| `nightly` | published as an artifact | 12 | 17,313 | 512 B |'));
     assert.ok(!renderSummary(input({ backups: [] })).includes('| Backup |'));
   });
 
   test('a failure leads with the message and the hint; pipes and line breaks cannot break the table', () => {
-    const md = renderSummary(input({
-      ok: false,
-      error: { message: 'MySQL at mysql://u:***@db:3306/x was not ready | gave up\nafter 2 s', hint: 'Start it.' },
-      phases: [{ title: 'Wait for the services', status: 'failed', durationMs: 2000, detail: 'a | b\nc' }],
-    }));
-    assert.ok(md.startsWith('### olympia-data initialize: ❌ failed in 10.0 s\n\n> [!CAUTION]\n> MySQL at mysql://u:***@db:3306/x was not ready \\| gave up after 2 s\n>\n> Start it.\n'));
+    const md = renderSummary(
+      input({
+        ok: false,
+        error: { message: 'MySQL at mysql://u:***@db:3306/x was not ready | gave up\nafter 2 s', hint: 'Start it.' },
+        phases: [{ title: 'Wait for the services', status: 'failed', durationMs: 2000, detail: 'a | b\nc' }],
+      }),
+    );
+    assert.ok(
+      md.startsWith('### olympia-data initialize: ❌ failed in 10.0 s\n\n> [!CAUTION]\n> MySQL at mysql://u:***@db:3306/x was not ready \\| gave up after 2 s\n>\n> Start it.\n'),
+    );
     assert.ok(md.includes('| ❌ | Wait for the services | 2.0 s |  | a \\| b c |'));
   });
 });
@@ -103,10 +114,13 @@ describe('timeChart', () => {
   });
 
   test('repeated titles stay separate slices; nothing measurable gives no chart', () => {
-    const chart = timeChart([
-      { title: 'Dump', status: 'done', durationMs: 1000 },
-      { title: 'Dump', status: 'done', durationMs: 2000 },
-    ], 3000);
+    const chart = timeChart(
+      [
+        { title: 'Dump', status: 'done', durationMs: 1000 },
+        { title: 'Dump', status: 'done', durationMs: 2000 },
+      ],
+      3000,
+    );
     assert.ok(chart.includes('    "Dump" : 1.00\n    "Dump (2)" : 2.00\n```'));
     assert.ok(!chart.includes('Other'));
     assert.equal(timeChart([{ title: 'Index not built', status: 'skipped', durationMs: 0 }], 0), '');

@@ -51,3 +51,11 @@ test('the action runs dist/index.js on node24 and has branding', () => {
   assert.match(text, /^name: \S/m);
   assert.match(text, /^description: \S/m);
 });
+
+test('docs/action.md carries the input and output tables generated from action.yml', async () => {
+  const { withReference, declared } = await import('../../scripts/action-reference.js');
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'action.md'), 'utf8');
+  assert.equal(declared(text, 'inputs').length, Object.values(Inputs).length);
+  assert.equal(declared(text, 'outputs').length, Object.values(Outputs).length);
+  assert.ok(doc === withReference(doc, text), 'docs/action.md is stale: run `node --import tsx scripts/action-reference.ts`');
+});

@@ -133,7 +133,12 @@ describe('bench measurement parsing', () => {
 describe('bench peer commands', () => {
   const server = { host: '127.0.0.1', port: 33306, user: 'olympia', password: 's3cret pass' };
   test('the shown commands never contain the password', () => {
-    for (const inv of [mysqldumpDump(server, 'db', '/x.sql'), mysqlLoad(server, 'db2', '/x.sql'), mydumperDump(server, 'db', '/d', 2, 100000), myloaderLoad(server, 'db2', '/d', 2)]) {
+    for (const inv of [
+      mysqldumpDump(server, 'db', '/x.sql'),
+      mysqlLoad(server, 'db2', '/x.sql'),
+      mydumperDump(server, 'db', '/d', 2, 100000),
+      myloaderLoad(server, 'db2', '/d', 2),
+    ]) {
       assert.ok(!inv.display.includes('s3cret'), inv.display);
     }
   });

@@ -26,10 +26,7 @@ describe('CLI argument parsing', () => {
   test('dump flags: --name/-n, --force/-f and the common options', () => {
     const p = parse('dump', '-n', 'x', '-f', '--backup-dir', '/b', '--database-url', 'mysql://u:p@h/d', '--storage-dir', 's', '-j', '3', '--json');
     assert.equal(p.command, 'dump');
-    assert.deepEqual(
-      { ...p.values },
-      { name: 'x', force: true, 'backup-dir': '/b', 'database-url': 'mysql://u:p@h/d', 'storage-dir': 's', jobs: '3', json: true },
-    );
+    assert.deepEqual({ ...p.values }, { name: 'x', force: true, 'backup-dir': '/b', 'database-url': 'mysql://u:p@h/d', 'storage-dir': 's', jobs: '3', json: true });
     assert.equal(parse('dump', '--name=y').values.name, 'y');
     assert.equal(parse('dump', '--sync').values.sync, true);
     assert.equal(parse('dump', '--no-sync').values['no-sync'], true);
@@ -62,7 +59,10 @@ describe('CLI argument parsing', () => {
     assert.equal(parsePositiveInt('4', '--jobs'), 4);
     assert.equal(parsePositiveInt(undefined, '--jobs'), undefined);
     for (const bad of ['0', '-1', '1.5', 'two', '', '3x']) {
-      assert.throws(() => parsePositiveInt(bad, '--jobs'), (e: unknown) => e instanceof UsageError && e.message.startsWith('--jobs must be a positive whole number'));
+      assert.throws(
+        () => parsePositiveInt(bad, '--jobs'),
+        (e: unknown) => e instanceof UsageError && e.message.startsWith('--jobs must be a positive whole number'),
+      );
     }
   });
 
@@ -74,7 +74,11 @@ describe('CLI argument parsing', () => {
     assert.equal(parseSize('4096', '--chunk-size'), 4096);
     assert.equal(parseSize(undefined, '--chunk-size'), undefined);
     for (const bad of ['0', '-1MB', 'big', '', '64 TB', '0.1B']) {
-      assert.throws(() => parseSize(bad, '--chunk-size'), (e: unknown) => e instanceof UsageError && e.message.startsWith('--chunk-size must be a size such as 64MB'), bad);
+      assert.throws(
+        () => parseSize(bad, '--chunk-size'),
+        (e: unknown) => e instanceof UsageError && e.message.startsWith('--chunk-size must be a size such as 64MB'),
+        bad,
+      );
     }
   });
 
@@ -104,7 +108,17 @@ describe('dump threads started before the CLI has loaded', () => {
     assert.equal(prestarted(['dump'], 1), 0);
   });
   test('none for other commands, for help, or for a --jobs the parser will refuse', () => {
-    for (const argv of [['load', '--jobs', '4'], ['initialize'], [], ['dump', '--help'], ['dump', '-h'], ['dump', '--jobs'], ['dump', '--jobs', 'many'], ['dump', '--jobs', '0'], ['dump', '--jobs=-2']]) {
+    for (const argv of [
+      ['load', '--jobs', '4'],
+      ['initialize'],
+      [],
+      ['dump', '--help'],
+      ['dump', '-h'],
+      ['dump', '--jobs'],
+      ['dump', '--jobs', 'many'],
+      ['dump', '--jobs', '0'],
+      ['dump', '--jobs=-2'],
+    ]) {
       assert.equal(prestarted(argv, 8), 0, argv.join(' '));
     }
   });

@@ -7,7 +7,7 @@ test('a tiny backup gets no more connections than it has work for, whatever --jo
   assert.deepEqual(loadConnections(4, 0, 500), { count: 1, limitedBy: 'backup' });
 });
 
-test('the server\'s free connections bound the count', () => {
+test("the server's free connections bound the count", () => {
   assert.deepEqual(loadConnections(1000, 5000, 40), { count: 40, limitedBy: 'server' });
   assert.deepEqual(loadConnections(8, 100, -3), { count: 1, limitedBy: 'server' });
 });

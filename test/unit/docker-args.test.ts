@@ -146,7 +146,7 @@ describe('docker provider with a fake docker CLI', () => {
     return { lines, reporter: { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) } };
   }
 
-  test('a failed docker run is an error with docker\'s reason and no password, in the error or the log', async () => {
+  test("a failed docker run is an error with docker's reason and no password, in the error or the log", async () => {
     const { run, calls } = fakeDocker((args) =>
       args[0] === 'inspect' ? { code: 1, stderr: 'Error: No such container' } : { code: 125, stderr: `port is already allocated (pw ${SECRET})` },
     );

@@ -34,8 +34,14 @@ test('only a single integer primary key splits a table', () => {
 
 test('bounds are asked for only where a table is bigger than a chunk and has a key to split on', () => {
   const s = schema();
-  assert.deepEqual(tablesToSplit(s, 64 * MB).map((t) => t.name), ['big']);
-  assert.deepEqual(tablesToSplit(s, 512 * MB).map((t) => t.name), []);
+  assert.deepEqual(
+    tablesToSplit(s, 64 * MB).map((t) => t.name),
+    ['big'],
+  );
+  assert.deepEqual(
+    tablesToSplit(s, 512 * MB).map((t) => t.name),
+    [],
+  );
 });
 
 test('a big table becomes key ranges that cover every row, biggest work first', () => {
@@ -44,7 +50,10 @@ test('a big table becomes key ranges that cover every row, biggest work first', 
   assert.equal(big.length, 5, '300 MB in 64 MB chunks');
   assert.match(big[0].sql, /WHERE `id` < \d+$/, 'the first range is open below');
   assert.doesNotMatch(big.at(-1)!.sql, /</, 'the last range is open above');
-  assert.deepEqual(big.map((t) => t.file), [0, 1, 2, 3, 4].map((i) => dataFileName('big', i)));
+  assert.deepEqual(
+    big.map((t) => t.file),
+    [0, 1, 2, 3, 4].map((i) => dataFileName('big', i)),
+  );
   assert.equal(tasks.at(-1)!.table, 'small', 'the small table is taken last');
   assert.deepEqual(entries.get('big')!.files, [], 'files are listed once written');
 });
@@ -59,12 +68,24 @@ test('generated columns are neither read nor listed; BIT columns travel as integ
 
 test('without bounds (an empty table) a big table is read whole', () => {
   const { tasks } = planDump(schema({ bounds: new Map() }), 64 * MB);
-  assert.deepEqual(tasks.map((t) => [t.table, t.sql.includes('WHERE')]), [['big', false], ['small', false]]);
+  assert.deepEqual(
+    tasks.map((t) => [t.table, t.sql.includes('WHERE')]),
+    [
+      ['big', false],
+      ['small', false],
+    ],
+  );
 });
 
 test('names that need quoting stay one file name and one identifier', () => {
   const odd = 'we`ird/na me';
-  const s = schema({ tables: [table(odd, 10)], columns: new Map([[odd, [col('id', 'int')]]]), keys: new Map([[odd, 'id']]), bounds: new Map(), createSql: new Map([[odd, 'CREATE TABLE x (id int)']]) });
+  const s = schema({
+    tables: [table(odd, 10)],
+    columns: new Map([[odd, [col('id', 'int')]]]),
+    keys: new Map([[odd, 'id']]),
+    bounds: new Map(),
+    createSql: new Map([[odd, 'CREATE TABLE x (id int)']]),
+  });
   const { tasks } = planDump(s, 64 * MB);
   assert.equal(tasks[0].file, `data/${encodeURIComponent(odd)}.00000.tsv`);
   assert.match(tasks[0].sql, /FROM `app`\.`we``ird\/na me`$/);

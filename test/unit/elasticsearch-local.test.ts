@@ -18,7 +18,10 @@ describe('Elasticsearch versions', () => {
 
   test('anything else is a usage error saying what to give', () => {
     for (const bad of ['8', 'latest', '7.x', '7.17.25; rm -rf /', '']) {
-      assert.throws(() => resolveEsVersion(bad), (e: unknown) => e instanceof UsageError && /major\.minor\.patch/.test(e.hint ?? ''));
+      assert.throws(
+        () => resolveEsVersion(bad),
+        (e: unknown) => e instanceof UsageError && /major\.minor\.patch/.test(e.hint ?? ''),
+      );
     }
   });
 

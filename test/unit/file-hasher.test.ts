@@ -18,10 +18,20 @@ async function file(name: string, bytes: Buffer) {
 
 test('a big set is hashed on threads, a small one here: the same digests, in the order given', async () => {
   // 3 × 12 MB is past the size where threads start; the small files go through the same threads.
-  const files = [await file('small', Buffer.from('tiny')), await file('a', randomBytes(12 << 20)), await file('empty', Buffer.alloc(0)), await file('b', randomBytes(12 << 20)), await file('c', randomBytes(12 << 20))];
+  const files = [
+    await file('small', Buffer.from('tiny')),
+    await file('a', randomBytes(12 << 20)),
+    await file('empty', Buffer.alloc(0)),
+    await file('b', randomBytes(12 << 20)),
+    await file('c', randomBytes(12 << 20)),
+  ];
   for (const threads of [1, 2, 3]) {
     const digests = await hashFiles(files, threads);
-    assert.deepEqual(digests, files.map((f) => ({ sha256: f.sha256 })), `${threads} thread(s)`);
+    assert.deepEqual(
+      digests,
+      files.map((f) => ({ sha256: f.sha256 })),
+      `${threads} thread(s)`,
+    );
   }
 });
 

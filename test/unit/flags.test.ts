@@ -17,13 +17,16 @@ describe('parseBoolFlag', () => {
 
   test('anything else is a usage error naming the variable and the accepted values', () => {
     for (const v of ['maybe', 'on', 'off', 'y', '2', 'true!']) {
-      assert.throws(() => parseBoolFlag(v, 'INIT_SKIP_SEED'), (e: unknown) => {
-        assert.ok(e instanceof UsageError);
-        assert.equal(e.exitCode, ExitCode.usage);
-        assert.equal(e.message, `INIT_SKIP_SEED=${JSON.stringify(v)} is not a yes/no value.`);
-        assert.match(e.hint ?? '', /INIT_SKIP_SEED to true, 1, yes or false, 0, no/);
-        return true;
-      });
+      assert.throws(
+        () => parseBoolFlag(v, 'INIT_SKIP_SEED'),
+        (e: unknown) => {
+          assert.ok(e instanceof UsageError);
+          assert.equal(e.exitCode, ExitCode.usage);
+          assert.equal(e.message, `INIT_SKIP_SEED=${JSON.stringify(v)} is not a yes/no value.`);
+          assert.match(e.hint ?? '', /INIT_SKIP_SEED to true, 1, yes or false, 0, no/);
+          return true;
+        },
+      );
     }
   });
 });
@@ -60,9 +63,18 @@ describe('resolveInitializeOptions', () => {
   });
 
   test('a bad backup name is a usage error naming where it came from', () => {
-    assert.throws(() => resolveInitializeOptions({ flags: {}, env: { INIT_LOAD: '../etc' } }), (e: unknown) => e instanceof UsageError && /^INIT_LOAD: .*path separator/.test(e.message) && e.hint !== undefined);
-    assert.throws(() => resolveInitializeOptions({ flags: { load: 'a/b' }, env: {} }), (e: unknown) => e instanceof UsageError && /^--load: .*path separator/.test(e.message));
-    assert.throws(() => resolveInitializeOptions({ flags: { load: '' }, env: {} }), (e: unknown) => e instanceof UsageError && /^--load: .*empty/.test(e.message));
+    assert.throws(
+      () => resolveInitializeOptions({ flags: {}, env: { INIT_LOAD: '../etc' } }),
+      (e: unknown) => e instanceof UsageError && /^INIT_LOAD: .*path separator/.test(e.message) && e.hint !== undefined,
+    );
+    assert.throws(
+      () => resolveInitializeOptions({ flags: { load: 'a/b' }, env: {} }),
+      (e: unknown) => e instanceof UsageError && /^--load: .*path separator/.test(e.message),
+    );
+    assert.throws(
+      () => resolveInitializeOptions({ flags: { load: '' }, env: {} }),
+      (e: unknown) => e instanceof UsageError && /^--load: .*empty/.test(e.message),
+    );
   });
 
   test('a malformed environment value is an error even when a flag overrides it', () => {

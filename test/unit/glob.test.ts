@@ -46,7 +46,17 @@ describe('expandGlobs', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'olympia-glob-'));
-    const files = ['db/migrations/002_b.sql', 'db/migrations/001_a.sql', 'db/migrations/README.md', 'db/seed/users.sql', 'seed.sql', 'node_modules/pkg/m.sql', '.git/x.sql', 'src/app/migrations/0001_initial.py', 'src/app/migrations/__init__.py'];
+    const files = [
+      'db/migrations/002_b.sql',
+      'db/migrations/001_a.sql',
+      'db/migrations/README.md',
+      'db/seed/users.sql',
+      'seed.sql',
+      'node_modules/pkg/m.sql',
+      '.git/x.sql',
+      'src/app/migrations/0001_initial.py',
+      'src/app/migrations/__init__.py',
+    ];
     for (const f of files) {
       await mkdir(join(dir, f, '..'), { recursive: true });
       await writeFile(join(dir, f), f);

@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { parseBackupName, type BackupName } from '../../src/core/backup-name.js';
 import { NotFoundError } from '../../src/core/errors.js';
 import type { InitializeOptions } from '../../src/core/flags.js';
-import {
-  describePlan,
-  missingBackupError,
-  planInitialize,
-  planSeed,
-  type Plan,
-  type PlanStep,
-  type ProbedState,
-} from '../../src/core/initialize-plan.js';
+import { describePlan, missingBackupError, planInitialize, planSeed, type Plan, type PlanStep, type ProbedState } from '../../src/core/initialize-plan.js';
 
 const NAME = parseBackupName('before-upgrade');
 const bools = [false, true];
@@ -27,18 +19,29 @@ const skipped = (plan: Plan, step: string) => plan.some((s) => s.kind === 'skip'
 type LoadCase = 'none' | 'existing' | 'missing';
 
 function* optionCombos(): Generator<{ options: InitializeOptions; loadCase: LoadCase }> {
-  for (const clean of bools) for (const loadCase of ['none', 'existing', 'missing'] as LoadCase[]) for (const skipSeed of bools) for (const skipIndex of bools) {
-    yield { options: { clean, skipSeed, skipIndex, ...(loadCase === 'none' ? {} : { load: NAME }) }, loadCase };
-  }
+  for (const clean of bools)
+    for (const loadCase of ['none', 'existing', 'missing'] as LoadCase[])
+      for (const skipSeed of bools)
+        for (const skipIndex of bools) {
+          yield { options: { clean, skipSeed, skipIndex, ...(loadCase === 'none' ? {} : { load: NAME }) }, loadCase };
+        }
 }
 
 function* stateCombos(loadCase: LoadCase): Generator<ProbedState> {
-  for (const databaseExists of bools) for (const hasTables of bools) for (const indexExists of bools) for (const initBackupExists of bools) for (const hasIndexDefinitions of bools) {
-    yield {
-      databaseExists, hasTables, indexExists, initBackupExists, hasIndexDefinitions,
-      ...(loadCase === 'none' ? {} : { loadBackupExists: loadCase === 'existing', existingBackups: ['_init', '2026-01-01'] }),
-    };
-  }
+  for (const databaseExists of bools)
+    for (const hasTables of bools)
+      for (const indexExists of bools)
+        for (const initBackupExists of bools)
+          for (const hasIndexDefinitions of bools) {
+            yield {
+              databaseExists,
+              hasTables,
+              indexExists,
+              initBackupExists,
+              hasIndexDefinitions,
+              ...(loadCase === 'none' ? {} : { loadBackupExists: loadCase === 'existing', existingBackups: ['_init', '2026-01-01'] }),
+            };
+          }
 }
 
 const CANONICAL_ORDER = ['clean', 'create-database', 'load', 'migrate', 'seed', 'dump-init', 'index'];
@@ -46,8 +49,14 @@ const CANONICAL_ORDER = ['clean', 'create-database', 'load', 'migrate', 'seed', 
 function checkInvariants(options: InitializeOptions, state: ProbedState, plan: Plan): void {
   const kinds = plan.filter((s) => s.kind !== 'skip').map((s) => s.kind);
   const positions = kinds.map((k) => CANONICAL_ORDER.indexOf(k));
-  assert.ok(positions.every((p) => p >= 0), `only initialize steps: ${kinds}`);
-  assert.ok(positions.every((p, i) => i === 0 || p > positions[i - 1]), `steps in order, each at most once: ${kinds}`);
+  assert.ok(
+    positions.every((p) => p >= 0),
+    `only initialize steps: ${kinds}`,
+  );
+  assert.ok(
+    positions.every((p, i) => i === 0 || p > positions[i - 1]),
+    `steps in order, each at most once: ${kinds}`,
+  );
   assert.equal(find(plan, 'migrate').length, 1, 'migrate exactly once');
   for (const s of plan) assert.ok(s.reason.length > 0, `${s.kind} has a reason`);
 
@@ -57,7 +66,11 @@ function checkInvariants(options: InitializeOptions, state: ProbedState, plan: P
   assert.equal(find(plan, 'create-database').length, !options.clean && !state.databaseExists ? 1 : 0, 'create iff missing and not cleaned');
 
   const expectedLoad = options.load ?? (empty && state.initBackupExists ? '_init' : undefined);
-  assert.deepEqual(find(plan, 'load').map((s) => s.name), expectedLoad ? [expectedLoad] : [], 'load the requested backup, or _init into an empty database');
+  assert.deepEqual(
+    find(plan, 'load').map((s) => s.name),
+    expectedLoad ? [expectedLoad] : [],
+    'load the requested backup, or _init into an empty database',
+  );
   const seeds = !options.load && empty && !state.initBackupExists && !options.skipSeed;
   assert.equal(find(plan, 'seed').length, seeds ? 1 : 0, 'seed iff empty, no _init, no load, no skip-seed');
   if (options.skipSeed) assert.equal(find(plan, 'seed').length, 0, 'never seed with skip-seed');
@@ -69,7 +82,11 @@ function checkInvariants(options: InitializeOptions, state: ProbedState, plan: P
   }
   // Exactly one account of where the data came from.
   const accounts = [find(plan, 'load').length, find(plan, 'seed').length, skipped(plan, 'load') ? 1 : 0, skipped(plan, 'seed') ? 1 : 0];
-  assert.equal(accounts.reduce((a, b) => a + b), 1, `one data outcome: ${spell(plan)}`);
+  assert.equal(
+    accounts.reduce((a, b) => a + b),
+    1,
+    `one data outcome: ${spell(plan)}`,
+  );
   assert.equal(skipped(plan, 'load'), !options.load && !empty, 'load skipped iff the database holds data');
   assert.equal(skipped(plan, 'seed'), !options.load && empty && !state.initBackupExists && options.skipSeed, 'seed skipped iff needed but skip-seed');
 
@@ -91,7 +108,11 @@ describe('planInitialize: invariants over every combination', () => {
       for (const state of stateCombos(loadCase)) {
         if (loadCase === 'missing') {
           // Never a load of a missing backup: no plan at all, so nothing is changed.
-          assert.throws(() => planInitialize(options, state), (e: unknown) => e instanceof NotFoundError && e.message.includes('"before-upgrade"') && (e.hint ?? '').includes('"2026-01-01"'), JSON.stringify(state));
+          assert.throws(
+            () => planInitialize(options, state),
+            (e: unknown) => e instanceof NotFoundError && e.message.includes('"before-upgrade"') && (e.hint ?? '').includes('"2026-01-01"'),
+            JSON.stringify(state),
+          );
           continue;
         }
         try {
@@ -119,13 +140,38 @@ const scenarios: { name: string; options?: Partial<InitializeOptions>; state: Pa
   { name: 'clean with _init', options: { clean: true }, state: {}, plan: ['clean', 'load _init', 'migrate', 'index'] },
   { name: 'clean without _init', options: { clean: true }, state: { initBackupExists: false }, plan: ['clean', 'migrate', 'seed', 'dump-init _init', 'index'] },
   { name: 'clean of a database that does not exist yet', options: { clean: true }, state: { ...fresh }, plan: ['clean', 'load _init', 'migrate', 'index'] },
-  { name: 'skip-seed without _init, index present', options: { skipSeed: true }, state: { hasTables: false, initBackupExists: false }, plan: ['migrate', 'skip:seed', 'skip:index'] },
-  { name: 'skip-seed without _init on a fresh database: migrate, build the missing index', options: { skipSeed: true }, state: { ...fresh, initBackupExists: false }, plan: ['create-database', 'migrate', 'skip:seed', 'index'] },
-  { name: 'skip-seed and skip-index without _init: migrate only', options: { skipSeed: true, skipIndex: true }, state: { ...fresh, initBackupExists: false }, plan: ['create-database', 'migrate', 'skip:seed', 'skip:index'] },
+  {
+    name: 'skip-seed without _init, index present',
+    options: { skipSeed: true },
+    state: { hasTables: false, initBackupExists: false },
+    plan: ['migrate', 'skip:seed', 'skip:index'],
+  },
+  {
+    name: 'skip-seed without _init on a fresh database: migrate, build the missing index',
+    options: { skipSeed: true },
+    state: { ...fresh, initBackupExists: false },
+    plan: ['create-database', 'migrate', 'skip:seed', 'index'],
+  },
+  {
+    name: 'skip-seed and skip-index without _init: migrate only',
+    options: { skipSeed: true, skipIndex: true },
+    state: { ...fresh, initBackupExists: false },
+    plan: ['create-database', 'migrate', 'skip:seed', 'skip:index'],
+  },
   { name: 'skip-seed is moot when _init exists', options: { skipSeed: true }, state: { ...fresh }, plan: ['create-database', 'load _init', 'migrate', 'index'] },
-  { name: 'clean, skip-seed, no _init: the cleaned index is rebuilt empty', options: { clean: true, skipSeed: true }, state: { initBackupExists: false }, plan: ['clean', 'migrate', 'skip:seed', 'index'] },
+  {
+    name: 'clean, skip-seed, no _init: the cleaned index is rebuilt empty',
+    options: { clean: true, skipSeed: true },
+    state: { initBackupExists: false },
+    plan: ['clean', 'migrate', 'skip:seed', 'index'],
+  },
   { name: 'load over existing data', options: { load: NAME }, state: { loadBackupExists: true }, plan: ['load before-upgrade', 'migrate', 'index'] },
-  { name: 'load into a fresh database without _init', options: { load: NAME }, state: { ...fresh, initBackupExists: false, loadBackupExists: true }, plan: ['create-database', 'load before-upgrade', 'migrate', 'index'] },
+  {
+    name: 'load into a fresh database without _init',
+    options: { load: NAME },
+    state: { ...fresh, initBackupExists: false, loadBackupExists: true },
+    plan: ['create-database', 'load before-upgrade', 'migrate', 'index'],
+  },
   { name: 'clean then load', options: { clean: true, load: NAME }, state: { loadBackupExists: true }, plan: ['clean', 'load before-upgrade', 'migrate', 'index'] },
   { name: 'explicit load of _init', options: { load: '_init' as BackupName }, state: { loadBackupExists: true }, plan: ['load _init', 'migrate', 'index'] },
   { name: 'skip-index after a load', options: { skipIndex: true }, state: { ...fresh }, plan: ['create-database', 'load _init', 'migrate', 'skip:index'] },
@@ -185,7 +231,13 @@ describe('planSeed', () => {
     assert.deepEqual(spell(planSeed({ skipIndex: false }, seedState)), ['flush', 'remove-init _init', 'migrate', 'seed', 'dump-init _init', 'index']);
   });
   test('missing database and no _init: create instead of flush, nothing to remove', () => {
-    assert.deepEqual(spell(planSeed({ skipIndex: false }, { ...seedState, databaseExists: false, initBackupExists: false })), ['create-database', 'migrate', 'seed', 'dump-init _init', 'index']);
+    assert.deepEqual(spell(planSeed({ skipIndex: false }, { ...seedState, databaseExists: false, initBackupExists: false })), [
+      'create-database',
+      'migrate',
+      'seed',
+      'dump-init _init',
+      'index',
+    ]);
   });
   test('skip-index and missing definitions skip the index with a reason', () => {
     assert.deepEqual(describePlan(planSeed({ skipIndex: true }, seedState)).at(-1), 'Index not built (skip-index was given)');

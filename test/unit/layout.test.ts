@@ -42,8 +42,13 @@ test('the import reader sees relative imports across folders', () => {
 });
 
 test('every src folder has a rule', () => {
-  const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  assert.deepEqual(folders.filter((f) => !(f in ALLOWED)), []);
+  const folders = readdirSync(SRC, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  assert.deepEqual(
+    folders.filter((f) => !(f in ALLOWED)),
+    [],
+  );
 });
 
 test('imports follow the layers: adapters → commands → wings → mysql/search → core', () => {

@@ -20,7 +20,13 @@ test('list reports each backup with its kind, and a damaged one as not valid', a
   await mkdir(join(dir, 'broken'));
   await writeFile(join(dir, 'broken', 'manifest.json'), '{not json');
   const rows = await listBackups({ store });
-  assert.deepEqual(rows.map((r) => [r.name, r.kind, r.valid, r.tables]), [['as', 'addons-server', true, null], ['broken', 'olympia-data', false, null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.kind, r.valid, r.tables]),
+    [
+      ['as', 'addons-server', true, null],
+      ['broken', 'olympia-data', false, null],
+    ],
+  );
 });
 
 test('verify of an addons-server backup says it has no manifest (exit 2)', async (t) => {

@@ -26,7 +26,14 @@ function valid(): Manifest {
           { path: 'data/addons.00001.tsv', rows: 2, size: 20, sha256: SHA },
         ],
       },
-      { name: 'empty', createSql: 'CREATE TABLE `empty` (`k` int)', columns: ['k'], bitColumns: [], rows: 0, files: [{ path: 'data/empty.00000.tsv', rows: 0, size: 0, sha256: SHA }] },
+      {
+        name: 'empty',
+        createSql: 'CREATE TABLE `empty` (`k` int)',
+        columns: ['k'],
+        bitColumns: [],
+        rows: 0,
+        files: [{ path: 'data/empty.00000.tsv', rows: 0, size: 0, sha256: SHA }],
+      },
     ],
     views: [{ name: 'v', createSql: 'CREATE VIEW v AS SELECT 1' }],
     triggers: [],
@@ -55,8 +62,16 @@ describe('manifest validation', () => {
     const m = validateManifest(valid(), 'm');
     assert.equal(totalRows(m), 5);
     assert.equal(totalBytes(m), 57);
-    assert.deepEqual(allFiles(m).map((f) => f.path), ['data/addons.00000.tsv', 'data/addons.00001.tsv', 'data/empty.00000.tsv', 'storage/a/b.png']);
-    assert.doesNotThrow(() => validateManifest(mutated((m) => (m.storage = null)), 'm'));
+    assert.deepEqual(
+      allFiles(m).map((f) => f.path),
+      ['data/addons.00000.tsv', 'data/addons.00001.tsv', 'data/empty.00000.tsv', 'storage/a/b.png'],
+    );
+    assert.doesNotThrow(() =>
+      validateManifest(
+        mutated((m) => (m.storage = null)),
+        'm',
+      ),
+    );
   });
 
   test('not an object, or not ours', () => {
@@ -64,52 +79,140 @@ describe('manifest validation', () => {
     invalid(null, /not a JSON object/);
     invalid('text', /not a JSON object/);
     invalid([1], /"format"/);
-    invalid(mutated((m) => (m.format = 'mydumper')), /"format" is "mydumper"/);
-    invalid(mutated((m) => delete m.format), /"format" is undefined/);
+    invalid(
+      mutated((m) => (m.format = 'mydumper')),
+      /"format" is "mydumper"/,
+    );
+    invalid(
+      mutated((m) => delete m.format),
+      /"format" is undefined/,
+    );
   });
 
   test('format versions: missing or invalid is damaged; newer asks for an upgrade', () => {
-    invalid(mutated((m) => delete m.formatVersion), /"formatVersion"/);
-    invalid(mutated((m) => (m.formatVersion = '1')), /"formatVersion"/);
-    invalid(mutated((m) => (m.formatVersion = 0)), /"formatVersion"/);
-    invalid(mutated((m) => (m.formatVersion = 1.5)), /"formatVersion"/);
-    assert.throws(() => validateManifest(mutated((m) => (m.formatVersion = MANIFEST_VERSION + 1)), 'm'), (e: unknown) => e instanceof IntegrityError && /Upgrade olympia-data/.test(e.hint ?? ''));
+    invalid(
+      mutated((m) => delete m.formatVersion),
+      /"formatVersion"/,
+    );
+    invalid(
+      mutated((m) => (m.formatVersion = '1')),
+      /"formatVersion"/,
+    );
+    invalid(
+      mutated((m) => (m.formatVersion = 0)),
+      /"formatVersion"/,
+    );
+    invalid(
+      mutated((m) => (m.formatVersion = 1.5)),
+      /"formatVersion"/,
+    );
+    assert.throws(
+      () =>
+        validateManifest(
+          mutated((m) => (m.formatVersion = MANIFEST_VERSION + 1)),
+          'm',
+        ),
+      (e: unknown) => e instanceof IntegrityError && /Upgrade olympia-data/.test(e.hint ?? ''),
+    );
   });
 
   test('required fields', () => {
     for (const key of ['name', 'createdAt', 'toolVersion', 'database', 'tables', 'views', 'triggers']) {
-      invalid(mutated((m) => delete m[key]), new RegExp(`"${key}" is missing`));
+      invalid(
+        mutated((m) => delete m[key]),
+        new RegExp(`"${key}" is missing`),
+      );
     }
-    invalid(mutated((m) => delete m.storage), /"storage" is malformed/);
-    invalid(mutated((m) => (m.storage = { files: 'x' })), /"storage" is malformed/);
+    invalid(
+      mutated((m) => delete m.storage),
+      /"storage" is malformed/,
+    );
+    invalid(
+      mutated((m) => (m.storage = { files: 'x' })),
+      /"storage" is malformed/,
+    );
   });
 
   test('unsafe or odd file paths are refused', () => {
     for (const p of ['../x', '/etc/passwd', 'data/../../x', 'data/./x', 'data//x', '', 'data\\x', 'a\0b', './data/x', 'data/x/']) {
-      invalid(mutated((m) => (m.tables[0].files[0].path = p)), /unsafe file path/);
+      invalid(
+        mutated((m) => (m.tables[0].files[0].path = p)),
+        /unsafe file path/,
+      );
     }
-    invalid(mutated((m) => (m.tables[0].files[0].path = 42)), /unsafe file path/);
-    invalid(mutated((m) => (m.storage.files[0].path = '../outside')), /unsafe file path/);
-    invalid(mutated((m) => (m.storage.files[0].path = 'data/addons.tsv')), /outside storage\//);
+    invalid(
+      mutated((m) => (m.tables[0].files[0].path = 42)),
+      /unsafe file path/,
+    );
+    invalid(
+      mutated((m) => (m.storage.files[0].path = '../outside')),
+      /unsafe file path/,
+    );
+    invalid(
+      mutated((m) => (m.storage.files[0].path = 'data/addons.tsv')),
+      /outside storage\//,
+    );
   });
 
   test('file entries need a size, a sha256 and (for data) a row count', () => {
-    invalid(mutated((m) => (m.tables[0].files[0].size = -1)), /no valid size/);
-    invalid(mutated((m) => (m.tables[0].files[0].size = '30')), /no valid size/);
-    invalid(mutated((m) => (m.tables[0].files[0].sha256 = 'A'.repeat(64))), /no valid sha256/);
-    invalid(mutated((m) => (m.tables[0].files[0].sha256 = 'a'.repeat(63))), /no valid sha256/);
-    invalid(mutated((m) => delete m.tables[0].files[0].rows), /no valid row count/);
-    invalid(mutated((m) => (m.tables[0].files[0] = null)), /malformed file entry/);
-    invalid(mutated((m) => (m.tables[1].files[0].path = m.tables[0].files[0].path)), /twice/);
+    invalid(
+      mutated((m) => (m.tables[0].files[0].size = -1)),
+      /no valid size/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].files[0].size = '30')),
+      /no valid size/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].files[0].sha256 = 'A'.repeat(64))),
+      /no valid sha256/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].files[0].sha256 = 'a'.repeat(63))),
+      /no valid sha256/,
+    );
+    invalid(
+      mutated((m) => delete m.tables[0].files[0].rows),
+      /no valid row count/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].files[0] = null)),
+      /malformed file entry/,
+    );
+    invalid(
+      mutated((m) => (m.tables[1].files[0].path = m.tables[0].files[0].path)),
+      /twice/,
+    );
   });
 
   test('table entries must be complete and their row counts must add up', () => {
-    invalid(mutated((m) => delete m.tables[0].name), /table entry has no name/);
-    invalid(mutated((m) => (m.tables[0].createSql = 'DROP DATABASE olympia')), /no CREATE TABLE/);
-    invalid(mutated((m) => delete m.tables[0].columns), /no column list/);
-    invalid(mutated((m) => delete m.tables[0].rows), /no row count/);
-    invalid(mutated((m) => delete m.tables[0].files), /no file list/);
-    invalid(mutated((m) => (m.tables[0].rows = 6)), /counts 6 rows but its files hold 5/);
-    invalid(mutated((m) => (m.views[0] = { name: 'v' })), /views entry is malformed/);
+    invalid(
+      mutated((m) => delete m.tables[0].name),
+      /table entry has no name/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].createSql = 'DROP DATABASE olympia')),
+      /no CREATE TABLE/,
+    );
+    invalid(
+      mutated((m) => delete m.tables[0].columns),
+      /no column list/,
+    );
+    invalid(
+      mutated((m) => delete m.tables[0].rows),
+      /no row count/,
+    );
+    invalid(
+      mutated((m) => delete m.tables[0].files),
+      /no file list/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].rows = 6)),
+      /counts 6 rows but its files hold 5/,
+    );
+    invalid(
+      mutated((m) => (m.views[0] = { name: 'v' })),
+      /views entry is malformed/,
+    );
   });
 });

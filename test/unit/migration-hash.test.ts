@@ -42,7 +42,7 @@ test('same files give the same hash, whatever order they were created in and whe
   }
 });
 
-test("a changed file content changes the hash", async () => {
+test('a changed file content changes the hash', async () => {
   await write(FILES);
   const before = await migrationHash(dir, GLOBS);
   await write({ 'migrations/002_b.sql': 'CREATE TABLE b (id BIGINT);' });

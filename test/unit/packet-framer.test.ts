@@ -23,7 +23,7 @@ function frame(stream: Buffer, cuts: () => number, zeroCopy: boolean): { chunks:
   });
   if (zeroCopy) framer.zeroCopy();
   const read = Buffer.alloc(64 << 10);
-  for (let at = 0; at < stream.length; ) {
+  for (let at = 0; at < stream.length;) {
     const n = Math.min(cuts(), stream.length - at, read.length);
     stream.copy(read, 0, at, at + n);
     const before = chunks.length;
@@ -149,4 +149,3 @@ describe('PacketFramer', () => {
     assert.equal(emitted.length, 2);
   });
 });
-

@@ -56,7 +56,10 @@ describe('RowEncoder (LOAD DATA text format)', () => {
   test('all 256 byte values and utf8mb4 text round-trip exactly', () => {
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const text = b('emoji 🦊 𝄞 "quotes" \'single\' `tick` Ω');
-    const rows = [[all, text, null], [Buffer.alloc(0), Buffer.from(all).reverse(), b('\t\n\\')]];
+    const rows = [
+      [all, text, null],
+      [Buffer.alloc(0), Buffer.from(all).reverse(), b('\t\n\\')],
+    ];
     assert.deepEqual(decode(encode(...rows)), rows);
   });
 

@@ -26,7 +26,10 @@ describe('hookEnvironment', () => {
   });
 
   test('a malformed database URL is a usage error that does not show the password', () => {
-    assert.throws(() => hookEnvironment({}, 'postgres://u:topsecret@h/db'), (e: Error) => !e.message.includes('topsecret'));
+    assert.throws(
+      () => hookEnvironment({}, 'postgres://u:topsecret@h/db'),
+      (e: Error) => !e.message.includes('topsecret'),
+    );
   });
 });
 

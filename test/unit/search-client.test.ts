@@ -27,7 +27,9 @@ describe('describeSearchError', () => {
       status: 400,
     });
     assert.equal(describeSearchError(e), 'mapper_parsing_exception: Failed to parse mapping [_doc]: No handler for type [nonsense] declared on field [name]');
-    const nested = responseError(400, { error: { type: 'illegal_argument_exception', reason: 'bad settings', caused_by: { type: 'number_format_exception', reason: 'For input string: "x"' } } });
+    const nested = responseError(400, {
+      error: { type: 'illegal_argument_exception', reason: 'bad settings', caused_by: { type: 'number_format_exception', reason: 'For input string: "x"' } },
+    });
     assert.equal(describeSearchError(nested), 'illegal_argument_exception: bad settings; caused by number_format_exception: For input string: "x"');
   });
 

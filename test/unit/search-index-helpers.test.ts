@@ -78,9 +78,27 @@ describe('rows to documents', () => {
 
   test('the id column becomes the _id; dates, TINYINT(1), binary and MariaDB JSON are made Elasticsearch-ready', () => {
     const convert = rowConverter(cols, 'id', 'addons');
-    const doc = convert({ id: 7, name: 'Tab', created: '2024-01-02 03:04:05.250000', is_disabled: 1, status: 4, icon: Buffer.from([0, 255]), description: 'x\ny', meta: '{"a":[1]}' });
+    const doc = convert({
+      id: 7,
+      name: 'Tab',
+      created: '2024-01-02 03:04:05.250000',
+      is_disabled: 1,
+      status: 4,
+      icon: Buffer.from([0, 255]),
+      description: 'x\ny',
+      meta: '{"a":[1]}',
+    });
     assert.equal(doc.id, '7');
-    assert.deepEqual(JSON.parse(doc.json), { id: 7, name: 'Tab', created: '2024-01-02T03:04:05.250000', is_disabled: true, status: 4, icon: 'AP8=', description: 'x\ny', meta: { a: [1] } });
+    assert.deepEqual(JSON.parse(doc.json), {
+      id: 7,
+      name: 'Tab',
+      created: '2024-01-02T03:04:05.250000',
+      is_disabled: true,
+      status: 4,
+      icon: 'AP8=',
+      description: 'x\ny',
+      meta: { a: [1] },
+    });
   });
 
   test('NULLs stay null and zero dates become null', () => {

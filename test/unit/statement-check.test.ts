@@ -9,7 +9,18 @@ const ctx = (tables: string[] = ['t', 'users', 'addons', 'ok', 'log']) => ({ ser
 const action = (sql: string, tables?: string[]) => checkBackupStatement(sql, ctx(tables)).action;
 
 test('dump noise is skipped however it is spelled', () => {
-  for (const sql of ['USE `x`', 'USE`x`', 'use x', 'CREATE DATABASE /*!32312 IF NOT EXISTS*/ `x`', 'CREATE SCHEMA x', 'DROP/**/DATABASE x', '/*!40000 DROP DATABASE x */', 'DROP SCHEMA IF EXISTS x', '-- just a comment\n', '/*M!999999\\- enable the sandbox mode */']) {
+  for (const sql of [
+    'USE `x`',
+    'USE`x`',
+    'use x',
+    'CREATE DATABASE /*!32312 IF NOT EXISTS*/ `x`',
+    'CREATE SCHEMA x',
+    'DROP/**/DATABASE x',
+    '/*!40000 DROP DATABASE x */',
+    'DROP SCHEMA IF EXISTS x',
+    '-- just a comment\n',
+    '/*M!999999\\- enable the sandbox mode */',
+  ]) {
     assert.equal(action(sql), 'skip', sql);
   }
 });
@@ -67,7 +78,12 @@ test('statements that are not data are refused', () => {
 
 test('what no privilege stops is refused in every mode; other refusals only where statements are checked', () => {
   const r = (sql: string) => checkBackupStatement(sql, ctx());
-  for (const sql of ["CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@h/db/t'", "CREATE TABLE f (id INT) DATA DIRECTORY='/tmp'", 'ALTER TABLE t ENGINE = CONNECT', "CREATE TABLE f (id INT) ENGINE=InnoDB CONNECTION='x'"]) {
+  for (const sql of [
+    "CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://u@h/db/t'",
+    "CREATE TABLE f (id INT) DATA DIRECTORY='/tmp'",
+    'ALTER TABLE t ENGINE = CONNECT',
+    "CREATE TABLE f (id INT) ENGINE=InnoDB CONNECTION='x'",
+  ]) {
     const x = r(sql);
     assert.ok(x.action === 'refuse' && x.always === true, sql);
   }
@@ -99,7 +115,7 @@ test('a real mysqldump of one database passes, and what it creates is remembered
     "INSERT INTO `addons` VALUES (1,NULL),(2,'otherdb.t'),(3,'; DROP DATABASE x; --')",
     'UNLOCK TABLES',
     '/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */ /*!50001 VIEW `pub` AS select `a`.`id` AS `id`,`u`.`id` AS `uid` from (`addons` `a` join `users` `u` on((`a`.`author_id` = `u`.`id`))) */',
-    "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER `lower` BEFORE INSERT ON `addons` FOR EACH ROW SET NEW.author_id = NEW.author_id + 0 */",
+    '/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER `lower` BEFORE INSERT ON `addons` FOR EACH ROW SET NEW.author_id = NEW.author_id + 0 */',
     'CREATE DEFINER=root@localhost TRIGGER t2 AFTER UPDATE ON addons FOR EACH ROW BEGIN\n  UPDATE users SET id = id WHERE users.id = NEW.author_id;\nEND',
   ];
   const c = { server: maria, tables: new Set<string>() };
@@ -112,8 +128,11 @@ test('a real mysqldump of one database passes, and what it creates is remembered
 });
 
 test('views are rewritten: no definer, INVOKER, same body byte for byte', () => {
-  const body = ' AS select `t`.`id` AS `id` from `t` where `t`.`v` = \'é `x`\'';
-  assert.equal(viewStatement('v', 'CREATE ALGORITHM=MERGE DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v`' + body, maria), 'CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `v`' + body);
+  const body = " AS select `t`.`id` AS `id` from `t` where `t`.`v` = 'é `x`'";
+  assert.equal(
+    viewStatement('v', 'CREATE ALGORITHM=MERGE DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW `v`' + body, maria),
+    'CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `v`' + body,
+  );
   assert.equal(viewStatement('v', "CREATE OR REPLACE DEFINER='a'@'%' VIEW v" + body, maria), 'CREATE ALGORITHM=UNDEFINED SQL SECURITY INVOKER VIEW `v`' + body);
   assert.equal(viewStatement('v', 'CREATE DEFINER=CURRENT_USER() VIEW v' + body, maria), 'CREATE ALGORITHM=UNDEFINED SQL SECURITY INVOKER VIEW `v`' + body);
   for (const [sql, why] of [
@@ -122,13 +141,25 @@ test('views are rewritten: no definer, INVOKER, same body byte for byte', () => 
     ['CREATE VIEW w AS SELECT 1', /creates "w" instead/],
     ['CREATE TABLE v (id int)', /not a CREATE VIEW/],
   ] as const) {
-    assert.throws(() => viewStatement('v', sql, maria), (e: unknown) => e instanceof IntegrityError && why.test(e.message), sql);
+    assert.throws(
+      () => viewStatement('v', sql, maria),
+      (e: unknown) => e instanceof IntegrityError && why.test(e.message),
+      sql,
+    );
   }
 });
 
 test('triggers are rewritten without their definer, in all its forms', () => {
   const rest = 'TRIGGER `tr` BEFORE INSERT ON `addons` FOR EACH ROW SET NEW.slug = LOWER(NEW.slug)';
-  for (const definer of ['DEFINER=`root`@`%` ', "DEFINER='root'@'localhost' ", 'DEFINER=root@localhost ', "DEFINER=root@'h' ", 'DEFINER=CURRENT_USER ', 'DEFINER = CURRENT_USER() ', '']) {
+  for (const definer of [
+    'DEFINER=`root`@`%` ',
+    "DEFINER='root'@'localhost' ",
+    'DEFINER=root@localhost ',
+    "DEFINER=root@'h' ",
+    'DEFINER=CURRENT_USER ',
+    'DEFINER = CURRENT_USER() ',
+    '',
+  ]) {
     assert.deepEqual(triggerStatement('tr', `CREATE ${definer}${rest}`, maria), { sql: `CREATE ${rest}`, table: 'addons' });
   }
   assert.throws(() => triggerStatement('tr', 'DROP TABLE victim.t', maria), IntegrityError);
@@ -145,21 +176,40 @@ test('table statements must create exactly the named table from a column list', 
 });
 
 test('the tokenizer keeps strings and quoted names whole and reports unterminated ones', () => {
-  assert.deepEqual(tokenize("SELECT 'a''b\\'c', `x``y`, 1.5e3, @@SESSION.sql_mode", maria).map((t) => [t.kind, t.value]), [
-    ['word', 'SELECT'], ['string', "'a''b\\'c'"], ['op', ','], ['ident', 'x`y'], ['op', ','], ['number', '1.5e3'], ['op', ','], ['var', '@@SESSION.SQL_MODE'],
-  ]);
+  assert.deepEqual(
+    tokenize("SELECT 'a''b\\'c', `x``y`, 1.5e3, @@SESSION.sql_mode", maria).map((t) => [t.kind, t.value]),
+    [
+      ['word', 'SELECT'],
+      ['string', "'a''b\\'c'"],
+      ['op', ','],
+      ['ident', 'x`y'],
+      ['op', ','],
+      ['number', '1.5e3'],
+      ['op', ','],
+      ['var', '@@SESSION.SQL_MODE'],
+    ],
+  );
   assert.throws(() => tokenize("SELECT 'open", maria), IntegrityError);
   assert.throws(() => tokenize('SELECT /* open', maria), IntegrityError);
 });
 
 test('DEFINER clauses are cut on tokens: strings keep their bytes, every clause form goes', () => {
-  assert.equal(withoutDefiners("INSERT INTO t VALUES ('DEFINER=a@b', ' , (SELECT s FROM otherdb.s)) -- ')", maria), "INSERT INTO t VALUES ('DEFINER=a@b', ' , (SELECT s FROM otherdb.s)) -- ')");
-  assert.equal(withoutDefiners('/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1 */', maria), '/*!50003 CREATE*/ /*!50017 */ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1 */');
+  assert.equal(
+    withoutDefiners("INSERT INTO t VALUES ('DEFINER=a@b', ' , (SELECT s FROM otherdb.s)) -- ')", maria),
+    "INSERT INTO t VALUES ('DEFINER=a@b', ' , (SELECT s FROM otherdb.s)) -- ')",
+  );
+  assert.equal(
+    withoutDefiners('/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1 */', maria),
+    '/*!50003 CREATE*/ /*!50017 */ /*!50003 TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1 */',
+  );
   assert.equal(withoutDefiners("CREATE DEFINER='u'@'%' SQL SECURITY DEFINER VIEW v AS SELECT 'DEFINER=x@y'", maria), "CREATE  SQL SECURITY DEFINER VIEW v AS SELECT 'DEFINER=x@y'");
-  assert.equal(withoutDefiners('CREATE DEFINER=CURRENT_USER() TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1', maria), 'CREATE  TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1');
+  assert.equal(
+    withoutDefiners('CREATE DEFINER=CURRENT_USER() TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1', maria),
+    'CREATE  TRIGGER x BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1',
+  );
 });
 
-test('a table list after UPDATE takes no qualifier, even one that is also a backup table\'s name', () => {
+test("a table list after UPDATE takes no qualifier, even one that is also a backup table's name", () => {
   assert.equal(action('UPDATE t, mysql.user SET t.id = 1', ['t', 'mysql']), 'refuse');
   assert.equal(action('UPDATE t SET t.id = 1 WHERE t.id = 2'), 'run');
   assert.equal(action('INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE id = 2'), 'run');

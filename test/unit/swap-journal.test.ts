@@ -32,13 +32,20 @@ const bad: [string, (j: Record<string, any>) => void, RegExp][] = [
   ['a staged path elsewhere', (j) => (j.storage.staged = '/etc'), /not the load's own copies/],
   ['mismatched tags', (j) => (j.storage.aside = '/srv/storage.olympia-old-43-0123abcd'), /not the load's own copies/],
   ['a relative storage dir', (j) => Object.assign(j.storage, { dir: 'storage', staged: 'storage.olympia-new-1-0123abcd', aside: 'storage.olympia-old-1-0123abcd' }), /absolute/],
-  ['a dir with ..', (j) => Object.assign(j.storage, { dir: '/srv/x/../etc', staged: '/srv/x/../etc.olympia-new-1-0123abcd', aside: '/srv/x/../etc.olympia-old-1-0123abcd' }), /absolute/],
+  [
+    'a dir with ..',
+    (j) => Object.assign(j.storage, { dir: '/srv/x/../etc', staged: '/srv/x/../etc.olympia-new-1-0123abcd', aside: '/srv/x/../etc.olympia-old-1-0123abcd' }),
+    /absolute/,
+  ],
   ['a malformed trigger list', (j) => (j.triggers = [{ name: 1 }]), /malformed "triggers"/],
 ];
 for (const [what, edit, pattern] of bad) {
   test(`a journal with ${what} is refused (exit 4)`, () => {
     const j = good();
     edit(j);
-    assert.throws(() => validateJournal(live, j), (e: unknown) => e instanceof IntegrityError && e.exitCode === 4 && pattern.test(e.message) && /nothing was done/.test(e.message));
+    assert.throws(
+      () => validateJournal(live, j),
+      (e: unknown) => e instanceof IntegrityError && e.exitCode === 4 && pattern.test(e.message) && /nothing was done/.test(e.message),
+    );
   });
 }

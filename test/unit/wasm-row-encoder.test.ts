@@ -182,7 +182,11 @@ describe('WasmRowEncoder.pushRows (whole socket chunks)', () => {
     const error = header(Buffer.from([0xff, 0x15, 0x04, 0x23, 0x37, 0x30, 0x31, 0x30, 0x30]), 3);
     const empty = header(Buffer.alloc(0), 3);
     const long = Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 3, 0xfd, 0xff, 0xff, 0xff]), Buffer.alloc(64)]);
-    for (const [what, next] of [['error', error], ['empty', empty], ['long', long]] as const) {
+    for (const [what, next] of [
+      ['error', error],
+      ['empty', empty],
+      ['long', long],
+    ] as const) {
       const enc = new WasmRowEncoder();
       const r = enc.pushRows(Buffer.concat([before, next]), 0, 1, 1 << 30);
       assert.deepEqual(r, { next: before.length, rows: 2, stop: 'not-a-row' }, what);
@@ -209,4 +213,3 @@ describe('WasmRowEncoder.pushRows (whole socket chunks)', () => {
     assert.equal(Buffer.from(enc.drain()).toString(), 'again\n');
   });
 });
-
