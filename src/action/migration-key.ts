@@ -2,7 +2,7 @@
 // hashed with the backup format (src/core/migration-hash.ts), and the cache key built from that hash.
 import type { ProjectConfig } from '../core/config.js';
 import { initCacheKey } from '../core/cache-key.js';
-import { migrationHash } from '../core/migration-hash.js';
+import { type MigrationFile, migrationHash } from '../core/migration-hash.js';
 
 /**
  * The globs to hash: the `migrations` input (plus the seed files, which shape `_init` as much as the
@@ -18,6 +18,8 @@ export interface MigrationKey {
   key: string;
   /** Hashed files, relative to the project dir. */
   files: string[];
+  /** Each file's own sha256. */
+  fileHashes: MigrationFile[];
   /** No glob matched a file. */
   empty: boolean;
 }
@@ -25,5 +27,5 @@ export interface MigrationKey {
 /** Hashes the files of `globs` under the project dir; the same computation the engine records in a dumped `_init`. */
 export async function migrationKey(projectDir: string, globs: readonly string[], prefix: string): Promise<MigrationKey> {
   const h = await migrationHash(projectDir, globs);
-  return { hash: h.hash, key: initCacheKey({ prefix, migrationHash: h.hash }), files: h.files, empty: h.empty };
+  return { hash: h.hash, key: initCacheKey({ prefix, migrationHash: h.hash }), files: h.files, fileHashes: h.fileHashes, empty: h.empty };
 }

@@ -154,8 +154,8 @@ class ActionRun {
   }
 
   private async services(ctx: Context, options: ActionOptions): Promise<void> {
-    // dump and load never touch the search index.
-    const search = (options.command === 'initialize' || options.command === 'seed') && !options.skipIndex && hasIndexing(ctx);
+    // dump never touches the search index; load rebuilds it from the loaded data.
+    const search = options.command !== 'dump' && !options.skipIndex && hasIndexing(ctx);
     const title = options.services === 'docker' ? 'Start MySQL and Elasticsearch containers' : 'Wait for the services';
     const services = await this.phases.run(
       'services',
@@ -302,7 +302,7 @@ class ActionRun {
     const r = await this.phases.run(
       id,
       title,
-      () => this.rt.engine.dump(ctx, { name, force: true, migrationHash: this.key!.hash }),
+      () => this.rt.engine.dump(ctx, { name, force: true, migration: this.key! }),
       (d) => ({ detail: `${d.tables} tables, ${formatBytes(d.bytes)}`, rows: d.rows }),
     );
     return r.path;
@@ -338,13 +338,14 @@ class ActionRun {
 
   private async loadCommand(ctx: Context, options: ActionOptions): Promise<void> {
     const name = options.artifact ? (await this.download(ctx, options, false))! : options.load!;
-    await this.phases.run(
+    const loaded = await this.phases.run(
       'load',
       `Load backup "${name}"`,
-      () => this.rt.engine.load(ctx, { name }),
-      (l) => ({ detail: `${l.tables} tables${l.storageFiles ? `, ${l.storageFiles} storage files` : ''}`, rows: l.rows }),
+      () => this.rt.engine.load(ctx, { name, skipIndex: options.skipIndex }),
+      (l) => ({ detail: `${l.tables} tables${l.storageFiles ? `, ${l.storageFiles} storage files` : ''}${l.indexed ? '; search index rebuilt' : ''}`, rows: l.rows }),
     );
     this.record.loaded = name;
+    this.record.indexed = loaded.indexed;
     this.record.backupPath = ctx.store.path(name);
     if (!options.artifact) await this.noteBackup(ctx, name, 'loaded');
   }

@@ -6,7 +6,7 @@ import type { BackupName } from '../core/backup-name.js';
 import { dumpBackup } from '../commands/dump.js';
 import { initialize, seedCommand } from '../commands/initialize.js';
 import { findBackup } from '../commands/list.js';
-import { loadBackup } from '../commands/load.js';
+import { loadCommand } from '../commands/load.js';
 import { servicesUp } from '../commands/services.js';
 import type { DownloadOptions, PublishResult } from './artifact-source.js';
 import type { CacheCallOptions, RestoreResult, SaveResult } from './cache-types.js';
@@ -46,7 +46,7 @@ export interface ActionEngine {
   initialize: typeof initialize;
   seed: typeof seedCommand;
   dump: typeof dumpBackup;
-  load: typeof loadBackup;
+  load: typeof loadCommand;
   findBackup: typeof findBackup;
 }
 
@@ -94,6 +94,6 @@ export function realRuntime(io: ActionIO = realIO()): ActionRuntime {
       download: async (name, dir, options) => (await import('./artifact.js')).downloadBackup(name, dir, options, io.info),
       publish: async (...args) => (await import('./artifact.js')).publishBackup(...args),
     },
-    engine: { servicesUp, initialize, seed: seedCommand, dump: dumpBackup, load: loadBackup, findBackup },
+    engine: { servicesUp, initialize, seed: seedCommand, dump: dumpBackup, load: loadCommand, findBackup },
   };
 }

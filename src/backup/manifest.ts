@@ -39,6 +39,8 @@ export interface Manifest {
   server: { version: string };
   database: string;
   migrationHash?: string;
+  /** The files that hash was made of, each with its own sha256 (for telling new migrations from changed ones). */
+  migrationFiles?: { path: string; sha256: string }[];
   tables: TableEntry[];
   views: { name: string; createSql: string }[];
   triggers: { name: string; createSql: string }[];
@@ -103,6 +105,14 @@ export function validateManifest(raw: unknown, where: string): Manifest {
     for (const f of e.files as unknown[]) checkFile(f, ctx, true);
     const sum = (e.files as { rows: number }[]).reduce((n, f) => n + f.rows, 0);
     if (sum !== e.rows) fail(`${ctx} counts ${e.rows} rows but its files hold ${sum}`);
+  }
+  if (m.migrationHash !== undefined && (typeof m.migrationHash !== 'string' || !SHA256.test(m.migrationHash))) fail('"migrationHash" is not a sha256');
+  if (m.migrationFiles !== undefined) {
+    if (!Array.isArray(m.migrationFiles)) fail('"migrationFiles" is not a list');
+    for (const f of m.migrationFiles as unknown[]) {
+      const e = f as Record<string, unknown>;
+      if (typeof e?.path !== 'string' || typeof e?.sha256 !== 'string' || !SHA256.test(e.sha256)) fail('a "migrationFiles" entry is malformed');
+    }
   }
   for (const key of ['views', 'triggers'] as const) {
     if (!Array.isArray(m[key])) fail(`"${key}" is missing`);

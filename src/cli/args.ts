@@ -90,10 +90,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
     ],
   },
   load: {
-    summary: 'Verify a backup and load it, replacing the database tables in one atomic swap.',
-    usage: 'olympia-data load --name NAME',
-    options: { name: { type: 'string', short: 'n' } },
-    help: ['--name NAME        the backup to load (an olympia-data backup, or an addons-server db.sql + storage.tar directory)'],
+    summary: 'Verify a backup and load it, replacing the database tables in one atomic swap, then rebuild the search index.',
+    usage: 'olympia-data load --name NAME [--skip-index]',
+    options: { ...HOOKS, name: { type: 'string', short: 'n' }, 'skip-index': { type: 'boolean' } },
+    help: [
+      '--name NAME        the backup to load (an olympia-data backup, or an addons-server db.sql + storage.tar directory)',
+      '--skip-index       do not rebuild the search index from the loaded data (the next initialize will)',
+      HOOKS_HELP,
+    ],
+  },
+  reindex: {
+    summary: 'Rebuild the search index from the database as it is.',
+    usage: 'olympia-data reindex',
+    options: { ...HOOKS },
+    help: [HOOKS_HELP],
   },
   list: {
     summary: 'List the backups in the backup directory.',

@@ -12,7 +12,7 @@ import { TOOL_VERSION } from '../core/version.js';
 import { makeContext, requireTarget, type Context } from '../commands/context.js';
 import { dumpBackup } from '../commands/dump.js';
 import { initialize, seedCommand, type InitializeResult } from '../commands/initialize.js';
-import { loadBackup } from '../commands/load.js';
+import { loadCommand, reindexCommand } from '../commands/load.js';
 import { reset } from '../commands/reset.js';
 import { listBackups } from '../commands/list.js';
 import { integrityError, verifyCommand } from '../commands/verify.js';
@@ -109,7 +109,11 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return ExitCode.ok;
   }
   const json = Boolean(v.json);
-  const print = (human: string[], data: unknown) => process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : human.map((l) => l + '\n').join(''));
+  // --quiet: nothing but errors (and --json's result, which a script asked for).
+  const print = (human: string[], data: unknown) => {
+    if (json) process.stdout.write(JSON.stringify(data, null, 2) + '\n');
+    else if (!v.quiet) process.stdout.write(human.map((l) => l + '\n').join(''));
+  };
   // Names are validated before anything touches the filesystem or a server.
   const nameOf = (raw: string | undefined, required: boolean): BackupName | undefined => {
     if (raw === undefined) {
@@ -141,27 +145,33 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     case 'load': {
       const name = nameOf(str(v, 'name'), true)!;
       const ctx = await buildContext(v, env);
-      const r = await loadBackup(ctx, { name });
+      const r = await loadCommand(ctx, { name, skipIndex: Boolean(v['skip-index']) });
       const confined = r.confinement === 'account' ? 'its SQL ran as a load account confined to the staging database' : 'its SQL ran as you, each statement checked first';
-      print(
-        [
-          `Loaded "${r.name}" (${r.kind}): ${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows${r.storageFiles ? `, ${r.storageFiles} storage files` : ''} in ${formatDuration(r.durationMs)}; ${confined}.`,
-        ],
-        r,
-      );
+      const what = r.kind === 'addons-server' ? `${r.tables} tables from db.sql` : `${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows`;
+      const files = r.storageFiles ? `, ${r.storageFiles} storage files` : '';
+      const indexed = r.indexed ? ` Search index rebuilt (${r.indexDetail}).` : '';
+      print([`Loaded "${r.name}" (${r.kind} backup): ${what}${files} in ${formatDuration(r.durationMs)}; ${confined}.${indexed}`], r);
+      return ExitCode.ok;
+    }
+    case 'reindex': {
+      const ctx = await buildContext(v, env);
+      const r = await reindexCommand(ctx);
+      print([`Search index rebuilt: ${r.detail}.`], { ok: true, ...r });
       return ExitCode.ok;
     }
     case 'list': {
       const ctx = await buildContext(v, env);
       const rows = await listBackups(ctx);
       const table = [
-        ['NAME', 'CREATED', 'SIZE', 'TABLES', 'ROWS'],
+        ['NAME', 'CREATED', 'SIZE', 'TABLES', 'ROWS', 'MIGRATIONS'],
         ...rows.map((r) => [
           r.name + (r.valid ? '' : ' (damaged)'),
           r.created || r.kind,
           formatBytes(r.size),
           String(r.tables ?? '-'),
           r.rows === null ? '-' : r.rows.toLocaleString('en-US'),
+          // The hash of the migration and seed files it was dumped after: `_init` is current when it is the checkout's.
+          r.migrationHash ? r.migrationHash.slice(0, 12) : '-',
         ]),
       ];
       const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));

@@ -7,7 +7,9 @@ export type OutputMode = 'tty' | 'plain' | 'json' | 'quiet';
 
 /** "addons  120,000 rows  45 MB  12 MB/s  ETA 8 s" — rate and ETA from the time since `since`. */
 export function progressLine(p: Progress, elapsedMs: number): string {
-  const parts = [p.label, `${p.rows.toLocaleString('en-US')}${p.totalRows ? `/${p.totalRows.toLocaleString('en-US')}` : ''} rows`, formatBytes(p.bytes)];
+  // The total is the server's estimate: once the rows pass it, it says nothing.
+  const total = p.totalRows && p.rows <= p.totalRows ? `/${p.totalRows.toLocaleString('en-US')}` : '';
+  const parts = [p.label, `${p.rows.toLocaleString('en-US')}${total} rows`, formatBytes(p.bytes)];
   if (elapsedMs > 0) parts.push(`${formatBytes(Math.round((p.bytes * 1000) / elapsedMs))}/s`);
   const done = p.totalBytes ? p.bytes / p.totalBytes : p.totalRows ? p.rows / p.totalRows : 0;
   if (done > 0 && done < 1 && elapsedMs > 1000) parts.push(`ETA ${formatDuration(Math.round((elapsedMs * (1 - done)) / done))}`);

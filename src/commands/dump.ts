@@ -1,6 +1,7 @@
 // `olympia-data dump`: the project's database as a named backup in its backup directory.
 import { type BackupName, timestampName } from '../core/backup-name.js';
 import type { SyncMode } from '../core/durability.js';
+import type { MigrationHash } from '../core/migration-hash.js';
 import { dump, type DumpResult } from '../dump/dump-database.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
 import { connect } from '../mysql/connect.js';
@@ -15,7 +16,7 @@ export interface DumpRequest {
   chunkBytes?: number;
   sync?: SyncMode;
   /** Recorded in the manifest, so a later run can tell which migrations the backup holds. */
-  migrationHash?: string;
+  migration?: Pick<MigrationHash, 'hash' | 'fileHashes'>;
 }
 
 export async function dumpBackup(ctx: Context, request: DumpRequest): Promise<DumpResult> {
@@ -37,6 +38,7 @@ export async function dumpBackup(ctx: Context, request: DumpRequest): Promise<Du
     reporter: ctx.reporter,
     chunkBytes: request.chunkBytes,
     sync: request.sync,
-    migrationHash: request.migrationHash,
+    migrationHash: request.migration?.hash,
+    migrationFiles: request.migration?.fileHashes,
   });
 }

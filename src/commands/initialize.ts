@@ -10,7 +10,9 @@ import { dropLeftoverLoadAccounts } from '../load/confinement.js';
 import { connect } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { type Context, requireTarget } from './context.js';
-import { databaseExists, hasIndexing, indexExists } from './project-steps.js';
+import { databaseExists, hasIndexing, hasSeed, indexExists, noSeedError, probeDataState } from './project-steps.js';
+import { compareMigrations, type MigrationFreshness, migrationHash } from '../core/migration-hash.js';
+import { expandGlobs } from '../core/glob.js';
 import { type PlanRunResult, runPlan } from './run-plan.js';
 
 export interface InitializeResult extends PlanRunResult {
@@ -34,6 +36,16 @@ async function backupUsable(ctx: Context, name: BackupName): Promise<boolean> {
   }
 }
 
+/** Whether `_init` was dumped from the checkout's migration and seed files, older ones, or changed ones. */
+async function initFreshness(ctx: Context): Promise<MigrationFreshness> {
+  const manifest = (await ctx.store.find(INIT_BACKUP)).manifest;
+  if (!manifest?.migrationHash) return 'unknown';
+  const current = await migrationHash(ctx.config.projectDir, ctx.config.hashGlobs);
+  if (manifest.migrationHash === current.hash) return 'current';
+  const seedFiles = new Set(await expandGlobs(ctx.config.projectDir, ctx.config.seed.files));
+  return compareMigrations(manifest.migrationFiles, current.fileHashes, (path) => seedFiles.has(path));
+}
+
 async function probe(ctx: Context, target: MysqlTarget, options: InitializeOptions): Promise<ProbedState> {
   const db = await databaseExists(target);
   const indexing = hasIndexing(ctx);
@@ -41,7 +53,11 @@ async function probe(ctx: Context, target: MysqlTarget, options: InitializeOptio
   const needsIndexProbe = indexing && !options.skipIndex;
   const existing = (await ctx.store.names()).map((b) => b.name);
   const initExists = existing.includes(INIT_BACKUP) && (await backupUsable(ctx, INIT_BACKUP));
+  const data = await probeDataState(ctx, target);
   return {
+    seedUnfinished: data.seedUnfinishedSince !== undefined,
+    indexBehind: data.indexBehind,
+    initFreshness: initExists ? await initFreshness(ctx) : undefined,
     databaseExists: db.exists,
     hasTables: db.tables > 0,
     indexExists: needsIndexProbe ? await indexExists(ctx) : false,
@@ -88,11 +104,19 @@ export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, p
   }
 }
 
+/** Running without a config file is allowed (hooks can come from flags) but never silent. */
+function warnWithoutConfig(ctx: Context): void {
+  if (!ctx.config.file) ctx.reporter.warn(`No olympia-data.json in ${ctx.config.projectDir}: no migrations, seed or index are configured except by flags.`);
+}
+
 export async function initialize(ctx: Context, options: InitializeOptions, callbacks: RunCallbacks = {}): Promise<InitializeResult> {
   const target = requireTarget(ctx);
+  warnWithoutConfig(ctx);
   return withInitializeLock(ctx, target, 'initialize', async () => {
     const state = await probe(ctx, target, options);
     const plan = planInitialize(options, state);
+    // Before anything runs: a seed the project cannot do must not leave a created or cleaned database behind.
+    if (plan.some((s) => s.kind === 'seed') && !hasSeed(ctx)) throw noSeedError(ctx);
     await checkBackupBeforeClean(ctx, plan);
     callbacks.onPlan?.(plan, state);
     const run = await runPlan(ctx, target, plan);
@@ -102,6 +126,9 @@ export async function initialize(ctx: Context, options: InitializeOptions, callb
 
 export async function seedCommand(ctx: Context, options: SeedOptions, callbacks: RunCallbacks = {}): Promise<InitializeResult> {
   const target = requireTarget(ctx);
+  warnWithoutConfig(ctx);
+  // Before the flush: a project that cannot seed keeps its data.
+  if (!hasSeed(ctx)) throw noSeedError(ctx);
   return withInitializeLock(ctx, target, 'seed', async () => {
     const db = await databaseExists(target);
     const indexing = hasIndexing(ctx);

@@ -1,16 +1,17 @@
 // The project-specific steps (migrate, seed, index), each either a hook command or the project's
 // native definitions, plus the database-level steps the plans use.
 import type { Client } from '@elastic/elasticsearch';
-import { UsageError } from '../core/errors.js';
+import { errorMessage, OlympiaError, UsageError } from '../core/errors.js';
 import { projectPath } from '../core/config.js';
 import { runHook } from '../hooks/run-hook.js';
 import { runNativeMigrations } from '../migrate/native-migrations.js';
-import { connect, quoteIdent } from '../mysql/connect.js';
+import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { createSearchClient, unreachableError } from '../search/client.js';
 import { aliasExists, buildIndex, deleteProjectIndices } from '../search/indexer.js';
 import { runNativeSeed } from '../seed/native-seed.js';
 import { dropUnusedDefiner } from '../load/schema-objects.js';
+import { readDataState, recordDataChange, recordIndexed, recordSeedFinished } from '../mysql/data-state.js';
 import type { Context } from './context.js';
 
 export interface StepDetail {
@@ -43,6 +44,56 @@ export async function createDatabase(target: MysqlTarget, { recreate }: { recrea
   } finally {
     await conn.end();
   }
+}
+
+const unrecorded = new WeakSet<Context>();
+
+/**
+ * Records a fact about the data in its state database. A server that refuses (no CREATE on another
+ * database) costs the facts, not the run: one warning says what is lost.
+ */
+async function recordState<T>(ctx: Context, target: MysqlTarget, fn: (conn: Connection) => Promise<T>): Promise<T | undefined> {
+  let conn: Connection | undefined;
+  try {
+    conn = await connect(target, { database: null });
+    return await fn(conn);
+  } catch (e) {
+    if (!unrecorded.has(ctx)) {
+      unrecorded.add(ctx);
+      ctx.reporter.warn(
+        `Cannot record the state of "${target.database}" (${errorMessage(e).split('\n')[0]}): a seed that fails midway, or a load since the last index build, will not be noticed by the next initialize.`,
+      );
+    }
+    return undefined;
+  } finally {
+    await conn?.end().catch(() => undefined);
+  }
+}
+
+/** The data is about to be replaced as a whole (load, clean, flush): the index no longer matches it. */
+export function noteDataChange(ctx: Context, target: MysqlTarget): Promise<unknown> {
+  return recordState(ctx, target, (conn) => recordDataChange(conn, target.database));
+}
+
+/** What initialize needs to know: a seed left unfinished, and data the index was not built from. */
+export async function probeDataState(ctx: Context, target: MysqlTarget): Promise<{ seedUnfinishedSince?: Date; indexBehind: boolean }> {
+  const state = await recordState(ctx, target, (conn) => readDataState(conn, target.database));
+  return {
+    seedUnfinishedSince: state?.seedStartedAt ?? undefined,
+    indexBehind: state !== undefined && state.indexedGeneration !== state.generation,
+  };
+}
+
+/** Whether the project can seed at all: a seed command or seed files. */
+export function hasSeed(ctx: Context): boolean {
+  return Boolean(ctx.hooks.seed) || ctx.config.seed.files.length > 0;
+}
+
+export function noSeedError(ctx: Context): UsageError {
+  const where = ctx.config.file
+    ? `to ${ctx.config.file}`
+    : `to an olympia-data.json in ${ctx.config.projectDir} (there is none: run from the project directory, or pass --config FILE)`;
+  return new UsageError('Seeding is needed but the project has no seed.', `Add "seed": {"files": [...]} or {"command": "..."} ${where}, pass --seed-command, or use --skip-seed.`);
 }
 
 export function hasIndexing(ctx: Context): boolean {
@@ -86,7 +137,13 @@ export async function dropIndices(ctx: Context): Promise<string[]> {
 
 export async function migrate(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
   if (ctx.hooks.migrate) {
-    await runHook('migrate', ctx.hooks.migrate, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
+    await runHook('migrate', ctx.hooks.migrate, {
+      cwd: ctx.config.projectDir,
+      databaseUrl: ctx.databaseUrl,
+      elasticsearchUrl: ctx.elasticsearchUrl,
+      reporter: ctx.reporter,
+      aliases: ctx.config.hookEnv,
+    });
     return { detail: 'migrate command succeeded' };
   }
   if (!ctx.config.migrate.dir) return { detail: 'no migrations configured' };
@@ -101,17 +158,38 @@ export async function migrate(ctx: Context, target: MysqlTarget): Promise<StepDe
   }
 }
 
+/**
+ * The seed, marked as begun before it writes anything and as finished only once it has: a seed that
+ * fails or is killed midway leaves the mark, and the next initialize drops its partial data.
+ */
 export async function seed(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
+  await recordState(ctx, target, (conn) => recordDataChange(conn, target.database, { seedStarted: true }));
+  let done: StepDetail;
+  try {
+    done = await runSeed(ctx, target);
+  } catch (e) {
+    if (e instanceof OlympiaError) {
+      const next = 'The database holds a partial seed; the next `olympia-data initialize` drops it and seeds again.';
+      throw new OlympiaError(e.message, { hint: e.hint ? `${e.hint} ${next}` : next, exitCode: e.exitCode, cause: e });
+    }
+    throw e;
+  }
+  await recordState(ctx, target, (conn) => recordSeedFinished(conn, target.database));
+  return done;
+}
+
+async function runSeed(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
   if (ctx.hooks.seed) {
-    await runHook('seed', ctx.hooks.seed, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
+    await runHook('seed', ctx.hooks.seed, {
+      cwd: ctx.config.projectDir,
+      databaseUrl: ctx.databaseUrl,
+      elasticsearchUrl: ctx.elasticsearchUrl,
+      reporter: ctx.reporter,
+      aliases: ctx.config.hookEnv,
+    });
     return { detail: 'seed command succeeded' };
   }
-  if (ctx.config.seed.files.length === 0) {
-    throw new UsageError(
-      'Seeding is needed but the project has no seed.',
-      'Add "seed": {"files": [...]} or {"command": "..."} to olympia-data.json, pass --seed-command, or use --skip-seed.',
-    );
-  }
+  if (ctx.config.seed.files.length === 0) throw noSeedError(ctx);
   const conn = await connect(target);
   try {
     const r = await runNativeSeed(conn, { projectDir: ctx.config.projectDir, files: ctx.config.seed.files, reporter: ctx.reporter });
@@ -121,9 +199,23 @@ export async function seed(ctx: Context, target: MysqlTarget): Promise<StepDetai
   }
 }
 
-export async function index(ctx: Context): Promise<StepDetail> {
+/** Builds the index and records which generation of the data it was built from. */
+export async function index(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
+  const generation = (await recordState(ctx, target, (conn) => readDataState(conn, target.database)))?.generation ?? 0;
+  const done = await buildIndices(ctx);
+  await recordState(ctx, target, (conn) => recordIndexed(conn, target.database, generation));
+  return done;
+}
+
+async function buildIndices(ctx: Context): Promise<StepDetail> {
   if (ctx.hooks.index) {
-    await runHook('index', ctx.hooks.index, { cwd: ctx.config.projectDir, databaseUrl: ctx.databaseUrl, elasticsearchUrl: ctx.elasticsearchUrl, reporter: ctx.reporter });
+    await runHook('index', ctx.hooks.index, {
+      cwd: ctx.config.projectDir,
+      databaseUrl: ctx.databaseUrl,
+      elasticsearchUrl: ctx.elasticsearchUrl,
+      reporter: ctx.reporter,
+      aliases: ctx.config.hookEnv,
+    });
     return { detail: 'index command succeeded' };
   }
   return withSearch(ctx, 'building the search index', async (client) => {

@@ -4,6 +4,7 @@ import { type Context, requireTarget } from './context.js';
 import { withInitializeLock } from './initialize.js';
 import { databaseExists, dropIndices } from './project-steps.js';
 import { dropUnusedDefiner } from '../load/schema-objects.js';
+import { dropDataState } from '../mysql/data-state.js';
 
 export interface ResetResult {
   /** The database dropped; absent when it did not exist. */
@@ -25,6 +26,7 @@ export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): P
         await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
         // Its triggers are gone, so the account they ran as goes too.
         await dropUnusedDefiner(conn, target.database);
+        await dropDataState(conn, target.database);
         out.database = target.database;
       } finally {
         await conn.end();

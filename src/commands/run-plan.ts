@@ -4,7 +4,7 @@
 import { errorMessage, OlympiaError } from '../core/errors.js';
 import { NOT_RUN_REASON, type StepRecord } from '../core/steps.js';
 import { type Plan, type PlanStep, stepTitle } from '../core/initialize-plan.js';
-import { migrationHash } from '../core/migration-hash.js';
+import { type MigrationHash, migrationHash } from '../core/migration-hash.js';
 import { formatBytes } from '../core/format.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import type { Context } from './context.js';
@@ -28,17 +28,19 @@ export interface PlanRunResult {
   error?: OlympiaError;
 }
 
-async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: () => Promise<string>): Promise<{ detail?: string; rows?: number }> {
+async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: () => Promise<MigrationHash>): Promise<{ detail?: string; rows?: number }> {
   switch (step.kind) {
     case 'skip':
       return {};
     case 'clean': {
+      await steps.noteDataChange(ctx, target);
       await steps.createDatabase(target, { recreate: true });
       const removed = step.dropIndices ? await steps.dropIndices(ctx) : [];
       return { detail: `database recreated${removed.length ? `; removed indices ${removed.join(', ')}` : ''}` };
     }
     case 'create-database':
     case 'flush':
+      await steps.noteDataChange(ctx, target);
       await steps.createDatabase(target, { recreate: step.kind === 'flush' });
       return { detail: step.kind === 'flush' ? 'all tables dropped' : `created ${target.database}` };
     case 'remove-init':
@@ -54,19 +56,19 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
     case 'seed':
       return steps.seed(ctx, target);
     case 'dump-init': {
-      const r = await dumpBackup(ctx, { name: step.name, force: true, migrationHash: await hash() });
+      const r = await dumpBackup(ctx, { name: step.name, force: true, migration: await hash() });
       return { detail: `${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows, ${formatBytes(r.bytes)}`, rows: r.rows };
     }
     case 'index':
-      return steps.index(ctx);
+      return steps.index(ctx, target);
   }
 }
 
 export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan): Promise<PlanRunResult> {
   const started = Date.now();
   const results: StepResult[] = [];
-  let cachedHash: string | undefined;
-  const hash = async () => (cachedHash ??= (await migrationHash(ctx.config.projectDir, ctx.config.hashGlobs)).hash);
+  let cachedHash: MigrationHash | undefined;
+  const hash = async () => (cachedHash ??= await migrationHash(ctx.config.projectDir, ctx.config.hashGlobs));
   const out: PlanRunResult = { steps: results, seeded: false, indexed: false, durationMs: 0 };
   for (const step of plan) {
     const title = stepTitle(step);

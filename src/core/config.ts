@@ -22,6 +22,8 @@ export interface IndexDefinition {
 export interface ProjectConfig {
   /** Absolute directory the config lives in; relative paths resolve against it. */
   projectDir: string;
+  /** The file it was read from; undefined when there was none (every default applies). */
+  file?: string;
   databaseUrl?: string;
   elasticsearchUrl?: string;
   backupDir: string;
@@ -31,6 +33,26 @@ export interface ProjectConfig {
   index: { command?: string; definitions: IndexDefinition[] };
   /** Globs hashed into the migration hash (cache key). Defaults to the migrations dir and seed files. */
   hashGlobs: string[];
+  /** Other names hooks get the standard variables under, e.g. {"DATABASES_DEFAULT_URL": "DATABASE_URL"}. */
+  hookEnv: Record<string, HookVariable>;
+}
+
+/** What hooks get in their environment (hooks/run-hook.ts), and so what hookEnv may alias. */
+export const HOOK_VARIABLES = ['DATABASE_URL', 'ELASTICSEARCH_URL', 'MYSQL_HOST', 'MYSQL_PORT', 'MYSQL_USER', 'MYSQL_PASSWORD', 'MYSQL_DATABASE'] as const;
+export type HookVariable = (typeof HOOK_VARIABLES)[number];
+
+function hookEnv(obj: Json, where: string): Record<string, HookVariable> {
+  const raw = section(obj, 'hookEnv', where);
+  for (const [name, from] of Object.entries(raw)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${where}: hookEnv name ${JSON.stringify(name)} is not an environment variable name.`);
+    if (typeof from !== 'string' || !(HOOK_VARIABLES as readonly string[]).includes(from)) {
+      throw new UsageError(
+        `${where}: hookEnv.${name} must name one of the variables hooks get.`,
+        `One of: ${HOOK_VARIABLES.join(', ')}; e.g. "hookEnv": {"${name}": "DATABASE_URL"}.`,
+      );
+    }
+  }
+  return raw as Record<string, HookVariable>;
 }
 
 type Json = Record<string, unknown>;
@@ -67,7 +89,7 @@ function checkKeys(obj: Json, allowed: string[], where: string): void {
 export function validateConfig(raw: unknown, projectDir: string, where = CONFIG_FILE): ProjectConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${where} must hold a JSON object.`);
   const obj = raw as Json;
-  checkKeys(obj, ['$schema', 'databaseUrl', 'elasticsearchUrl', 'backupDir', 'storageDir', 'migrate', 'seed', 'index', 'hashGlobs'], where);
+  checkKeys(obj, ['$schema', 'databaseUrl', 'elasticsearchUrl', 'backupDir', 'storageDir', 'migrate', 'seed', 'index', 'hashGlobs', 'hookEnv'], where);
   const migrate = section(obj, 'migrate', where);
   checkKeys(migrate, ['command', 'dir'], `${where} migrate`);
   const seed = section(obj, 'seed', where);
@@ -101,6 +123,7 @@ export function validateConfig(raw: unknown, projectDir: string, where = CONFIG_
     seed: { command: str(seed, 'command', `${where} seed`), files: seedFiles },
     index: { command: str(index, 'command', `${where} index`), definitions },
     hashGlobs: hashGlobs.length > 0 ? hashGlobs : [...(migrateDir ? [`${migrateDir}/**`] : []), ...seedFiles],
+    hookEnv: hookEnv(obj, where),
   };
 }
 
@@ -125,5 +148,5 @@ export async function loadConfig(file: string | undefined, dir: string = process
   } catch (e) {
     throw new UsageError(`The config file ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  return validateConfig(raw, dirname(path), path);
+  return { ...validateConfig(raw, dirname(path), path), file: path };
 }

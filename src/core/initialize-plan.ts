@@ -1,9 +1,10 @@
-// The decision tables of `initialize` and `seed` (DESIGN.md, "initialize, as a decision table"):
+// The decision tables of `initialize` and `seed` (docs/internals.md, "initialize, as a decision table"):
 // pure functions from (options, probed state) to an ordered plan of typed steps. No I/O; the executor
 // runs the steps in order and reports each one, and `skip` records say what was not done and why.
 import { INIT_BACKUP, type BackupName } from './backup-name.js';
 import { NotFoundError } from './errors.js';
 import type { InitializeOptions } from './flags.js';
+import type { MigrationFreshness } from './migration-hash.js';
 
 /** What the executor found before planning. Nothing here is trusted to be consistent: a missing database counts as empty. */
 export interface ProbedState {
@@ -19,6 +20,12 @@ export interface ProbedState {
   existingBackups?: readonly string[];
   /** The project has native index definitions or an index command. */
   hasIndexDefinitions: boolean;
+  /** A seed began and never finished: the tables hold a partial seed. */
+  seedUnfinished?: boolean;
+  /** The data changed (a load, seed or clean) since the index was last built. */
+  indexBehind?: boolean;
+  /** How `_init` relates to the checkout's migration and seed files (core/migration-hash.ts). */
+  initFreshness?: MigrationFreshness;
 }
 
 export type ActionStep =
@@ -31,7 +38,8 @@ export type ActionStep =
   | { kind: 'load'; name: BackupName; reason: string }
   | { kind: 'migrate'; reason: string }
   | { kind: 'seed'; reason: string }
-  | { kind: 'dump-init'; name: BackupName; reason: string }
+  /** `of`: what the dumped data is (freshly seeded, or an older `_init` brought up to date). */
+  | { kind: 'dump-init'; name: BackupName; of: 'seed' | 'migrated'; reason: string }
   | { kind: 'index'; reason: string };
 
 export type StepKind = ActionStep['kind'];
@@ -47,7 +55,7 @@ export type PlanStep = ActionStep | SkipStep;
 export type Plan = readonly PlanStep[];
 
 /** Where the data comes from: a backup, the seed, or nowhere (a skip record says why). */
-type DataSource = { from: 'backup'; name: BackupName; reason: string } | { from: 'seed'; reason: string } | { from: 'nothing'; skip: SkipStep };
+type DataSource = { from: 'backup'; name: BackupName; reason: string; refresh?: string } | { from: 'seed'; reason: string } | { from: 'nothing'; skip: SkipStep };
 
 const skip = (step: SkippableStep, reason: string): SkipStep => ({ kind: 'skip', step, reason });
 
@@ -59,26 +67,45 @@ export function missingBackupError(name: string, existing: readonly string[]): N
   return new NotFoundError(`There is no backup named ${JSON.stringify(name)}; nothing was changed.`, hint);
 }
 
+/** A seed that began and never finished left tables behind; clean drops them anyway. */
+function partialSeed(options: InitializeOptions, state: ProbedState): boolean {
+  return Boolean(state.seedUnfinished) && state.databaseExists && !options.clean;
+}
+
 function chooseData(options: InitializeOptions, state: ProbedState): DataSource {
   if (options.load !== undefined) {
     if (state.loadBackupExists === undefined) throw new Error('planInitialize: loadBackupExists must be probed when a load is requested.');
     if (!state.loadBackupExists) throw missingBackupError(options.load, state.existingBackups ?? []);
     return { from: 'backup', name: options.load, reason: `load ${JSON.stringify(options.load)} was requested` };
   }
-  const empty = options.clean || !state.databaseExists || !state.hasTables;
+  const empty = options.clean || !state.databaseExists || !state.hasTables || partialSeed(options, state);
   if (!empty) return { from: 'nothing', skip: skip('load', 'the database already holds data; clean or load NAME replaces it') };
-  const why = options.clean ? 'the database was just cleaned' : 'the database was empty';
-  if (state.initBackupExists) return { from: 'backup', name: INIT_BACKUP, reason: `${why} and "${INIT_BACKUP}" exists` };
+  const why = options.clean ? 'the database was just cleaned' : partialSeed(options, state) ? 'the last seed did not finish' : 'the database was empty';
+  if (state.initBackupExists) {
+    if (state.initFreshness === 'stale' && !options.skipSeed) {
+      return { from: 'seed', reason: `${why} and "${INIT_BACKUP}" is stale: it was dumped from migration or seed files that have changed since` };
+    }
+    if (state.initFreshness === 'behind') {
+      return {
+        from: 'backup',
+        name: INIT_BACKUP,
+        reason: `${why} and "${INIT_BACKUP}" exists (made before the newest migrations)`,
+        refresh: `"${INIT_BACKUP}" predates the newest migrations: dumped again once migrated, so the next run loads it as is`,
+      };
+    }
+    return { from: 'backup', name: INIT_BACKUP, reason: `${why} and "${INIT_BACKUP}" exists` };
+  }
   if (options.skipSeed) return { from: 'nothing', skip: skip('seed', `${why} and "${INIT_BACKUP}" does not exist, but skip-seed was given: the database is only migrated`) };
   return { from: 'seed', reason: `${why} and "${INIT_BACKUP}" does not exist` };
 }
 
 /** Index unless skip-index or nothing to index; rebuild when the data changed, build when missing. */
-function indexStep(skipIndex: boolean, state: Pick<ProbedState, 'hasIndexDefinitions' | 'indexExists'>, why: string | undefined): PlanStep {
+function indexStep(skipIndex: boolean, state: Pick<ProbedState, 'hasIndexDefinitions' | 'indexExists' | 'indexBehind'>, why: string | undefined): PlanStep {
   if (skipIndex) return skip('index', 'skip-index was given');
   if (!state.hasIndexDefinitions) return skip('index', 'the project defines no index command or definitions');
   if (why) return { kind: 'index', reason: why };
   if (!state.indexExists) return { kind: 'index', reason: 'the index does not exist' };
+  if (state.indexBehind) return { kind: 'index', reason: 'the data changed (a load, seed or clean) since the index was built' };
   return skip('index', 'the index exists and the data did not change');
 }
 
@@ -92,6 +119,9 @@ export function planInitialize(options: InitializeOptions, state: ProbedState): 
     steps.push({ kind: 'clean', dropIndices, reason: dropIndices ? 'clean was requested' : `clean was requested; indices are left alone because ${left}` });
   } else if (!state.databaseExists) {
     steps.push({ kind: 'create-database', reason: 'the database did not exist' });
+  } else if (partialSeed(options, state) && data.from !== 'backup') {
+    // A load replaces every table by itself; a seed must start from nothing.
+    steps.push({ kind: 'flush', reason: 'the last seed did not finish: its partial data is dropped' });
   }
 
   // Load before migrate: the load replaces the tables, and migrations then bring an older backup up to date.
@@ -111,9 +141,10 @@ export function planInitialize(options: InitializeOptions, state: ProbedState): 
   // Migrate before seed: the seed writes into the current schema.
   if (data.from === 'seed') {
     steps.push({ kind: 'seed', reason: data.reason });
-    steps.push({ kind: 'dump-init', name: INIT_BACKUP, reason: `the next initialize loads "${INIT_BACKUP}" instead of seeding` });
+    steps.push({ kind: 'dump-init', name: INIT_BACKUP, of: 'seed', reason: `the next initialize loads "${INIT_BACKUP}" instead of seeding` });
   }
   if (data.from === 'nothing' && data.skip.step === 'seed') steps.push(data.skip);
+  if (data.from === 'backup' && data.refresh) steps.push({ kind: 'dump-init', name: INIT_BACKUP, of: 'migrated', reason: data.refresh });
 
   const changed =
     data.from === 'backup'
@@ -140,7 +171,7 @@ export function planSeed(options: SeedOptions, state: SeedState): Plan {
   if (state.initBackupExists) steps.push({ kind: 'remove-init', name: INIT_BACKUP, reason: `"${INIT_BACKUP}" is replaced by the new seed` });
   steps.push({ kind: 'migrate', reason: 'the seed needs the current schema' });
   steps.push({ kind: 'seed', reason: 'seed was requested' });
-  steps.push({ kind: 'dump-init', name: INIT_BACKUP, reason: `the next initialize loads "${INIT_BACKUP}" instead of seeding` });
+  steps.push({ kind: 'dump-init', name: INIT_BACKUP, of: 'seed', reason: `the next initialize loads "${INIT_BACKUP}" instead of seeding` });
   steps.push(indexStep(options.skipIndex, { ...state, indexExists: false }, 'the database was seeded'));
   return steps;
 }
@@ -169,7 +200,7 @@ export function stepTitle(step: PlanStep): string {
     case 'seed':
       return 'Run the seed';
     case 'dump-init':
-      return `Dump the seeded data as ${JSON.stringify(step.name)}`;
+      return `Dump the ${step.of === 'migrated' ? 'migrated' : 'seeded'} data as ${JSON.stringify(step.name)}`;
     case 'index':
       return 'Build the search index';
     case 'skip':

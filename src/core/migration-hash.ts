@@ -6,11 +6,18 @@ import { join } from 'node:path';
 import { BACKUP_FORMAT_VERSION } from './format-version.js';
 import { expandGlobs } from './glob.js';
 
+export interface MigrationFile {
+  path: string;
+  sha256: string;
+}
+
 export interface MigrationHash {
   /** sha256, lower-case hex. */
   hash: string;
   /** The hashed files, relative to the base directory, in hashing order. */
   files: string[];
+  /** Each file's own sha256, so a later run can tell which files changed (see compareMigrations). */
+  fileHashes: MigrationFile[];
   /** No glob matched a file: the hash then only covers the format version, so the caller should warn. */
   empty: boolean;
 }
@@ -31,9 +38,33 @@ export async function migrationHash(baseDir: string, globs: readonly string[], f
   field('olympia-data migration hash');
   field(String(formatVersion));
   field(String(files.length));
+  const fileHashes: MigrationFile[] = [];
   for (const file of files) {
+    const content = await readFile(join(baseDir, file));
     field(file);
-    field(await readFile(join(baseDir, file)));
+    field(content);
+    fileHashes.push({ path: file, sha256: createHash('sha256').update(content).digest('hex') });
   }
-  return { hash: hash.digest('hex'), files, empty: files.length === 0 };
+  return { hash: hash.digest('hex'), files, fileHashes, empty: files.length === 0 };
+}
+
+/**
+ * How a backup made after `recorded` files relates to the checkout's `current` ones:
+ * - `current`: the same files, the same contents;
+ * - `behind`: the checkout only adds files that are not seed files (new migrations), so loading the backup
+ *   and migrating gives what seeding would;
+ * - `stale`: a recorded file changed or is gone, or a seed file was added: only a new seed gives the data
+ *   this checkout describes;
+ * - `unknown`: the backup recorded no files (made by an older olympia-data).
+ */
+export type MigrationFreshness = 'current' | 'behind' | 'stale' | 'unknown';
+
+export function compareMigrations(recorded: readonly MigrationFile[] | undefined, current: readonly MigrationFile[], isSeedFile: (path: string) => boolean): MigrationFreshness {
+  if (!recorded) return 'unknown';
+  const now = new Map(current.map((f) => [f.path, f.sha256]));
+  for (const f of recorded) if (now.get(f.path) !== f.sha256) return 'stale';
+  const before = new Set(recorded.map((f) => f.path));
+  const added = current.filter((f) => !before.has(f.path));
+  if (added.some((f) => isSeedFile(f.path))) return 'stale';
+  return added.length === 0 ? 'current' : 'behind';
 }

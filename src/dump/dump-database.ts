@@ -29,6 +29,8 @@ export interface DumpOptions {
   storageDir?: string;
   jobs: number;
   migrationHash?: string;
+  /** The files of that hash with their own sha256, recorded beside it. */
+  migrationFiles?: { path: string; sha256: string }[];
   reporter: Reporter;
   /** Target size of one data file; big tables are split into chunks of about this size. */
   chunkBytes?: number;
@@ -202,6 +204,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       server: { version },
       database: db,
       ...(opts.migrationHash ? { migrationHash: opts.migrationHash } : {}),
+      ...(opts.migrationHash && opts.migrationFiles ? { migrationFiles: opts.migrationFiles } : {}),
       tables: [...entries.values()],
       views: viewDefs,
       triggers,

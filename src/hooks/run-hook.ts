@@ -1,5 +1,6 @@
 // Runs a project hook (the migrate, seed or index shell command) in the project directory, with the
 // connection details in its environment and its output streamed line by line to the Reporter.
+import type { HookVariable } from '../core/config.js';
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -20,6 +21,8 @@ export interface HookOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Aborting kills the command (SIGTERM). */
   signal?: AbortSignal;
+  /** More names for the variables a hook gets (e.g. DATABASES_DEFAULT_URL → DATABASE_URL), from olympia-data.json. */
+  aliases?: Readonly<Record<string, HookVariable>>;
 }
 
 export interface HookResult {
@@ -30,8 +33,8 @@ export interface HookResult {
   durationMs: number;
 }
 
-/** The hook's environment: the base plus DATABASE_URL, ELASTICSEARCH_URL and the MySQL parts. */
-export function hookEnvironment(base: NodeJS.ProcessEnv, databaseUrl?: string, elasticsearchUrl?: string): NodeJS.ProcessEnv {
+/** The hook's environment: the base plus DATABASE_URL, ELASTICSEARCH_URL and the MySQL parts, and their aliases. */
+export function hookEnvironment(base: NodeJS.ProcessEnv, databaseUrl?: string, elasticsearchUrl?: string, aliases: Readonly<Record<string, HookVariable>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   if (databaseUrl) {
     const t = parseDatabaseUrl(databaseUrl);
@@ -43,6 +46,7 @@ export function hookEnvironment(base: NodeJS.ProcessEnv, databaseUrl?: string, e
     env.MYSQL_DATABASE = t.database;
   }
   if (elasticsearchUrl) env.ELASTICSEARCH_URL = elasticsearchUrl;
+  for (const [name, from] of Object.entries(aliases)) if (env[from] !== undefined) env[name] = env[from];
   return env;
 }
 
@@ -144,7 +148,7 @@ export async function runHook(hook: HookName, command: string, options: HookOpti
   } catch (e) {
     throw new HookError(`Cannot run the ${hook} hook: its directory ${options.cwd} is not usable (${errorMessage(e)}).`);
   }
-  const env = hookEnvironment(options.baseEnv ?? process.env, options.databaseUrl, options.elasticsearchUrl);
+  const env = hookEnvironment(options.baseEnv ?? process.env, options.databaseUrl, options.elasticsearchUrl, options.aliases);
 
   reporter.info(`Running the ${hook} hook: ${shown}`);
   const started = Date.now();

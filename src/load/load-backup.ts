@@ -39,6 +39,8 @@ export interface LoadOptions {
   method?: LoadMethod;
   /** The caller holds the database's lock already (initialize and seed load under theirs). */
   lockHeld?: boolean;
+  /** Called once everything is staged and checked, just before the live data is swapped. */
+  beforeSwap?: () => Promise<unknown>;
 }
 
 export interface LoadResult {
@@ -163,6 +165,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       [stage],
     );
     const tables = Number((counts as { tables: number }[])[0].tables);
+    await opts.beforeSwap?.();
     const liveTriggers = await prepareSwap(control, dbs);
     const journal: SwapJournal = { ...dbs, liveTriggers, views: objects!.views, triggers: objects!.triggers, ...(staged ? { storage: staged.paths } : {}) };
     // From here on the journal owns the staged copies: a failed step is undone or finished as the

@@ -5,6 +5,7 @@ import { findMysqlBinaries, localMysqlPid, startLocalMysql, stopLocalMysql } fro
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { definerAccountName, loadAccountName } from '../../src/load/accounts.js';
+import { stateDatabase } from '../../src/mysql/data-state.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DIR = join(ROOT, '.cache', 'mariadb');
@@ -72,6 +73,7 @@ export async function freshDatabase(prefix = 't'): Promise<{ url: string; name: 
     drop: async () => {
       const d = await mysql.createConnection({ uri: server });
       await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await d.query(`DROP DATABASE IF EXISTS \`${stateDatabase(name)}\``);
       // A load of a backup with triggers leaves their definer account (src/load/accounts.ts).
       for (const user of [definerAccountName(name), loadAccountName(name)]) await d.query("DROP USER IF EXISTS ?@'%'", [user]);
       await d.end();

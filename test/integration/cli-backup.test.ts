@@ -111,8 +111,8 @@ describe('olympia-data backup commands (CLI)', () => {
     const r = await cli(['list']);
     assert.equal(r.code, 0, r.stderr);
     const [head, row] = r.stdout.trimEnd().split('\n');
-    assert.match(head, /^NAME\s+CREATED\s+SIZE\s+TABLES\s+ROWS$/);
-    assert.match(row, /^one\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\s+\d+(\.\d)? KB\s+3\s+16$/);
+    assert.match(head, /^NAME\s+CREATED\s+SIZE\s+TABLES\s+ROWS\s+MIGRATIONS$/);
+    assert.match(row, /^one\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\s+\d+(\.\d)? KB\s+3\s+16\s+-$/);
     const empty = await runCli(['list', '--backup-dir', join(dir, 'none')]);
     assert.equal(empty.code, 0);
     assert.match(empty.stdout, /No backups in/);

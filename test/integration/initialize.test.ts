@@ -126,7 +126,7 @@ describe('initialize', () => {
 
   test('a database with data: only new migrations run; the data and the index stay', async () => {
     const db = await newDb();
-    assert.equal((await cli(['initialize', '--skip-index'], db)).code, 0);
+    assert.equal((await cli(['initialize'], db)).code, 0);
     await insertUser(db, 'kept@example.com');
     const before = await aliasState(esUrl, project.alias);
     const migration = join(project.dir, 'migrations', '0005_users_nickname.sql');

@@ -128,13 +128,24 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
         return engineResult('seed', () => hashNow);
       },
       dump: async (_ctx, request) => {
-        run.calls.push(`dump ${request.name}${request.migrationHash ? ` hash=${request.migrationHash.slice(0, 8)}` : ''}`);
-        backups.set(request.name!, request.migrationHash ?? null);
+        run.calls.push(`dump ${request.name}${request.migration ? ` hash=${request.migration.hash.slice(0, 8)}` : ''}`);
+        backups.set(request.name!, request.migration?.hash ?? null);
         return { name: request.name!, path: join(workspace, 'backups', request.name!), tables: 3, rows: 10, bytes: 1000, durationMs: 5, manifest: {} as never };
       },
       load: async (_ctx, request) => {
         run.calls.push(`load ${request.name}`);
-        return { name: request.name, kind: 'olympia-data', tables: 3, rows: 10, bytes: 1000, durationMs: 5, storageFiles: 0, confinement: 'account', connections: 1 };
+        return {
+          name: request.name,
+          kind: 'olympia-data',
+          tables: 3,
+          rows: 10,
+          bytes: 1000,
+          durationMs: 5,
+          storageFiles: 0,
+          confinement: 'account',
+          connections: 1,
+          indexed: false,
+        };
       },
       findBackup: async (_ctx, name) => (backups.has(name) ? listed(name) : undefined),
     },

@@ -5,6 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stateDatabase } from '../../src/mysql/data-state.js';
 import mysql from 'mysql2/promise';
 import { ensureMariaDB } from '../harness/mariadb.js';
 import { REPO } from './init-cli.js';
@@ -47,6 +48,7 @@ export async function newDatabaseName(prefix = 'init'): Promise<TestDatabase> {
     drop: async () => {
       const c = await mysql.createConnection({ uri: server });
       await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await c.query(`DROP DATABASE IF EXISTS \`${stateDatabase(name)}\``);
       await c.end();
     },
   };

@@ -52,7 +52,7 @@ describe('CLI argument parsing', () => {
   });
 
   test('an unknown command lists the commands', () => {
-    usage(['backup'], /Unknown command "backup"/, /dump, load, list, verify/);
+    usage(['backup'], /Unknown command "backup"/, /dump, load, reindex, list, verify/);
   });
 
   test('--jobs and --lock-timeout must be positive whole numbers', () => {

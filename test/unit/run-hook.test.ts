@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hookEnvironment, hookFailure, hookSecrets, maskSecrets } from '../../src/hooks/run-hook.js';
-import { HookError } from '../../src/core/errors.js';
+import { HookError, UsageError } from '../../src/core/errors.js';
+import { validateConfig } from '../../src/core/config.js';
 
 const URL_ = 'mysql://olympia:s%40cret@db.example:3307/olympia_test';
 
@@ -19,6 +20,23 @@ describe('hookEnvironment', () => {
       MYSQL_DATABASE: 'olympia_test',
       ELASTICSEARCH_URL: 'http://127.0.0.1:9200',
     });
+  });
+
+  test("hookEnv aliases give the same values under the names a project's settings read", () => {
+    const env = hookEnvironment({}, URL_, 'http://127.0.0.1:9200', { DATABASES_DEFAULT_URL: 'DATABASE_URL', ES_HOST: 'ELASTICSEARCH_URL', DB_PASS: 'MYSQL_PASSWORD' });
+    assert.equal(env.DATABASES_DEFAULT_URL, URL_);
+    assert.equal(env.ES_HOST, 'http://127.0.0.1:9200');
+    assert.equal(env.DB_PASS, 's@cret');
+    assert.equal(hookEnvironment({}, URL_, undefined, { ES_HOST: 'ELASTICSEARCH_URL' }).ES_HOST, undefined, 'no Elasticsearch, no alias');
+  });
+
+  test('hookEnv in olympia-data.json names only variables hooks get', () => {
+    assert.deepEqual(validateConfig({ hookEnv: { DATABASES_DEFAULT_URL: 'DATABASE_URL' } }, '/p').hookEnv, { DATABASES_DEFAULT_URL: 'DATABASE_URL' });
+    assert.throws(
+      () => validateConfig({ hookEnv: { X: 'HOME' } }, '/p'),
+      (e: unknown) => e instanceof UsageError && /hookEnv\.X must name one of/.test(e.message),
+    );
+    assert.throws(() => validateConfig({ hookEnv: { 'BAD-NAME': 'DATABASE_URL' } }, '/p'), UsageError);
   });
 
   test('without URLs the base environment passes through unchanged', () => {
