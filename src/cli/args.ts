@@ -130,9 +130,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   up: {
     summary: 'Start MySQL and Elasticsearch (local binaries, Docker containers, or wait for external ones).',
-    usage: 'olympia-data up [--services local|docker|external]',
-    options: { ...SERVICES },
-    help: ['--services P       local (default here: installed binaries), docker, or external (only wait)', ...IMAGES_HELP],
+    usage: 'olympia-data up [--services local|docker|external] [--skip-index]',
+    options: { ...SERVICES, 'skip-index': { type: 'boolean' } },
+    help: [
+      '--services P       local (default here: installed binaries), docker, or external (only wait)',
+      '--skip-index       MySQL only: no Elasticsearch',
+      '--database-url URL the port, database, user and password the services get (local default:',
+      '                   mysql://olympia:olympia-dev-pw@127.0.0.1:3306/olympia)',
+      ...IMAGES_HELP,
+    ],
   },
   down: {
     summary: 'Stop the services `up` started (data is kept).',

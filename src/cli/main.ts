@@ -18,7 +18,7 @@ import { listBackups } from '../commands/list.js';
 import { integrityError, verifyCommand } from '../commands/verify.js';
 import { maskUrl } from '../core/connection-url.js';
 import { servicesDown, servicesUp } from '../commands/services.js';
-import type { Services } from '../commands/services.js';
+import { DEV_PASSWORD, type Services } from '../commands/services.js';
 import { commandHelp, mainHelp, parseCommandLine, parsePositiveInt, parseSize, type ParsedCommand } from './args.js';
 import { formatBytes, formatDuration } from '../core/format.js';
 import { cliReporter, type OutputMode } from './output.js';
@@ -171,7 +171,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
           String(r.tables ?? '-'),
           r.rows === null ? '-' : r.rows.toLocaleString('en-US'),
           // The hash of the migration and seed files it was dumped after: `_init` is current when it is the checkout's.
-          r.migrationHash ? r.migrationHash.slice(0, 12) : '-',
+          r.migrationHash ? `${r.migrationHash.slice(0, 12)}${r.current ? ' (current)' : ''}` : '-',
         ]),
       ];
       const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
@@ -242,8 +242,13 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     }
     case 'up': {
       const ctx = await buildContext(v, env);
-      const s = await startServices(ctx, v, true);
-      print([`MySQL:         ${maskUrl(s.databaseUrl)}`, ...(s.elasticsearchUrl ? [`Elasticsearch: ${maskUrl(s.elasticsearchUrl)}`] : [])], {
+      const given = Boolean(ctx.databaseUrl);
+      const s = await startServices(ctx, v, !v['skip-index']);
+      // The password is never printed in a URL; say where it comes from instead.
+      const password = given
+        ? 'the password is the one in your database URL'
+        : `the password is the built-in development one, ${DEV_PASSWORD}; choose your own with --database-url`;
+      print([`MySQL:         ${maskUrl(s.databaseUrl)}  (${password})`, ...(s.elasticsearchUrl ? [`Elasticsearch: ${maskUrl(s.elasticsearchUrl)}`] : [])], {
         databaseUrl: maskUrl(s.databaseUrl),
         elasticsearchUrl: s.elasticsearchUrl ? maskUrl(s.elasticsearchUrl) : null,
       });
@@ -253,7 +258,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const ctx = await buildContext(v, env);
       const { provider, stopped } = await servicesDown(ctx, str(v, 'services') ?? 'local');
       const line = stopped.length
-        ? `Stopped ${stopped.join(' and ')}; their data is kept.`
+        ? `Stopped ${stopped.join(' and ')}; ${stopped.length > 1 ? 'their' : 'its'} data is kept.`
         : provider === 'external'
           ? 'External services are not managed by olympia-data; nothing was stopped.'
           : `No ${provider} services were running; nothing was stopped.`;

@@ -2,6 +2,7 @@
 import { totalRows } from '../backup/manifest.js';
 import type { BackupInfo, BackupKind } from '../backup/store.js';
 import type { BackupName } from '../core/backup-name.js';
+import { migrationHash } from '../core/migration-hash.js';
 import type { Context } from './context.js';
 
 export interface ListedBackup {
@@ -17,9 +18,11 @@ export interface ListedBackup {
   valid: boolean;
   /** The migrations the backup was dumped after (its manifest's hash); null when not recorded. */
   migrationHash: string | null;
+  /** That hash is the checkout's (its migration and seed files as they are now). */
+  current: boolean;
 }
 
-function describe(b: BackupInfo): ListedBackup {
+function describe(b: BackupInfo, currentHash?: string): ListedBackup {
   return {
     name: b.name,
     kind: b.kind,
@@ -29,11 +32,13 @@ function describe(b: BackupInfo): ListedBackup {
     rows: b.manifest ? totalRows(b.manifest) : null,
     valid: b.kind === 'addons-server' || Boolean(b.manifest),
     migrationHash: b.manifest?.migrationHash ?? null,
+    current: currentHash !== undefined && b.manifest?.migrationHash === currentHash,
   };
 }
 
-export async function listBackups(ctx: Pick<Context, 'store'>): Promise<ListedBackup[]> {
-  return (await ctx.store.list()).map(describe);
+export async function listBackups(ctx: Pick<Context, 'store' | 'config'>): Promise<ListedBackup[]> {
+  const current = (await migrationHash(ctx.config.projectDir, ctx.config.hashGlobs)).hash;
+  return (await ctx.store.list()).map((b) => describe(b, current));
 }
 
 /** One backup, as `list` shows it, with its path; undefined when there is none of that name. */

@@ -1,7 +1,7 @@
 // `olympia-data up` / `down`, `--services` on initialize and seed, and the action's `services` input:
 // make MySQL (and Elasticsearch when wanted) reachable, and point the context at them.
 import { parseDatabaseUrl } from '../core/connection-url.js';
-import { providerFor, serviceOptions, type ServiceOptionsInput, type Services } from '../services/index.js';
+import { DEV_PASSWORD, providerFor, serviceOptions, type ServiceOptionsInput, type Services } from '../services/index.js';
 import type { Context } from './context.js';
 
 export interface ServicesRequest {
@@ -57,6 +57,7 @@ export function servicesOptions(ctx: Context, request: Partial<ServicesRequest>)
 
 /** Starts (or waits for) the services; the context's URLs then point at them. */
 export type { Services };
+export { DEV_PASSWORD };
 
 export async function servicesUp(ctx: Context, request: ServicesRequest): Promise<Services> {
   const services = await providerFor(request.provider).up(serviceOptions(servicesOptions(ctx, request)));

@@ -5,7 +5,7 @@ import { externalProvider } from './external-provider.js';
 import { localProvider } from './local-provider.js';
 import { PROVIDER_NAMES, type ProviderName, type ServiceProvider } from './provider.js';
 
-export { PROVIDER_NAMES, serviceOptions } from './provider.js';
+export { DEV_PASSWORD, PROVIDER_NAMES, serviceOptions } from './provider.js';
 export type { ProviderName, ServiceOptions, ServiceOptionsInput, ServiceProvider, Services } from './provider.js';
 
 export function isProviderName(name: string): name is ProviderName {

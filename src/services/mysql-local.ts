@@ -6,7 +6,8 @@
 // temp dir when `dir` is too long for a Unix socket path).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -59,13 +60,13 @@ const BIN_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', 
 // sun_path holds 108 bytes on Linux, 104 on macOS.
 const MAX_SOCKET_PATH = 100;
 
-export function localMysqlPaths(dir: string): { data: string; socket: string; pidFile: string; log: string } {
+export function localMysqlPaths(dir: string): { data: string; socket: string; pidFile: string; log: string; port: string } {
   const root = resolve(dir);
   let socket = join(root, 'mysqld.sock');
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
     socket = join(tmpdir(), `olympia-mysqld-${createHash('sha256').update(root).digest('hex').slice(0, 12)}.sock`);
   }
-  return { data: join(root, 'data'), socket, pidFile: join(root, 'mysqld.pid'), log: join(root, 'mysqld.log') };
+  return { data: join(root, 'data'), socket, pidFile: join(root, 'mysqld.pid'), log: join(root, 'mysqld.log'), port: join(root, 'port') };
 }
 
 function findBinary(names: string[]): string | undefined {
@@ -276,6 +277,22 @@ function checkOptions(o: LocalMysqlOptions): void {
     throw new UsageError(`The buffer pool size ${JSON.stringify(o.bufferPoolSize)} is not valid.`, 'Use a size like 64M or 1G.');
 }
 
+/** Whether something on this machine listens on 127.0.0.1:port already. */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolvePort(e.code === 'EADDRINUSE'));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(false)));
+  });
+}
+
+function portInUse(port: number): UsageError {
+  return new UsageError(
+    `Port ${port} on 127.0.0.1 is in use by another program, so the local MySQL server cannot start there.`,
+    `Start it on a free port: pass --database-url mysql://olympia:PASSWORD@127.0.0.1:PORT/DATABASE (or set DATABASE_URL, or "databaseUrl" in olympia-data.json).`,
+  );
+}
+
 /** Starts the server in `o.dir` (or reuses it when it runs), provisions the user and database, returns its URL. */
 export async function startLocalMysql(o: LocalMysqlOptions): Promise<LocalMysql> {
   checkOptions(o);
@@ -300,7 +317,9 @@ export async function startLocalMysql(o: LocalMysqlOptions): Promise<LocalMysql>
     await withPidLock(join(resolve(o.dir), 'start.lock'), timeoutMs + 120_000, 'starting the local MySQL server', async () => {
       pid = localMysqlPid(o.dir);
       if (pid !== undefined) return;
+      if (await portTaken(o.port)) throw portInUse(o.port);
       if (!existsSync(join(paths.data, 'mysql'))) initialiseDataDir(bin, paths, o.reporter);
+      writeFileSync(paths.port, `${o.port}\n`);
       rmSync(paths.socket, { force: true }); // a stale socket from a crash
       o.reporter?.info(`Starting ${bin.server} on 127.0.0.1:${o.port} (data in ${paths.data}, log ${paths.log})…`);
       const child = launch(bin, paths, o);
@@ -310,6 +329,14 @@ export async function startLocalMysql(o: LocalMysqlOptions): Promise<LocalMysql>
     });
   }
   if (!admin) {
+    // Written at launch; a server started by an older olympia-data has none.
+    const running = existsSync(paths.port) ? Number(readFileSync(paths.port, 'utf8').trim()) : NaN;
+    if (Number.isInteger(running) && running !== o.port) {
+      throw new UsageError(
+        `This project's local MySQL server already runs on port ${running}, not ${o.port}.`,
+        `Use port ${running} in the database URL, or stop it first (olympia-data down) to start it on ${o.port}.`,
+      );
+    }
     // Running, or still starting after another process launched it.
     admin = await waitForSocket(bin.flavor, paths, o.port, timeoutMs, () => (localMysqlPid(o.dir) === undefined ? null : undefined));
     o.reporter?.info(`Reusing the local MySQL server on 127.0.0.1:${o.port} (pid ${pid}).`);

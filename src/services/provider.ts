@@ -4,6 +4,9 @@ import { silentReporter, type Reporter } from '../core/reporter.js';
 import { DEFAULT_MYSQL_IMAGE, elasticsearchImage } from './docker-args.js';
 import { resolveEsVersion } from './elasticsearch-download.js';
 
+/** The password of the services `up` starts when no database URL chooses one (documented in the README). */
+export const DEV_PASSWORD = 'olympia-dev-pw';
+
 export const PROVIDER_NAMES = ['docker', 'external', 'local'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
@@ -94,9 +97,9 @@ export function serviceOptions(input: ServiceOptionsInput = {}): ServiceOptions 
       image: DEFAULT_MYSQL_IMAGE,
       port: 3306,
       // A development default: the services bind to 127.0.0.1 only. Override for anything shared.
-      rootPassword: 'olympia-dev-pw',
+      rootPassword: DEV_PASSWORD,
       user: 'olympia',
-      password: 'olympia-dev-pw',
+      password: DEV_PASSWORD,
       volume: 'olympia-data-mysqld',
       containerName: 'olympia-data-mysqld',
       bufferPoolSize: '256M',

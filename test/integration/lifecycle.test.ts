@@ -127,6 +127,10 @@ describe('lifecycle', () => {
 
     const current = await cli(['initialize', '--clean', '--skip-index', '--json'], db);
     assert.deepEqual(doneSteps(jsonOf(current.stdout)), ['clean', 'load', 'migrate'], 'the refreshed _init is current');
+    const listed = await cli(['list'], db);
+    assert.match(listed.stdout, /^_init\s.*\s[0-9a-f]{12} \(current\)$/m, listed.stdout);
+    await appendFile(join(project.dir, 'migrations', '0005_addons_note.sql'), '-- edited\n');
+    assert.doesNotMatch((await cli(['list'], db)).stdout, /\(current\)/, 'an edited migration makes it stale');
     assert.match(step(current.stdout, 'migrate')!.detail!, /^0 applied/);
   });
 

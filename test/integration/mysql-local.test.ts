@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { ConnectionError, UsageError } from '../../src/core/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { localMysqlPid, startLocalMysql, stopLocalMysql, type LocalMysqlOptions } from '../../src/services/mysql-local.js';
 
 let PORT = 0;
@@ -67,6 +67,15 @@ describe('local MySQL server', { timeout: 180_000 }, () => {
     assert.deepEqual(await query(again.url, 'SELECT COUNT(*) AS n FROM kept'), [{ n: 2 }]);
   });
 
+  test('the running server is never handed out under another port', async () => {
+    const other = PORT === 65535 ? PORT - 1 : PORT + 1;
+    await assert.rejects(startLocalMysql({ ...opts, port: other }), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.equal(e.message, `This project's local MySQL server already runs on port ${PORT}, not ${other}.`);
+      return true;
+    });
+  });
+
   test('a changed password takes effect on the running server, and the old one stops working', async () => {
     const changed = await startLocalMysql({ ...opts, password: 'another-one' });
     assert.equal(changed.started, false);
@@ -88,16 +97,16 @@ describe('local MySQL server', { timeout: 180_000 }, () => {
     assert.deepEqual(await query(restarted.url, 'SELECT COUNT(*) AS n FROM kept'), [{ n: 2 }]);
   });
 
-  test('a port already in use fails with the server log, and leaves no server behind', async () => {
+  test('a port already in use is refused before launching, naming the way to another port, and leaves no server behind', async () => {
     const squatter = createServer();
     await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
     const port = (squatter.address() as { port: number }).port;
     const busy = join(root, 'busy');
     try {
       await assert.rejects(startLocalMysql({ ...opts, dir: busy, port, timeoutMs: 60_000 }), (e: unknown) => {
-        assert.ok(e instanceof ConnectionError);
-        assert.match(e.message, /did not start/);
-        assert.match(e.message, /already in use/i);
+        assert.ok(e instanceof UsageError);
+        assert.equal(e.message, `Port ${port} on 127.0.0.1 is in use by another program, so the local MySQL server cannot start there.`);
+        assert.match(e.hint!, /--database-url mysql:\/\/olympia:PASSWORD@127\.0\.0\.1:PORT\/DATABASE/);
         assert.ok(!e.message.includes(PASSWORD));
         return true;
       });

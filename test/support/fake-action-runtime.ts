@@ -54,6 +54,7 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
     rows: 10,
     valid: true,
     migrationHash: backups.get(name) ?? null,
+    current: false,
     path: join(workspace, 'backups', name),
   });
   const engineResult = (which: 'initialize' | 'seed', currentHash: () => string): InitializeResult => {

@@ -9,17 +9,18 @@ import { listBackups } from '../../src/commands/list.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { UsageError } from '../../src/core/errors.js';
+import { validateConfig } from '../../src/core/config.js';
 
 test('list reports each backup with its kind, and a damaged one as not valid', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'olympia-list-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const store = new BackupStore(dir);
-  assert.deepEqual(await listBackups({ store }), []);
+  assert.deepEqual(await listBackups({ store, config: validateConfig({}, dir) }), []);
   await mkdir(join(dir, 'as'));
   await writeFile(join(dir, 'as', 'db.sql'), 'CREATE TABLE t (id INT);\n');
   await mkdir(join(dir, 'broken'));
   await writeFile(join(dir, 'broken', 'manifest.json'), '{not json');
-  const rows = await listBackups({ store });
+  const rows = await listBackups({ store, config: validateConfig({}, dir) });
   assert.deepEqual(
     rows.map((r) => [r.name, r.kind, r.valid, r.tables]),
     [

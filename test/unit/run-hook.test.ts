@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hookEnvironment, hookFailure, hookSecrets, maskSecrets } from '../../src/hooks/run-hook.js';
 import { HookError, UsageError } from '../../src/core/errors.js';
-import { validateConfig } from '../../src/core/config.js';
+import { loadConfig, validateConfig } from '../../src/core/config.js';
+import { join } from 'node:path';
 
 const URL_ = 'mysql://olympia:s%40cret@db.example:3307/olympia_test';
 
@@ -37,6 +38,12 @@ describe('hookEnvironment', () => {
       (e: unknown) => e instanceof UsageError && /hookEnv\.X must name one of/.test(e.message),
     );
     assert.throws(() => validateConfig({ hookEnv: { 'BAD-NAME': 'DATABASE_URL' } }, '/p'), UsageError);
+  });
+
+  test("the addons-server example's config is valid and aliases the URL its settings read", async () => {
+    const config = await loadConfig(join(import.meta.dirname, '..', '..', 'examples', 'addons-server', 'olympia-data.json'));
+    assert.deepEqual(config.hookEnv, { DATABASES_DEFAULT_URL: 'DATABASE_URL' });
+    for (const hook of [config.migrate.command, config.seed.command, config.index.command]) assert.match(hook!, /docker compose exec -T -e DATABASES_DEFAULT_URL web /);
   });
 
   test('without URLs the base environment passes through unchanged', () => {
