@@ -26452,8 +26452,11 @@ class HookError extends errors_OlympiaError {
         super(message, { hint, exitCode: ExitCode.hook });
     }
 }
+/** The error's message; never empty (an error thrown without one is named by its class). */
 function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
+    if (e instanceof Error)
+        return e.message || `${e.name || 'Error'} (with no message)`;
+    return String(e) || 'an unknown error';
 }
 
 ;// CONCATENATED MODULE: ./src/dump/dump-protocol.ts

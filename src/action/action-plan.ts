@@ -2,7 +2,7 @@
 // run can still report every step it never reached.
 import type { ActionOptions } from './inputs.js';
 
-export type ActionStepId = 'services' | 'download' | 'restore' | 'engine' | 'dump-migrated' | 'save' | 'dump' | 'load' | 'publish';
+export type ActionStepId = 'services' | 'download' | 'restore' | 'engine' | 'save' | 'dump' | 'load' | 'publish';
 
 export interface PlannedStep {
   id: ActionStepId;
@@ -22,7 +22,6 @@ export function planActionSteps(o: PlanInputs): PlannedStep[] {
       // With an artifact, the restore runs only if the download falls back.
       if (o.cache && !o.load) steps.push({ id: 'restore', title: 'Restore "_init" from the cache' });
       steps.push({ id: 'engine', title: 'Initialize the database' });
-      if (o.incremental) steps.push({ id: 'dump-migrated', title: 'Dump the migrated data as "_init"' });
       if (o.cache) steps.push({ id: 'save', title: 'Save "_init" to the cache' });
       steps.push(...publish);
       break;

@@ -210,10 +210,23 @@ class ActionRun {
       'restore',
       `Restore "${INIT_BACKUP}" from the cache`,
       () => this.rt.cache.restore([this.cachePath(ctx)], key.key, restoreKeys),
-      (r) => ({ detail: r.hit === 'exact' ? `hit: ${key.key}` : r.hit === 'partial' ? `partial hit: ${r.matchedKey}` : `miss: ${key.key}` }),
+      (r) => {
+        switch (r.hit) {
+          case 'exact':
+            return { detail: `hit: ${key.key}` };
+          case 'partial':
+            return { detail: `partial hit: ${r.matchedKey}` };
+          case 'miss':
+            return { detail: `miss: ${key.key}` };
+          case 'failed':
+            return { status: 'warning', detail: `failed: ${r.cause}` };
+          case 'unavailable':
+            return { status: 'skipped', detail: r.cause };
+        }
+      },
     );
     this.record.cacheHit = result.hit === 'exact';
-    this.cache = { key: key.key, restore: result.hit, matchedKey: result.matchedKey, save: 'not-needed' };
+    this.cache = { key: key.key, restore: result.hit, matchedKey: result.matchedKey, restoreCause: 'cause' in result ? result.cause : undefined, save: 'not-needed' };
     return result;
   }
 
@@ -239,18 +252,9 @@ class ActionRun {
     const r = await this.rt.engine.initialize(ctx, { clean: options.clean, load: loadName, skipSeed: options.skipSeed, skipIndex: options.skipIndex });
     this.engineResult(r);
 
-    // Incremental: an older `_init` was loaded and migrated; dump it again so the next run loads the result.
-    let rebuilt = false;
-    if (options.incremental && r.loaded === INIT_BACKUP && (await this.initHash(ctx)) !== this.key!.hash) {
-      await this.dumpAs(ctx, 'dump-migrated', INIT_BACKUP, `Dump the migrated data as "${INIT_BACKUP}"`);
-      rebuilt = true;
-    } else if (options.incremental) {
-      this.phases.skipped(
-        'dump-migrated',
-        `Dump the migrated data as "${INIT_BACKUP}"`,
-        r.loaded === INIT_BACKUP ? `"${INIT_BACKUP}" already holds the current migrations` : `no older "${INIT_BACKUP}" was loaded`,
-      );
-    }
+    // An older `_init` (a partial hit) was loaded only if its migrations are a prefix of the checkout's; the
+    // engine then dumped it again once migrated. Anything else it judged stale and seeded anew.
+    const rebuilt = r.loaded === INIT_BACKUP && r.steps.some((st) => st.kind === 'dump-init' && st.status === 'done');
     await this.saveCache(ctx, options, restored);
     const role =
       restored?.hit === 'exact'
@@ -277,17 +281,24 @@ class ActionRun {
     if (!options.cache) return;
     const key = this.key!;
     let save: SaveOutcome = 'not-needed';
-    if (restored?.hit !== 'exact' && (await this.initHash(ctx)) === key.hash) {
+    let saveCause: string | undefined;
+    if (restored?.hit === 'failed') {
+      // A service that just failed is not asked again: one bounded cost per job.
+      save = 'after-failed-restore';
+      this.phases.skipped('save', `Save "${INIT_BACKUP}" to the cache`, 'the restore failed, so the job makes no further cache calls');
+    } else if (restored?.hit !== 'exact' && (await this.initHash(ctx)) === key.hash) {
       const result = await this.phases.run(
         'save',
         `Save "${INIT_BACKUP}" to the cache`,
-        () => this.rt.cache.save([this.cachePath(ctx)], key.key),
+        // After a miss the key is known to be free: no lookup before the upload.
+        () => this.rt.cache.save([this.cachePath(ctx)], key.key, { knownAbsent: restored?.hit === 'miss' }),
         (s) =>
           s.saved
             ? { detail: `saved as ${key.key}` }
-            : { status: s.reason === 'exists' ? 'done' : 'warning', detail: s.reason === 'exists' ? 'already stored' : `not saved (${s.reason})` },
+            : { status: s.reason === 'exists' ? 'done' : 'warning', detail: s.reason === 'exists' ? 'already stored' : `not saved: ${s.cause ?? s.reason}` },
       );
       save = result.saved ? 'saved' : result.reason;
+      saveCause = result.saved ? undefined : result.cause;
     } else {
       this.phases.skipped(
         'save',
@@ -295,10 +306,17 @@ class ActionRun {
         restored?.hit === 'exact' ? 'the cache holds it already' : `no "${INIT_BACKUP}" for the current migrations was made`,
       );
     }
-    this.cache = { key: key.key, restore: restored ? restored.hit : 'not-needed', matchedKey: restored?.matchedKey, save };
+    this.cache = {
+      key: key.key,
+      restore: restored ? restored.hit : 'not-needed',
+      matchedKey: restored?.matchedKey,
+      restoreCause: restored && 'cause' in restored ? restored.cause : undefined,
+      save,
+      saveCause,
+    };
   }
 
-  private async dumpAs(ctx: Context, id: 'dump' | 'dump-migrated', name: BackupName, title: string): Promise<string> {
+  private async dumpAs(ctx: Context, id: 'dump', name: BackupName, title: string): Promise<string> {
     const r = await this.phases.run(
       id,
       title,

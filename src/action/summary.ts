@@ -4,14 +4,17 @@
 import { formatBytes, formatDuration } from '../core/format.js';
 import type { Phase, PhaseStatus } from './phases.js';
 
-export type RestoreOutcome = 'exact' | 'partial' | 'miss' | 'not-needed';
-export type SaveOutcome = 'saved' | 'exists' | 'not-needed' | 'unavailable' | 'timeout' | 'declined' | 'error' | 'failed-run';
+export type RestoreOutcome = 'exact' | 'partial' | 'miss' | 'not-needed' | 'failed' | 'unavailable';
+export type SaveOutcome = 'saved' | 'exists' | 'not-needed' | 'unavailable' | 'timeout' | 'declined' | 'error' | 'failed-run' | 'after-failed-restore';
 
 export interface CacheSummary {
   key: string;
   restore: RestoreOutcome;
   /** The key of the restored entry (an older one on a partial hit). */
   matchedKey?: string;
+  /** Why a restore failed, or a save did not happen. */
+  restoreCause?: string;
+  saveCause?: string;
   save: SaveOutcome;
 }
 
@@ -62,6 +65,10 @@ function restoreLine(c: CacheSummary): string {
       return `❌ **miss**: no \`_init\` restored for \`${c.key}\``;
     case 'not-needed':
       return `➖ not restored (a named backup was loaded instead); key \`${c.key}\``;
+    case 'failed':
+      return `⚠️ **restore failed**: ${c.restoreCause ?? 'see the warning'}; key \`${c.key}\``;
+    case 'unavailable':
+      return `➖ no cache service is available to this job; key \`${c.key}\``;
   }
 }
 
@@ -71,9 +78,10 @@ const SAVE_TEXT: Record<SaveOutcome, string> = {
   'not-needed': 'nothing new to save',
   unavailable: 'not saved: no cache service is available to this job',
   timeout: 'not saved: the cache service did not answer in time (see the warning)',
-  declined: 'not saved: the cache library declined (see the log)',
+  declined: 'not saved: the cache service refused the entry (see the warning)',
   error: 'not saved: the cache service failed (see the warning)',
   'failed-run': 'not saved: the run failed',
+  'after-failed-restore': 'not attempted: the restore failed, so the job made no further cache calls',
 };
 
 /** Labels inside a Mermaid pie are double-quoted strings. */
@@ -120,7 +128,7 @@ export function renderSummary(input: SummaryInput): string {
   const facts: string[] = [];
   if (input.cache) {
     facts.push(`- **Cache:** ${restoreLine(input.cache)}`);
-    facts.push(`- **Cache save:** ${SAVE_TEXT[input.cache.save]}`);
+    facts.push(`- **Cache save:** ${SAVE_TEXT[input.cache.save]}${input.cache.saveCause ? ` (${cell(input.cache.saveCause)})` : ''}`);
   }
   if (input.migration) facts.push(`- **Migration hash:** \`${input.migration.hash}\` over ${input.migration.files} ${input.migration.files === 1 ? 'file' : 'files'}`);
   const result = [`loaded: ${input.loaded ? `\`${input.loaded}\`` : 'nothing'}`, `seeded: ${input.seeded ? 'yes' : 'no'}`, `indexed: ${input.indexed ? 'yes' : 'no'}`];

@@ -64,6 +64,8 @@ export class HookError extends OlympiaError {
   }
 }
 
+/** The error's message; never empty (an error thrown without one is named by its class). */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (e instanceof Error) return e.message || `${e.name || 'Error'} (with no message)`;
+  return String(e) || 'an unknown error';
 }

@@ -16,7 +16,7 @@ export interface FakeScript {
   restore?: RestoreResult;
   save?: SaveResult;
   /** What the engine's initialize/seed does: which backup it loads, whether it seeds, or the error it fails with. */
-  engine?: { loaded?: string; seeded?: boolean; failAt?: string; hint?: string };
+  engine?: { loaded?: string; seeded?: boolean; failAt?: string; hint?: string; refreshed?: boolean };
   /** Backups present before the run, by name → the migration hash in their manifest. */
   backups?: Record<string, string | null>;
 }
@@ -64,6 +64,10 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
     const loaded = which === 'initialize' ? e.loaded : undefined;
     const seeded = which === 'seed' || (e.seeded ?? !loaded);
     if (loaded) steps.push(step('load', `Load "${loaded}"`, 'done', 'loaded'));
+    if (loaded && e.refreshed) {
+      steps.push(step('dump-init', 'Dump the migrated data as "_init"', 'done', 'dumped'));
+      backups.set('_init', currentHash());
+    }
     if (e.failAt) {
       error = new OlympiaError(`${e.failAt} failed`, { hint: e.hint });
       steps.push(step('seed', e.failAt, 'failed', error.message), step('dump-init', 'Dump the seeded data as "_init"', 'not-run', 'not run: an earlier step failed'));
@@ -90,15 +94,15 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
       env: { GITHUB_WORKSPACE: workspace },
     },
     cache: {
-      restore: async (_paths, key, restoreKeys) => {
+      restore: async (_paths, key, restoreKeys, options) => {
         run.calls.push(`restore ${key}${restoreKeys.length ? ` [${restoreKeys.join(',')}]` : ''}`);
         hashNow = key.slice(key.lastIndexOf('-') + 1);
         const r = script.restore ?? { hit: 'miss' };
-        if (r.hit !== 'miss') backups.set('_init', r.hit === 'exact' ? hashNow : 'older');
+        if (r.hit === 'exact' || r.hit === 'partial') backups.set('_init', r.hit === 'exact' ? hashNow : 'older');
         return r;
       },
-      save: async (_paths, key) => {
-        run.calls.push(`save ${key}`);
+      save: async (_paths, key, options) => {
+        run.calls.push(`save ${key}${options?.knownAbsent ? ' (no lookup)' : ''}`);
         return script.save ?? { saved: true, cacheId: 1 };
       },
     },

@@ -14,7 +14,7 @@ test('a cold run: restore misses, the engine seeds, _init is saved under the mig
   assert.equal(r.failed, undefined, r.log.join('\n'));
   const key = r.outputs['cache-key'];
   assert.match(key, /^olympia-data-init-v1-[0-9a-f]{64}$/);
-  assert.deepEqual(r.calls, ['services external', `restore ${key}`, 'initialize', `save ${key}`]);
+  assert.deepEqual(r.calls, ['services external', `restore ${key}`, 'initialize', `save ${key} (no lookup)`]);
   assert.equal(r.outputs['cache-hit'], 'false');
   assert.equal(r.outputs.seeded, 'true');
   assert.match(r.summary, /\| ✅ \| Save "_init" to the cache \|/);
@@ -50,13 +50,41 @@ test('a failing engine step: the error with its hint fails the job; save and pub
   assert.equal(r.outputs['cache-key'].length > 0, true, 'the outputs are written also for a failed run');
 });
 
-test('incremental: an older _init that was loaded is dumped again with the current hash, then saved', async () => {
-  const r = await fakeRun({ inputs: { incremental: 'true' }, restore: { hit: 'partial', matchedKey: 'olympia-data-init-v1-older' }, engine: { loaded: '_init', seeded: false } });
+test('incremental: an older _init the engine loaded and dumped again (a migration prefix) is saved under the new key', async () => {
+  const r = await fakeRun({
+    inputs: { incremental: 'true' },
+    restore: { hit: 'partial', matchedKey: 'olympia-data-init-v1-older' },
+    engine: { loaded: '_init', seeded: false, refreshed: true },
+  });
   await runImpl(r.runtime);
   assert.equal(r.failed, undefined, r.log.join('\n'));
   const key = r.outputs['cache-key'];
-  const hash = r.outputs['migration-hash'];
-  assert.deepEqual(r.calls, ['services external', `restore ${key} [olympia-data-init-v1-]`, 'initialize', `dump _init hash=${hash.slice(0, 8)}`, `save ${key}`]);
+  assert.deepEqual(r.calls, ['services external', `restore ${key} [olympia-data-init-v1-]`, 'initialize', `save ${key}`]);
+});
+
+test('incremental: an older _init loaded but not brought to the current migrations is never saved under the new key', async () => {
+  const r = await fakeRun({ inputs: { incremental: 'true' }, restore: { hit: 'partial', matchedKey: 'olympia-data-init-v1-older' }, engine: { loaded: '_init', seeded: false } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.ok(!r.calls.some((c) => c.startsWith('save')), r.calls.join(', '));
+});
+
+test('a failed restore costs one warning and no further cache call: the job seeds, the summary says failed', async () => {
+  const r = await fakeRun({ restore: { hit: 'failed', cause: 'the cache service did not answer within 30 s' } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.equal(r.calls.filter((c) => /^(restore|save)/.test(c)).length, 1, r.calls.join(', '));
+  assert.equal(r.outputs.seeded, 'true');
+  assert.match(r.summary, /⚠️ \*\*restore failed\*\*: the cache service did not answer within 30 s/);
+  assert.match(r.summary, /Cache save:\*\* not attempted: the restore failed/);
+});
+
+test('a save the service refuses is a warning step with its cause, not a silent success', async () => {
+  const r = await fakeRun({ save: { saved: false, reason: 'declined', cause: 'Failed to save: Unable to reserve cache' } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined);
+  assert.match(r.summary, /\| ⚠️ \| Save "_init" to the cache \| .* \| not saved: Failed to save: Unable to reserve cache \|/);
+  assert.match(r.summary, /Cache save:\*\* not saved: the cache service refused the entry \(see the warning\) \(Failed to save: Unable to reserve cache\)/);
 });
 
 test('a published artifact is loaded instead of the cache: the restore is skipped, and said so', async () => {
