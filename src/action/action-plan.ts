@@ -9,7 +9,7 @@ export interface PlannedStep {
   title: string;
 }
 
-type PlanInputs = Pick<ActionOptions, 'command' | 'cache' | 'incremental' | 'load' | 'artifact' | 'publish'>;
+type PlanInputs = Pick<ActionOptions, 'command' | 'cache' | 'incremental' | 'load' | 'artifact' | 'publish'> & Partial<Pick<ActionOptions, 'lookupOnly'>>;
 
 /** In run order. `engine` stands for the engine's own steps (initialize or seed), reported by the engine. */
 export function planActionSteps(o: PlanInputs): PlannedStep[] {
@@ -18,6 +18,10 @@ export function planActionSteps(o: PlanInputs): PlannedStep[] {
   const publish = o.publish ? [{ id: 'publish' as const, title: `Publish "${o.publish}" as a workflow artifact` }] : [];
   switch (o.command) {
     case 'initialize':
+      if (o.lookupOnly) {
+        steps.push({ id: 'restore', title: 'Look "_init" up in the cache' });
+        break;
+      }
       steps.push(...download);
       // With an artifact, the restore runs only if the download falls back.
       if (o.cache && !o.load) steps.push({ id: 'restore', title: 'Restore "_init" from the cache' });

@@ -16,6 +16,10 @@ export enum Inputs {
   Migrations = 'migrations',
   Cache = 'cache',
   CacheKeyPrefix = 'cache-key-prefix',
+  CacheKeyServer = 'cache-key-server',
+  RestoreKeys = 'restore-keys',
+  LookupOnly = 'lookup-only',
+  FailOnCacheMiss = 'fail-on-cache-miss',
   Incremental = 'incremental',
   MigrateCommand = 'migrate-command',
   SeedCommand = 'seed-command',
@@ -30,6 +34,8 @@ export enum Inputs {
 export enum Outputs {
   CacheHit = 'cache-hit',
   CacheKey = 'cache-key',
+  CachePrimaryKey = 'cache-primary-key',
+  CacheMatchedKey = 'cache-matched-key',
   MigrationHash = 'migration-hash',
   Loaded = 'loaded',
   Seeded = 'seeded',
@@ -43,5 +49,5 @@ export enum Outputs {
 export const Commands = ['initialize', 'seed', 'dump', 'load'] as const;
 export type Command = (typeof Commands)[number];
 
-export const ServiceModes = ['docker', 'external'] as const;
+export const ServiceModes = ['docker', 'external', 'local'] as const;
 export type ServiceMode = (typeof ServiceModes)[number];

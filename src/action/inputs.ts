@@ -4,7 +4,7 @@
 // (olympia-data.json) or the engine's defaults apply.
 import { isAbsolute, resolve } from 'node:path';
 import { parseBackupName, type BackupName } from '../core/backup-name.js';
-import { DEFAULT_CACHE_KEY_PREFIX, validateCacheKeyPrefix } from '../core/cache-key.js';
+import { DEFAULT_CACHE_KEY_PREFIX, validateCacheKeyPrefix, validateServerPart } from '../core/cache-key.js';
 import { UsageError } from '../core/errors.js';
 import { parseDatabaseUrl } from '../core/connection-url.js';
 import { Commands, Inputs, ServiceModes, type Command, type ServiceMode } from './constants.js';
@@ -40,6 +40,12 @@ export interface ActionOptions {
   migrations: string[];
   cache: boolean;
   cacheKeyPrefix: string;
+  /** `auto` (the server's flavour and version), `none`, or a literal key part. */
+  cacheKeyServer: string;
+  /** More restore-keys prefixes, tried in order after the exact key (as in actions/cache). */
+  restoreKeys: string[];
+  lookupOnly: boolean;
+  failOnCacheMiss: boolean;
   incremental: boolean;
   migrateCommand?: string;
   seedCommand?: string;
@@ -184,6 +190,11 @@ function elasticsearchUrl(io: InputSource): string | undefined {
   return value;
 }
 
+function cacheKeyServer(io: InputSource): string {
+  const value = optional(io, Inputs.CacheKeyServer) ?? 'auto';
+  return value === 'auto' || value === 'none' ? value : validateServerPart(value, Inputs.CacheKeyServer);
+}
+
 function workingDirectory(io: InputSource): string {
   const workspace = io.env.GITHUB_WORKSPACE || process.cwd();
   const value = optional(io, Inputs.WorkingDirectory);
@@ -213,6 +224,10 @@ export function readInputs(io: InputSource): ActionOptions {
     migrations: io.getMultilineInput(Inputs.Migrations).filter((line) => line !== '' && !line.startsWith('#')),
     cache: boolean(io, Inputs.Cache, true),
     cacheKeyPrefix: validateCacheKeyPrefix(optional(io, Inputs.CacheKeyPrefix) ?? DEFAULT_CACHE_KEY_PREFIX, Inputs.CacheKeyPrefix),
+    cacheKeyServer: cacheKeyServer(io),
+    restoreKeys: io.getMultilineInput(Inputs.RestoreKeys).filter((line) => line !== '' && !line.startsWith('#')),
+    lookupOnly: boolean(io, Inputs.LookupOnly, false),
+    failOnCacheMiss: boolean(io, Inputs.FailOnCacheMiss, false),
     incremental: boolean(io, Inputs.Incremental, false),
     migrateCommand: optional(io, Inputs.MigrateCommand),
     seedCommand: optional(io, Inputs.SeedCommand),
@@ -223,6 +238,19 @@ export function readInputs(io: InputSource): ActionOptions {
     artifact: artifact === undefined ? undefined : parseArtifactRef(artifact),
     githubToken: optional(io, Inputs.GithubToken),
   };
+  for (const prefix of options.restoreKeys) validateCacheKeyPrefix(prefix, Inputs.RestoreKeys);
+  if (options.lookupOnly && (options.load || options.artifact || options.publish)) {
+    throw new UsageError(`${Inputs.LookupOnly} only looks _init up; it cannot be combined with ${Inputs.Load}, ${Inputs.Artifact} or ${Inputs.Publish}.`);
+  }
+  if (options.lookupOnly && options.command !== 'initialize') {
+    throw new UsageError(
+      `${Inputs.LookupOnly} only looks up the _init of command: initialize, not ${options.command}.`,
+      `Remove ${Inputs.LookupOnly}, or use command: initialize.`,
+    );
+  }
+  if ((options.lookupOnly || options.failOnCacheMiss) && !options.cache) {
+    throw new UsageError(`${options.lookupOnly ? Inputs.LookupOnly : Inputs.FailOnCacheMiss} needs the cache, but cache is false.`, `Remove one of them.`);
+  }
   if (options.load && options.artifact) {
     throw new UsageError(
       `The ${Inputs.Load} and ${Inputs.Artifact} inputs are both set; each names the backup to load.`,

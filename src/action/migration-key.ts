@@ -16,6 +16,8 @@ export function hashGlobs(config: Pick<ProjectConfig, 'hashGlobs' | 'seed'>, mig
 export interface MigrationKey {
   hash: string;
   key: string;
+  /** The server part of the key, if any (core/cache-key.ts). */
+  server?: string;
   /** Hashed files, relative to the project dir. */
   files: string[];
   /** Each file's own sha256. */
@@ -25,7 +27,7 @@ export interface MigrationKey {
 }
 
 /** Hashes the files of `globs` under the project dir; the same computation the engine records in a dumped `_init`. */
-export async function migrationKey(projectDir: string, globs: readonly string[], prefix: string): Promise<MigrationKey> {
+export async function migrationKey(projectDir: string, globs: readonly string[], prefix: string, server?: string): Promise<MigrationKey> {
   const h = await migrationHash(projectDir, globs);
-  return { hash: h.hash, key: initCacheKey({ prefix, migrationHash: h.hash }), files: h.files, fileHashes: h.fileHashes, empty: h.empty };
+  return { hash: h.hash, key: initCacheKey({ prefix, server, migrationHash: h.hash }), server, files: h.files, fileHashes: h.fileHashes, empty: h.empty };
 }

@@ -1,12 +1,13 @@
 // The action's outputs, as a pure mapping from what the run found out (so the spelling of every value is
 // tested once), and the one function that hands them to the runner.
-import { maskUrl } from '../core/connection-url.js';
 import { Outputs } from './constants.js';
 import type { ActionIO } from './runtime.js';
 
 export interface RunRecord {
   cacheHit: boolean;
   cacheKey?: string;
+  /** The key of the entry restored (the exact key, or an older one through a restore key). */
+  cacheMatchedKey?: string;
   migrationHash?: string;
   loaded?: string;
   seeded: boolean;
@@ -22,14 +23,18 @@ export function outputValues(r: RunRecord): Record<Outputs, string> {
   return {
     [Outputs.CacheHit]: String(r.cacheHit),
     [Outputs.CacheKey]: r.cacheKey ?? '',
+    [Outputs.CachePrimaryKey]: r.cacheKey ?? '',
+    [Outputs.CacheMatchedKey]: r.cacheMatchedKey ?? '',
     [Outputs.MigrationHash]: r.migrationHash ?? '',
     [Outputs.Loaded]: r.loaded ?? '',
     [Outputs.Seeded]: String(r.seeded),
     [Outputs.Indexed]: String(r.indexed),
     [Outputs.BackupPath]: r.backupPath ?? '',
     [Outputs.ArtifactId]: r.artifactId === undefined ? '' : String(r.artifactId),
-    [Outputs.DatabaseUrl]: r.databaseUrl ? maskUrl(r.databaseUrl) : '',
-    [Outputs.ElasticsearchUrl]: r.elasticsearchUrl ? maskUrl(r.elasticsearchUrl) : '',
+    // The URLs as they are, so a later step can connect: their passwords were registered with the
+    // runner's masking, which hides them in every log line.
+    [Outputs.DatabaseUrl]: r.databaseUrl ?? '',
+    [Outputs.ElasticsearchUrl]: r.elasticsearchUrl ?? '',
   };
 }
 

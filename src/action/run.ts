@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
 import { INIT_BACKUP, timestampName, type BackupName } from '../core/backup-name.js';
-import { initRestoreKeys } from '../core/cache-key.js';
+import { initRestoreKeys, serverKeyPart } from '../core/cache-key.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, IntegrityError, NotFoundError, OlympiaError, UsageError } from '../core/errors.js';
 import { expandGlobs } from '../core/glob.js';
@@ -73,8 +73,9 @@ class ActionRun {
     this.phases = new Phases(this.io, planActionSteps(options), this.groups);
 
     const ctx = await this.context(options);
-    this.key = await this.migrationKey(ctx, options);
     await this.services(ctx, options);
+    // After the services: the key names the server the data was made on.
+    this.key = await this.migrationKey(ctx, options);
 
     switch (options.command) {
       case 'initialize':
@@ -132,7 +133,9 @@ class ActionRun {
   }
 
   private async migrationKey(ctx: Context, options: ActionOptions): Promise<MigrationKey> {
-    const key = await migrationKey(ctx.config.projectDir, ctx.config.hashGlobs, options.cacheKeyPrefix);
+    const server =
+      options.cacheKeyServer === 'none' ? undefined : options.cacheKeyServer === 'auto' ? serverKeyPart(await this.rt.engine.serverVersion(ctx)) : options.cacheKeyServer;
+    const key = await migrationKey(ctx.config.projectDir, ctx.config.hashGlobs, options.cacheKeyPrefix, server);
     this.record.cacheKey = key.key;
     this.record.migrationHash = key.hash;
     const usesCache = options.cache && (options.command === 'initialize' || options.command === 'seed');
@@ -205,11 +208,11 @@ class ActionRun {
 
   private async restore(ctx: Context, options: ActionOptions): Promise<RestoreResult> {
     const key = this.key!;
-    const restoreKeys = options.incremental ? initRestoreKeys({ prefix: options.cacheKeyPrefix }) : [];
+    const restoreKeys = [...options.restoreKeys, ...(options.incremental ? initRestoreKeys({ prefix: options.cacheKeyPrefix, server: key.server }) : [])];
     const result = await this.phases.run(
       'restore',
-      `Restore "${INIT_BACKUP}" from the cache`,
-      () => this.rt.cache.restore([this.cachePath(ctx)], key.key, restoreKeys),
+      options.lookupOnly ? `Look "${INIT_BACKUP}" up in the cache` : `Restore "${INIT_BACKUP}" from the cache`,
+      () => this.rt.cache.restore([this.cachePath(ctx)], key.key, restoreKeys, { lookupOnly: options.lookupOnly }),
       (r) => {
         switch (r.hit) {
           case 'exact':
@@ -226,6 +229,13 @@ class ActionRun {
       },
     );
     this.record.cacheHit = result.hit === 'exact';
+    this.record.cacheMatchedKey = result.matchedKey;
+    if (options.failOnCacheMiss && result.hit !== 'exact' && result.hit !== 'partial') {
+      throw new NotFoundError(
+        `No "${INIT_BACKUP}" in the cache under ${key.key}${restoreKeys.length ? ` or a restore key (${restoreKeys.join(', ')})` : ''}${'cause' in result ? `: ${result.cause}` : ''}.`,
+        `fail-on-cache-miss is set, so the job stops here. Run a job that seeds and saves it (the same inputs without ${Inputs.FailOnCacheMiss}), or unset it.`,
+      );
+    }
     this.cache = { key: key.key, restore: result.hit, matchedKey: result.matchedKey, restoreCause: 'cause' in result ? result.cause : undefined, save: 'not-needed' };
     return result;
   }
@@ -247,7 +257,11 @@ class ActionRun {
     const loadName = options.artifact ? await this.download(ctx, options, true) : options.load;
     let restored: RestoreResult | undefined;
     if (options.cache && !loadName) restored = await this.restore(ctx, options);
-    else if (options.cache && !options.load) this.phases.skipped('restore', `Restore "${INIT_BACKUP}" from the cache`, `the published backup "${loadName}" is loaded instead`);
+    if (options.lookupOnly) {
+      // Only the lookup was asked for: the outputs say whether `_init` is cached; nothing is loaded or seeded.
+      this.cache = { key: this.key!.key, restore: restored!.hit, matchedKey: restored!.matchedKey, save: 'not-needed' };
+      return;
+    } else if (options.cache && !options.load) this.phases.skipped('restore', `Restore "${INIT_BACKUP}" from the cache`, `the published backup "${loadName}" is loaded instead`);
 
     const r = await this.rt.engine.initialize(ctx, { clean: options.clean, load: loadName, skipSeed: options.skipSeed, skipIndex: options.skipIndex });
     this.engineResult(r);

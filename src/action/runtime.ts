@@ -7,7 +7,7 @@ import { dumpBackup } from '../commands/dump.js';
 import { initialize, seedCommand } from '../commands/initialize.js';
 import { findBackup } from '../commands/list.js';
 import { loadCommand } from '../commands/load.js';
-import { servicesUp } from '../commands/services.js';
+import { databaseServerVersion, servicesUp } from '../commands/services.js';
 import type { DownloadOptions, PublishResult } from './artifact-source.js';
 import type { CacheCallOptions, RestoreResult, SaveResult } from './cache-types.js';
 
@@ -43,6 +43,7 @@ export interface BackupArtifacts {
 /** The commands the action calls: the same doors the CLI uses. */
 export interface ActionEngine {
   servicesUp: typeof servicesUp;
+  serverVersion: typeof databaseServerVersion;
   initialize: typeof initialize;
   seed: typeof seedCommand;
   dump: typeof dumpBackup;
@@ -94,6 +95,6 @@ export function realRuntime(io: ActionIO = realIO()): ActionRuntime {
       download: async (name, dir, options) => (await import('./artifact.js')).downloadBackup(name, dir, options, io.info),
       publish: async (...args) => (await import('./artifact.js')).publishBackup(...args),
     },
-    engine: { servicesUp, initialize, seed: seedCommand, dump: dumpBackup, load: loadCommand, findBackup },
+    engine: { servicesUp, serverVersion: databaseServerVersion, initialize, seed: seedCommand, dump: dumpBackup, load: loadCommand, findBackup },
   };
 }

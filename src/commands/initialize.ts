@@ -7,7 +7,7 @@ import { type Plan, planInitialize, planSeed, type ProbedState, type SeedOptions
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
 import { dropLeftoverLoadAccounts } from '../load/confinement.js';
-import { connect } from '../mysql/connect.js';
+import { connect, type Connection } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { type Context, requireTarget } from './context.js';
 import { databaseExists, hasIndexing, hasSeed, indexExists, noSeedError, probeDataState } from './project-steps.js';
@@ -87,7 +87,7 @@ async function checkBackupBeforeClean(ctx: Context, plan: Plan): Promise<void> {
  * Holds the initialize lock for the database while `fn` runs, so two runs never interleave; a load
  * that was killed midway is finished or undone first, so `fn` sees whole data.
  */
-export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, purpose: string, fn: () => Promise<T>): Promise<T> {
+export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, purpose: string, fn: (locked: Connection) => Promise<T>): Promise<T> {
   const conn = await connect(target, { database: null });
   try {
     const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose });
@@ -95,7 +95,7 @@ export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, p
       await recoverInterruptedLoad(conn, target, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS, lockHeld: true });
       // A killed load's account: under the lock, no load of this database is running.
       await dropLeftoverLoadAccounts(conn, target.database).catch(() => undefined);
-      return await fn();
+      return await fn(conn);
     } finally {
       await release();
     }
@@ -112,14 +112,14 @@ function warnWithoutConfig(ctx: Context): void {
 export async function initialize(ctx: Context, options: InitializeOptions, callbacks: RunCallbacks = {}): Promise<InitializeResult> {
   const target = requireTarget(ctx);
   warnWithoutConfig(ctx);
-  return withInitializeLock(ctx, target, 'initialize', async () => {
+  return withInitializeLock(ctx, target, 'initialize', async (locked) => {
     const state = await probe(ctx, target, options);
     const plan = planInitialize(options, state);
     // Before anything runs: a seed the project cannot do must not leave a created or cleaned database behind.
     if (plan.some((s) => s.kind === 'seed') && !hasSeed(ctx)) throw noSeedError(ctx);
     await checkBackupBeforeClean(ctx, plan);
     callbacks.onPlan?.(plan, state);
-    const run = await runPlan(ctx, target, plan);
+    const run = await runPlan(ctx, target, plan, locked);
     return { ...run, plan, state };
   });
 }
@@ -129,7 +129,7 @@ export async function seedCommand(ctx: Context, options: SeedOptions, callbacks:
   warnWithoutConfig(ctx);
   // Before the flush: a project that cannot seed keeps its data.
   if (!hasSeed(ctx)) throw noSeedError(ctx);
-  return withInitializeLock(ctx, target, 'seed', async () => {
+  return withInitializeLock(ctx, target, 'seed', async (locked) => {
     const db = await databaseExists(target);
     const indexing = hasIndexing(ctx);
     const state: ProbedState = {
@@ -142,7 +142,7 @@ export async function seedCommand(ctx: Context, options: SeedOptions, callbacks:
     };
     const plan = planSeed(options, state);
     callbacks.onPlan?.(plan, state);
-    const run = await runPlan(ctx, target, plan);
+    const run = await runPlan(ctx, target, plan, locked);
     return { ...run, plan, state };
   });
 }

@@ -2,6 +2,7 @@
 // and the search index follows it, as addons-server's `data_load` reindexes.
 import type { BackupName } from '../core/backup-name.js';
 import { UsageError } from '../core/errors.js';
+import type { Connection } from '../mysql/connect.js';
 import { load, type LoadResult } from '../load/load-backup.js';
 import { type Context, requireTarget } from './context.js';
 import { withInitializeLock } from './initialize.js';
@@ -9,8 +10,8 @@ import { hasIndexing, index, indexExists, noteDataChange } from './project-steps
 
 export interface LoadRequest {
   name: BackupName;
-  /** The caller holds the database's lock already (a plan step of initialize or seed, which index themselves). */
-  lockHeld?: boolean;
+  /** The caller's connection that holds the database's lock (a plan step of initialize or seed, which index themselves). */
+  lockedConnection?: Connection;
 }
 
 /** The load alone: a step of a plan, which decides about the index itself. */
@@ -24,7 +25,7 @@ export async function loadBackup(ctx: Context, request: LoadRequest): Promise<Lo
     jobs: ctx.jobs,
     reporter: ctx.reporter,
     lockTimeoutS: ctx.lockTimeoutS,
-    lockHeld: request.lockHeld,
+    lockedConnection: request.lockedConnection,
     // Just before the swap: should the load die after it, the next initialize still knows the index is behind.
     beforeSwap: () => noteDataChange(ctx, target),
   });
@@ -40,10 +41,10 @@ export interface LoadCommandResult extends LoadResult {
 export async function loadCommand(ctx: Context, request: { name: BackupName; skipIndex?: boolean }): Promise<LoadCommandResult> {
   const target = requireTarget(ctx);
   const indexing = !request.skipIndex && hasIndexing(ctx);
-  return withInitializeLock(ctx, target, 'the load', async () => {
+  return withInitializeLock(ctx, target, 'the load', async (locked) => {
     // An unreachable Elasticsearch fails the load before the data is replaced, not after.
     if (indexing) await indexExists(ctx);
-    const loaded = await loadBackup(ctx, { name: request.name, lockHeld: true });
+    const loaded = await loadBackup(ctx, { name: request.name, lockedConnection: locked });
     if (!indexing) return { ...loaded, indexed: false };
     const end = ctx.reporter.step?.('Build the search index');
     try {

@@ -7,6 +7,7 @@ import { type Plan, type PlanStep, stepTitle } from '../core/initialize-plan.js'
 import { type MigrationHash, migrationHash } from '../core/migration-hash.js';
 import { formatBytes } from '../core/format.js';
 import type { MysqlTarget } from '../core/connection-url.js';
+import type { Connection } from '../mysql/connect.js';
 import type { Context } from './context.js';
 import { dumpBackup } from './dump.js';
 import { loadBackup } from './load.js';
@@ -28,7 +29,7 @@ export interface PlanRunResult {
   error?: OlympiaError;
 }
 
-async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: () => Promise<MigrationHash>): Promise<{ detail?: string; rows?: number }> {
+async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: () => Promise<MigrationHash>, locked: Connection): Promise<{ detail?: string; rows?: number }> {
   switch (step.kind) {
     case 'skip':
       return {};
@@ -47,8 +48,8 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
       await ctx.store.remove(step.name);
       return { detail: `removed ${step.name}` };
     case 'load': {
-      // Plans run under the database's lock (commands/initialize.ts withInitializeLock).
-      const r = await loadBackup(ctx, { name: step.name, lockHeld: true });
+      // Plans run under the database's lock (commands/initialize.ts withInitializeLock), held on `locked`.
+      const r = await loadBackup(ctx, { name: step.name, lockedConnection: locked });
       return { detail: `${r.tables} tables, ${r.rows} rows`, rows: r.rows };
     }
     case 'migrate':
@@ -64,7 +65,8 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
   }
 }
 
-export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan): Promise<PlanRunResult> {
+/** Runs `plan` under the database's lock, which `locked` holds. */
+export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan, locked: Connection): Promise<PlanRunResult> {
   const started = Date.now();
   const results: StepResult[] = [];
   let cachedHash: MigrationHash | undefined;
@@ -84,7 +86,7 @@ export async function runPlan(ctx: Context, target: MysqlTarget, plan: Plan): Pr
     const t0 = Date.now();
     const end = ctx.reporter.step?.(title);
     try {
-      const r = await runStep(ctx, target, step, hash);
+      const r = await runStep(ctx, target, step, hash, locked);
       results.push({ kind, title, status: 'done', reason: step.reason, durationMs: Date.now() - t0, ...r, detail: r.detail ?? step.reason });
       if (step.kind === 'load') out.loaded = step.name;
       if (step.kind === 'seed') out.seeded = true;

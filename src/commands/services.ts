@@ -2,7 +2,8 @@
 // make MySQL (and Elasticsearch when wanted) reachable, and point the context at them.
 import { parseDatabaseUrl } from '../core/connection-url.js';
 import { DEV_PASSWORD, providerFor, serviceOptions, type ServiceOptionsInput, type Services } from '../services/index.js';
-import type { Context } from './context.js';
+import { type Context, requireTarget } from './context.js';
+import { connect, serverVersion } from '../mysql/connect.js';
 
 export interface ServicesRequest {
   /** docker, external or local. */
@@ -70,4 +71,14 @@ export async function servicesUp(ctx: Context, request: ServicesRequest): Promis
 export async function servicesDown(ctx: Context, provider: string): Promise<{ provider: string; stopped: string[] }> {
   const p = providerFor(provider);
   return { provider: p.name, stopped: await p.down(serviceOptions(servicesOptions(ctx, { provider: p.name }))) };
+}
+
+/** What the database server says it is (SELECT VERSION()), e.g. 8.0.36 or 10.11.6-MariaDB. */
+export async function databaseServerVersion(ctx: Context): Promise<string> {
+  const conn = await connect(requireTarget(ctx), { database: null });
+  try {
+    return await serverVersion(conn);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
 }

@@ -37,8 +37,12 @@ export interface LoadOptions {
   lockTimeoutS?: number;
   /** How rows go in; `auto` (LOAD DATA when the server allows it) unless a test forces INSERTs. */
   method?: LoadMethod;
-  /** The caller holds the database's lock already (initialize and seed load under theirs). */
-  lockHeld?: boolean;
+  /**
+   * A connection of the caller that holds the database's lock already (initialize and seed load under
+   * theirs). The load runs its own statements on it, so the lock lasts exactly as long as any of them:
+   * a killed run's RENAME TABLE ends on the server before the lock frees another run.
+   */
+  lockedConnection?: Connection;
   /** Called once everything is staged and checked, just before the live data is swapped. */
   beforeSwap?: () => Promise<unknown>;
 }
@@ -84,16 +88,19 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     if (verified.problems.length) throw integrityError(opts.name, verified);
   }
 
-  const control = await connect(target, { database: null });
+  const control = opts.lockedConnection ?? (await connect(target, { database: null }));
+  const closeControl = async () => {
+    if (!opts.lockedConnection) await control.end().catch(() => undefined);
+  };
   const workers: Connection[] = [];
   let staged: StagedStorage | undefined;
   let access: StagingAccess | undefined;
   const dbs = { live: target.database, ...stagingNames(target.database) };
   const { stage, old } = dbs;
-  const release = opts.lockHeld
+  const release = opts.lockedConnection
     ? async () => undefined
     : await acquireDatabaseLock(control, target.database, { timeoutS: opts.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S, reporter, purpose: 'the load' }).catch(async (e) => {
-        await control.end().catch(() => undefined);
+        await closeControl();
         throw e;
       });
   let journaled = false;
@@ -196,6 +203,6 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`).catch(() => undefined);
     }
     await release();
-    await control.end().catch(() => undefined);
+    await closeControl();
   }
 }

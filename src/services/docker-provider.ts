@@ -40,7 +40,11 @@ export const runDocker: DockerRunner = (args, env = {}) =>
     child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-8000)));
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') {
-        reject(new OlympiaError('The docker command is not installed (or not on PATH).', { hint: 'Install Docker, or use --services local or --services external.' }));
+        reject(
+          new OlympiaError('The docker command is not installed (or not on PATH).', {
+            hint: 'Install Docker, or use the local or external services instead (--services local, or services: local in the action).',
+          }),
+        );
       } else reject(e);
     });
     child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
@@ -90,7 +94,9 @@ export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvide
       const err = redact(r.stderr.trim(), [opts.mysql.rootPassword]);
       const daemon = /Cannot connect to the Docker daemon|permission denied.*docker\.sock/i.test(err);
       throw new OlympiaError(`${what} failed: docker ${args[0]} exited with code ${r.code}: ${err}`, {
-        hint: daemon ? 'Start the Docker daemon (and check that this user may use it), or use --services local.' : undefined,
+        hint: daemon
+          ? 'Start the Docker daemon (and check that this user may use it), or use the local services instead (--services local, or services: local in the action).'
+          : undefined,
       });
     }
     return r;

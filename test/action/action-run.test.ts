@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { createServer } from 'node:net';
 import { createSearchClient } from '../../src/search/client.js';
+import { stopLocalMysql } from '../../src/services/mysql-local.js';
 import { ensureElasticsearch } from '../harness/elasticsearch.js';
 import { freshDatabase } from '../harness/mariadb.js';
 import { FakeActionsServices } from './fake-actions-services.js';
@@ -134,10 +136,13 @@ describe('initialize with the _init cache', () => {
     assert.equal(r.outputs.loaded, '');
     assert.equal(r.outputs.indexed, 'true');
     assert.match(r.outputs['migration-hash'], /^[0-9a-f]{64}$/);
-    assert.equal(r.outputs['cache-key'], `${prefix}-v1-${r.outputs['migration-hash']}`);
+    assert.match(r.outputs['cache-key'], new RegExp(`^${prefix}-mariadb-\\d+\\.\\d+-v1-${r.outputs['migration-hash']}$`), 'the key names the server');
+    assert.equal(r.outputs['cache-primary-key'], r.outputs['cache-key']);
+    assert.equal(r.outputs['cache-matched-key'], '');
     assert.ok(savedKeys().includes(r.outputs['cache-key']), `saved keys: ${savedKeys().join(', ')}`);
     assert.match(r.outputs['backup-path'], /\/backups\/_init$/);
-    assert.match(r.outputs['database-url'], /^mysql:\/\/olympia:\*\*\*@127\.0\.0\.1:\d+\//);
+    assert.match(r.outputs['database-url'], /^mysql:\/\/olympia:[^@]+@127\.0\.0\.1:\d+\//, 'a URL a later step can connect with');
+    assert.ok(r.stdout.includes(`::add-mask::${new URL(r.outputs['database-url']).password}`), 'its password is masked in the log');
     assert.equal(r.outputs['elasticsearch-url'], esUrl);
     coldKey = r.outputs['cache-key'];
 
@@ -167,6 +172,7 @@ describe('initialize with the _init cache', () => {
     timings.warm = r.durationMs;
     assert.equal(r.outputs['cache-hit'], 'true');
     assert.equal(r.outputs['cache-key'], coldKey);
+    assert.equal(r.outputs['cache-matched-key'], coldKey);
     assert.equal(r.outputs.seeded, 'false');
     assert.equal(r.outputs.loaded, '_init');
     assert.equal(r.outputs.indexed, 'true');
@@ -257,6 +263,24 @@ describe('initialize with the _init cache', () => {
   });
 });
 
+test('services: local starts the MySQL installed on the runner, without Docker, where database-url says', { timeout: 180_000 }, async () => {
+  const probe = createServer();
+  await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((ok) => probe.close(ok));
+  const ws = await workspace();
+  const url = `mysql://runner:local-secret@127.0.0.1:${port}/local_app`;
+  try {
+    const r = await run({ workspace: ws, inputs: { services: 'local', 'database-url': url, 'skip-index': 'true', cache: 'false' } });
+    assertOk(r);
+    assert.equal(r.outputs.seeded, 'true');
+    assert.equal(r.outputs['database-url'], url);
+    assert.equal(await userCount(url), 500);
+  } finally {
+    await stopLocalMysql(join(ws, '.olympia-data', 'services', 'mysql'));
+  }
+});
+
 describe('cache service trouble never fails the job', () => {
   // The library retries a 500 for about half a minute per call; the action's lookup bound (here 5 s) ends
   // that, and a restore that failed is the last cache call of the job.
@@ -310,7 +334,7 @@ describe('cache service trouble never fails the job', () => {
       assertOk(r);
       const warnings = commands(r.stdout, 'warning');
       assert.equal(warnings.length, 1, describeRun(r));
-      assert.match(warnings[0], /^"_init" was not saved to the cache as fault-save-v1-[0-9a-f]{64}: .+\. The job goes on; the next run seeds again\.$/);
+      assert.match(warnings[0], /^"_init" was not saved to the cache as fault-save-mariadb-[\d.]+-v1-[0-9a-f]{64}: .+\. The job goes on; the next run seeds again\.$/);
       assert.match(r.summary, /\| ⚠️ \| Save "_init" to the cache \|/);
       assert.doesNotMatch(r.summary, /✅ \| Save/);
     } finally {

@@ -122,6 +122,7 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
         run.calls.push(`services ${request.provider}`);
         return { databaseUrl: ctx.databaseUrl! };
       },
+      serverVersion: async () => '10.11.6-MariaDB-0+deb12u1',
       initialize: async (ctx, options) => {
         run.calls.push(`initialize${options.load ? ` load=${options.load}` : ''}`);
         hashNow ||= (await import('../../src/core/migration-hash.js').then((m) => m.migrationHash(ctx.config.projectDir, ctx.config.hashGlobs))).hash;

@@ -13,7 +13,7 @@ test('a cold run: restore misses, the engine seeds, _init is saved under the mig
   await runImpl(r.runtime);
   assert.equal(r.failed, undefined, r.log.join('\n'));
   const key = r.outputs['cache-key'];
-  assert.match(key, /^olympia-data-init-v1-[0-9a-f]{64}$/);
+  assert.match(key, /^olympia-data-init-mariadb-10\.11-v1-[0-9a-f]{64}$/, 'the server part keeps MariaDB and MySQL entries apart');
   assert.deepEqual(r.calls, ['services external', `restore ${key}`, 'initialize', `save ${key} (no lookup)`]);
   assert.equal(r.outputs['cache-hit'], 'false');
   assert.equal(r.outputs.seeded, 'true');
@@ -59,7 +59,7 @@ test('incremental: an older _init the engine loaded and dumped again (a migratio
   await runImpl(r.runtime);
   assert.equal(r.failed, undefined, r.log.join('\n'));
   const key = r.outputs['cache-key'];
-  assert.deepEqual(r.calls, ['services external', `restore ${key} [olympia-data-init-v1-]`, 'initialize', `save ${key}`]);
+  assert.deepEqual(r.calls, ['services external', `restore ${key} [olympia-data-init-mariadb-10.11-v1-]`, 'initialize', `save ${key}`]);
 });
 
 test('incremental: an older _init loaded but not brought to the current migrations is never saved under the new key', async () => {
@@ -100,7 +100,8 @@ test('the database password is masked before anything is logged or started', asy
   await runImpl(r.runtime);
   assert.ok(r.secrets.includes('s3cret-pw'));
   assert.ok(!r.log.join('\n').includes('s3cret-pw'));
-  assert.equal(r.outputs['database-url'], 'mysql://app:***@127.0.0.1:3306/app');
+  // The output is the URL itself, for later steps to connect with; the runner masks the registered password.
+  assert.equal(r.outputs['database-url'], 'mysql://app:s3cret-pw@127.0.0.1:3306/app');
 });
 
 test('services: external without a database URL fails before any service or cache call', async () => {
@@ -117,4 +118,41 @@ test('command: dump with publish dumps under that name and uploads it; no cache 
   assert.equal(r.calls.filter((c) => /^(restore|save)/.test(c)).length, 0);
   assert.equal(r.outputs['artifact-id'], '42');
   assert.ok(r.calls.some((c) => c.startsWith('dump nightly')) && r.calls.at(-1) === 'publish nightly', r.calls.join(', '));
+});
+
+test('lookup-only: the outputs say whether _init is cached; nothing is loaded, seeded or saved', async () => {
+  const r = await fakeRun({ inputs: { 'lookup-only': 'true' }, restore: { hit: 'exact', matchedKey: 'x' } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, undefined, r.log.join('\n'));
+  assert.deepEqual(r.calls, ['services external', `restore ${r.outputs['cache-key']}`]);
+  assert.equal(r.outputs['cache-hit'], 'true');
+  assert.equal(r.outputs['cache-matched-key'], 'x');
+  assert.equal(r.outputs['cache-primary-key'], r.outputs['cache-key']);
+  assert.equal(r.outputs.seeded, 'false');
+});
+
+test('fail-on-cache-miss: a miss fails the job before anything is seeded; a partial hit counts as found', async () => {
+  const miss = await fakeRun({ inputs: { 'fail-on-cache-miss': 'true' } });
+  await runImpl(miss.runtime);
+  assert.match(miss.failed ?? '', /^No "_init" in the cache under olympia-data-init-mariadb-10\.11-v1-[0-9a-f]{64}\.\nHint: fail-on-cache-miss is set/);
+  assert.ok(!miss.calls.includes('initialize'));
+  const partial = await fakeRun({
+    inputs: { 'fail-on-cache-miss': 'true', 'restore-keys': 'olympia-data-init-' },
+    restore: { hit: 'partial', matchedKey: 'olympia-data-init-old' },
+  });
+  await runImpl(partial.runtime);
+  assert.equal(partial.failed, undefined);
+  assert.ok(
+    partial.calls.some((c) => c.endsWith('[olympia-data-init-]')),
+    'the user restore-keys are passed on',
+  );
+});
+
+test('cache-key-server: none leaves the server out of the key; a literal is used as given', async () => {
+  const none = await fakeRun({ inputs: { 'cache-key-server': 'none' } });
+  await runImpl(none.runtime);
+  assert.match(none.outputs['cache-key'], /^olympia-data-init-v1-[0-9a-f]{64}$/);
+  const literal = await fakeRun({ inputs: { 'cache-key-server': 'mysql-8.4' } });
+  await runImpl(literal.runtime);
+  assert.match(literal.outputs['cache-key'], /^olympia-data-init-mysql-8\.4-v1-/);
 });

@@ -129,7 +129,7 @@ describe('timeChart', () => {
 });
 
 describe('outputValues', () => {
-  test('every output is set; the database password is masked; booleans are true/false', () => {
+  test('every output is set; URLs as they are (their passwords are masked by the runner); booleans are true/false', () => {
     const values = outputValues({
       cacheHit: true,
       cacheKey: KEY,
@@ -144,14 +144,16 @@ describe('outputValues', () => {
     assert.deepEqual(values, {
       'cache-hit': 'true',
       'cache-key': KEY,
+      'cache-primary-key': KEY,
+      'cache-matched-key': '',
       'migration-hash': 'a'.repeat(64),
       loaded: '_init',
       seeded: 'false',
       indexed: 'true',
       'backup-path': '/w/backups/_init',
       'artifact-id': '',
-      'database-url': 'mysql://root:***@127.0.0.1:3306/olympia',
-      'elasticsearch-url': 'https://elastic:***@es:9200',
+      'database-url': 'mysql://root:s3cr%40t@127.0.0.1:3306/olympia',
+      'elasticsearch-url': 'https://elastic:pw@es:9200',
     });
     assert.equal(outputValues({ cacheHit: false, seeded: false, indexed: false })['database-url'], '');
   });
