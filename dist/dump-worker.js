@@ -26411,11 +26411,13 @@ const ExitCode = {
 class errors_OlympiaError extends Error {
     exitCode;
     hint;
+    location;
     constructor(message, options = {}) {
         super(message, { cause: options.cause });
         this.name = new.target.name;
         this.exitCode = options.exitCode ?? ExitCode.failure;
         this.hint = options.hint;
+        this.location = options.location;
     }
 }
 /** Bad flags, env values, config or names. */

@@ -1,4 +1,4 @@
-// Names of the action's inputs and outputs: the one place they are spelled, matching action.yml.
+// Names of the action's inputs, outputs and saved state: the one place they are spelled, matching action.yml.
 
 export enum Inputs {
   Command = 'command',
@@ -44,6 +44,13 @@ export enum Outputs {
   ArtifactId = 'artifact-id',
   DatabaseUrl = 'database-url',
   ElasticsearchUrl = 'elasticsearch-url',
+}
+
+/** Values the main step hands to the post step (core.saveState / core.getState). */
+export enum State {
+  IsPost = 'isPost',
+  /** JSON list of the container names `services: docker` started in this job. */
+  StartedContainers = 'startedContainers',
 }
 
 export const Commands = ['initialize', 'seed', 'dump', 'load'] as const;

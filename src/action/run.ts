@@ -19,7 +19,7 @@ import { hasIndexing } from '../commands/project-steps.js';
 import { formatBytes } from '../core/format.js';
 import { checkDownloadSource, type PublishResult } from './artifact-source.js';
 import type { RestoreResult } from './cache-types.js';
-import { Inputs, type Command } from './constants.js';
+import { Inputs, State, type Command } from './constants.js';
 import { planActionSteps } from './action-plan.js';
 import { type ActionRuntime, realRuntime } from './runtime.js';
 import { readInputs, type ActionOptions } from './inputs.js';
@@ -175,6 +175,8 @@ class ActionRun {
       },
       (s) => ({ detail: `MySQL${s.elasticsearchUrl ? ' and Elasticsearch' : ''} ready (${options.services})` }),
     );
+    // The post step stops what this job started; containers it found running are left alone.
+    if (services.started?.length) this.io.saveState(State.StartedContainers, JSON.stringify(services.started));
     this.record.databaseUrl = ctx.databaseUrl;
     this.record.elasticsearchUrl = search ? ctx.elasticsearchUrl : undefined;
   }
@@ -426,7 +428,10 @@ class ActionRun {
     }
     if (err) {
       if (!(error instanceof OlympiaError) && error instanceof Error && error.stack) this.io.debug(error.stack);
-      this.io.setFailed(err.hint ? `${err.message}\nHint: ${err.hint}` : err.message);
+      // A problem in one of the user's files (a migration) is annotated on that file.
+      const workspace = this.io.env.GITHUB_WORKSPACE || process.cwd();
+      const location = err.location ? { file: relative(workspace, err.location.file).split(sep).join('/'), line: err.location.line } : undefined;
+      this.io.setFailed(err.hint ? `${err.message}\nHint: ${err.hint}` : err.message, location);
     } else {
       const what = [this.record.loaded ? `loaded ${this.record.loaded}` : undefined, this.record.seeded ? 'seeded' : undefined, this.record.indexed ? 'indexed' : undefined]
         .filter(Boolean)
@@ -437,7 +442,32 @@ class ActionRun {
 }
 
 /** One run of the action; never throws: a failure is an error annotation and a failed step. */
+/** The post step (post-if: always()): stops the containers the main step started. Never fails the job. */
+export async function postImpl(runtime: ActionRuntime): Promise<void> {
+  const { io } = runtime;
+  let names: string[] = [];
+  try {
+    const raw = io.getState(State.StartedContainers);
+    names = raw ? (JSON.parse(raw) as unknown[]).filter((n): n is string => typeof n === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(n)) : [];
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) {
+    io.info('olympia-data post: this job started no containers; nothing to stop.');
+    return;
+  }
+  try {
+    const removed = await runtime.engine.stopContainers(names, { info: io.info, warn: io.warning });
+    io.info(`olympia-data post: stopped ${removed.length ? removed.join(', ') : 'nothing (they were gone already)'}.`);
+  } catch (e) {
+    io.warning(`olympia-data post: could not stop the containers this job started (${names.join(', ')}): ${errorMessage(e)}`);
+  }
+}
+
 export async function runImpl(runtime: ActionRuntime = realRuntime()): Promise<void> {
+  // The runner runs dist/index.js again after the job's steps (action.yml post:); the state tells them apart.
+  if (runtime.io.getState(State.IsPost) === 'true') return postImpl(runtime);
+  runtime.io.saveState(State.IsPost, 'true');
   const run = new ActionRun(runtime);
   let error: unknown;
   try {

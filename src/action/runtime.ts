@@ -7,7 +7,7 @@ import { dumpBackup } from '../commands/dump.js';
 import { initialize, seedCommand } from '../commands/initialize.js';
 import { findBackup } from '../commands/list.js';
 import { loadCommand } from '../commands/load.js';
-import { databaseServerVersion, servicesUp } from '../commands/services.js';
+import { databaseServerVersion, servicesUp, stopStartedContainers } from '../commands/services.js';
 import type { DownloadOptions, PublishResult } from './artifact-source.js';
 import type { CacheCallOptions, RestoreResult, SaveResult } from './cache-types.js';
 
@@ -18,13 +18,17 @@ export interface ActionIO {
   /** Registers a value with the runner's log masking. */
   setSecret(value: string): void;
   setOutput(name: string, value: string): void;
+  /** Hands a value from the main step to the post step (and reads it there). */
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
   info(message: string): void;
   warning(message: string): void;
   debug(message: string): void;
   startGroup(title: string): void;
   endGroup(): void;
   writeSummary(markdown: string): Promise<void>;
-  setFailed(message: string): void;
+  /** Fails the step with one error annotation, on a file (workspace-relative) and line when given. */
+  setFailed(message: string, location?: { file: string; line?: number }): void;
   env: NodeJS.ProcessEnv;
 }
 
@@ -44,6 +48,7 @@ export interface BackupArtifacts {
 export interface ActionEngine {
   servicesUp: typeof servicesUp;
   serverVersion: typeof databaseServerVersion;
+  stopContainers: typeof stopStartedContainers;
   initialize: typeof initialize;
   seed: typeof seedCommand;
   dump: typeof dumpBackup;
@@ -69,13 +74,19 @@ export function realIO(): ActionIO {
       core.setSecret(value);
     },
     setOutput: (name, value) => core.setOutput(name, value),
+    saveState: (name, value) => core.saveState(name, value),
+    getState: (name) => core.getState(name),
     info: (m) => core.info(m),
     warning: (m) => core.warning(m),
     debug: (m) => core.debug(m),
     startGroup: (t) => core.startGroup(t),
     endGroup: () => core.endGroup(),
     writeSummary: async (markdown) => void (await core.summary.addRaw(markdown).write()),
-    setFailed: (m) => core.setFailed(m),
+    setFailed: (m, location) => {
+      if (!location) return core.setFailed(m);
+      core.error(m, { file: location.file, startLine: location.line });
+      process.exitCode = core.ExitCode.Failure;
+    },
     env: process.env,
   };
 }
@@ -95,6 +106,15 @@ export function realRuntime(io: ActionIO = realIO()): ActionRuntime {
       download: async (name, dir, options) => (await import('./artifact.js')).downloadBackup(name, dir, options, io.info),
       publish: async (...args) => (await import('./artifact.js')).publishBackup(...args),
     },
-    engine: { servicesUp, serverVersion: databaseServerVersion, initialize, seed: seedCommand, dump: dumpBackup, load: loadCommand, findBackup },
+    engine: {
+      servicesUp,
+      serverVersion: databaseServerVersion,
+      stopContainers: stopStartedContainers,
+      initialize,
+      seed: seedCommand,
+      dump: dumpBackup,
+      load: loadCommand,
+      findBackup,
+    },
   };
 }

@@ -13,14 +13,22 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Where in the user's files the problem is (an absolute path; a line from 1), for annotations. */
+export interface ErrorLocation {
+  file: string;
+  line?: number;
+}
+
 export class OlympiaError extends Error {
   readonly exitCode: ExitCode;
   readonly hint?: string;
-  constructor(message: string, options: { hint?: string; exitCode?: ExitCode; cause?: unknown } = {}) {
+  readonly location?: ErrorLocation;
+  constructor(message: string, options: { hint?: string; exitCode?: ExitCode; cause?: unknown; location?: ErrorLocation } = {}) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.hint = options.hint;
+    this.location = options.location;
   }
 }
 

@@ -111,6 +111,7 @@ export function editedMigrationsError(edited: readonly MigrationFile[]): Olympia
   const one = edited.length === 1;
   return new OlympiaError(`The migration${one ? '' : 's'} ${names} ${one ? 'was' : 'were'} changed after being applied to this database; nothing was applied.`, {
     hint: 'Applied migrations must not be edited: restore the original content and put the change in a new migration file (or rebuild the database with --clean).',
+    location: edited[0] ? { file: edited[0].path } : undefined,
   });
 }
 
@@ -148,13 +149,19 @@ async function withMigrationLock<T>(conn: Connection, reporter: Reporter, fn: ()
   }
 }
 
+/** The line (from 1) a statement starts on in its file, when it can be found there. */
+export function lineOf(text: string, statement: string): number | undefined {
+  const start = text.indexOf(statement.trim().split('\n')[0]!);
+  return start < 0 ? undefined : text.slice(0, start).split('\n').length;
+}
+
 /** Runs one file's statements on `conn`; throws an OlympiaError naming the file and the statement. */
 async function applyFile(conn: Connection, file: MigrationFile): Promise<void> {
   let statements: string[];
   try {
     statements = splitSql(file.sql);
   } catch (e) {
-    throw new OlympiaError(`Migration ${file.name} cannot be read as SQL: ${errorMessage(e)}`, { cause: e });
+    throw new OlympiaError(`Migration ${file.name} cannot be read as SQL: ${errorMessage(e)}`, { cause: e, location: { file: file.path } });
   }
   for (let i = 0; i < statements.length; i++) {
     const stmt = statements[i]!;
@@ -165,6 +172,7 @@ async function applyFile(conn: Connection, file: MigrationFile): Promise<void> {
       throw new OlympiaError(`Migration ${file.name} failed at statement ${i + 1} of ${statements.length} (${firstLine(stmt)}): ${errorMessage(e)}`, {
         hint: `Fix the migration and run again; it was not recorded as applied.${earlier}`,
         cause: e,
+        location: { file: file.path, line: lineOf(file.sql, stmt) },
       });
     }
   }

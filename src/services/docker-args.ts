@@ -4,6 +4,7 @@
 // Secrets: a run command names its secret variables with a bare `-e NAME` and returns their values in
 // `env`, to be set in the docker CLI's own environment. Docker copies them into the container, and the
 // password never appears in argv (ps, logs, error messages).
+import { createHash } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 
 export interface DockerRun {
@@ -39,6 +40,26 @@ export function elasticsearchImage(version: string): string {
 
 /** Label on every container we start, so `docker ps --filter label=…` finds them. */
 export const SERVICE_LABEL = 'olympia-data.service';
+/** A hash of the image and every option a container was created with: reused only while it matches. */
+export const CONFIG_LABEL = 'olympia-data.config';
+
+/**
+ * Adds the config label to `docker run` arguments: a sha256 over the arguments and the environment's
+ * names and values (so a changed image, port or password makes a new container, never a reused one).
+ */
+export function withConfigLabel(run: DockerRun): DockerRun {
+  const hash = configHash(run);
+  const at = run.args.indexOf('--detach') + 1;
+  return { ...run, args: [...run.args.slice(0, at), '--label', `${CONFIG_LABEL}=${hash}`, ...run.args.slice(at)] };
+}
+
+export function configHash(run: DockerRun): string {
+  const env = Object.entries(run.env).sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256')
+    .update(JSON.stringify([run.args, env]))
+    .digest('hex')
+    .slice(0, 32);
+}
 
 // Docker's rule for container and volume names.
 const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -152,28 +173,45 @@ export function elasticsearchRunArgs(o: ElasticsearchRunOptions): DockerRun {
   };
 }
 
-/** Prints "<status> <health>", e.g. "running healthy", "exited none". Docker exits non-zero for no such container. */
+/** Prints "<status> <health> <config>", e.g. "running healthy 3fa2…". Docker exits non-zero for no such container. */
 export function inspectHealthArgs(containerName: string): string[] {
   checkName('container', containerName);
-  return ['inspect', '--type', 'container', '--format', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', containerName];
+  return [
+    'inspect',
+    '--type',
+    'container',
+    '--format',
+    `{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{with index .Config.Labels "${CONFIG_LABEL}"}}{{.}}{{else}}-{{end}}`,
+    containerName,
+  ];
 }
 
 export interface ContainerState {
   status: string;
   health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** Its config label (withConfigLabel); undefined for a container made otherwise. */
+  config?: string;
 }
 
 export function parseContainerState(stdout: string): ContainerState {
-  const [status = '', health = 'none'] = stdout.trim().split(/\s+/);
+  const [status = '', health = 'none', config = '-'] = stdout.trim().split(/\s+/);
   const known = ['healthy', 'unhealthy', 'starting'] as const;
-  return { status, health: (known as readonly string[]).includes(health) ? (health as ContainerState['health']) : 'none' };
+  return {
+    status,
+    health: (known as readonly string[]).includes(health) ? (health as ContainerState['health']) : 'none',
+    config: /^[0-9a-f]{8,64}$/.test(config) ? config : undefined,
+  };
 }
 
 export type ContainerAction = 'create' | 'reuse' | 'start' | 'replace';
 
-/** What `up` does with a container in this state (undefined: there is none). Idempotent by design. */
-export function containerAction(state: ContainerState | undefined): ContainerAction {
+/**
+ * What `up` does with a container in this state (undefined: there is none). Idempotent by design. A
+ * container made with other options (image, port, password: its config label differs) is replaced.
+ */
+export function containerAction(state: ContainerState | undefined, wanted?: string): ContainerAction {
   if (!state) return 'create';
+  if (wanted !== undefined && state.config !== wanted) return 'replace';
   if (state.status === 'running' || state.status === 'restarting') return 'reuse';
   if (state.status === 'created' || state.status === 'exited') return 'start';
   return 'replace'; // paused, dead, removing: start over (the data lives in the named volume)

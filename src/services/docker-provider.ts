@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { ConnectionError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import {
+  configHash,
   containerAction,
+  withConfigLabel,
   elasticsearchRunArgs,
   inspectHealthArgs,
   logsArgs,
@@ -59,15 +61,38 @@ interface Container {
   label: string;
   name: string;
   run: DockerRun;
+  /** The hash its config label carries (of `run` without the label). */
+  config: string;
+}
+
+function labelled(label: string, name: string, base: DockerRun): Container {
+  return { label, name, run: withConfigLabel(base), config: configHash(base) };
+}
+
+/**
+ * Stops and removes the named containers (their data volumes stay): what the action's post step does with
+ * the containers its job started. One that is gone already is skipped; returns those it removed.
+ */
+export async function removeContainers(names: readonly string[], reporter: Reporter, docker: DockerRunner = runDocker): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of names) {
+    if ((await docker(inspectHealthArgs(name))).code !== 0) continue;
+    reporter.info(`Stopping and removing the container ${name} this job started (its data volume stays).`);
+    await docker(stopArgs(name));
+    const r = await docker(removeContainerArgs(name));
+    if (r.code === 0) removed.push(name);
+    else reporter.warn(`Could not remove the container ${name}: ${r.stderr.trim()}`);
+  }
+  return removed;
 }
 
 export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvider {
   const containers = (opts: ServiceOptions): Container[] => {
     const list: Container[] = [
-      {
-        label: 'MySQL',
-        name: opts.mysql.containerName,
-        run: mysqlRunArgs({
+      labelled(
+        'MySQL',
+        opts.mysql.containerName,
+        mysqlRunArgs({
           image: opts.mysql.image,
           containerName: opts.mysql.containerName,
           port: opts.mysql.port,
@@ -75,14 +100,16 @@ export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvide
           database: opts.database,
           volume: opts.mysql.volume,
         }),
-      },
+      ),
     ];
     if (opts.elasticsearch) {
-      list.push({
-        label: 'Elasticsearch',
-        name: opts.es.containerName,
-        run: elasticsearchRunArgs({ image: opts.es.image, containerName: opts.es.containerName, port: opts.es.port, heap: opts.es.heap }),
-      });
+      list.push(
+        labelled(
+          'Elasticsearch',
+          opts.es.containerName,
+          elasticsearchRunArgs({ image: opts.es.image, containerName: opts.es.containerName, port: opts.es.port, heap: opts.es.heap }),
+        ),
+      );
     }
     return list;
   };
@@ -102,24 +129,32 @@ export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvide
     return r;
   };
 
-  const ensureContainer = async (c: Container, opts: ServiceOptions): Promise<void> => {
+  /** Makes the container run; says whether this call started it (a reused one was running already). */
+  const ensureContainer = async (c: Container, opts: ServiceOptions): Promise<boolean> => {
     const inspected = await docker(inspectHealthArgs(c.name));
-    const action = containerAction(inspected.code === 0 ? parseContainerState(inspected.stdout) : undefined);
+    const state = inspected.code === 0 ? parseContainerState(inspected.stdout) : undefined;
+    const action = containerAction(state, c.config);
     switch (action) {
       case 'reuse':
         opts.reporter.info(`${c.label}: reusing the running container ${c.name}.`);
-        return;
+        return false;
       case 'start':
         opts.reporter.info(`${c.label}: starting the stopped container ${c.name}.`);
         await must(`Starting ${c.label}`, startArgs(c.name), opts);
-        return;
+        return true;
       case 'replace':
-        await must(`Removing the broken ${c.label} container`, removeContainerArgs(c.name), opts);
+        opts.reporter.info(
+          state?.status === 'running' || state?.status === 'exited' || state?.status === 'created'
+            ? `${c.label}: the container ${c.name} was made with other options (image, port or password); replacing it (the data volume stays).`
+            : `${c.label}: the container ${c.name} is ${state?.status}; replacing it (the data volume stays).`,
+        );
+        await docker(stopArgs(c.name));
+        await must(`Removing the ${c.label} container`, removeContainerArgs(c.name), opts);
       // falls through: create it anew
       case 'create':
         opts.reporter.info(`${c.label}: docker ${redact(c.run.args.join(' '), [opts.mysql.rootPassword])}`);
         await must(`Starting ${c.label}`, c.run.args, opts, c.run.env);
-        return;
+        return true;
     }
   };
 
@@ -151,7 +186,8 @@ export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvide
     async up(opts: ServiceOptions): Promise<Services> {
       const list = containers(opts);
       // Start everything before waiting on anything: the servers boot in parallel.
-      for (const c of list) await ensureContainer(c, opts);
+      const started: string[] = [];
+      for (const c of list) if (await ensureContainer(c, opts)) started.push(c.name);
       const databaseUrl = `mysql://root:${encodeURIComponent(opts.mysql.rootPassword)}@127.0.0.1:${opts.mysql.port}/${opts.database}`;
       const elasticsearchUrl = opts.elasticsearch ? `http://127.0.0.1:${opts.es.port}` : undefined;
       try {
@@ -170,7 +206,7 @@ export function dockerProvider(docker: DockerRunner = runDocker): ServiceProvide
       if (elasticsearchUrl) {
         await waitForElasticsearch(elasticsearchUrl, opts.timeouts.elasticsearchMs, opts.reporter).catch((e) => withLogs(opts.es.containerName, e, opts));
       }
-      return { databaseUrl, elasticsearchUrl };
+      return { databaseUrl, elasticsearchUrl, started };
     },
     down,
     async reset(opts: ServiceOptions): Promise<void> {

@@ -29,3 +29,4 @@ export function providerFor(name: string): ServiceProvider {
       return localProvider();
   }
 }
+export { removeContainers } from './docker-provider.js';

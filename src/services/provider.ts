@@ -15,6 +15,8 @@ export interface Services {
   /** mysql://user:password@host:port/database — the password is real; print it only through maskUrl. */
   databaseUrl: string;
   elasticsearchUrl?: string;
+  /** Containers this call created or started (docker), for the action's post step to stop; reused ones are not listed. */
+  started?: string[];
 }
 
 export interface MysqlServiceOptions {

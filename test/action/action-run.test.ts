@@ -458,6 +458,14 @@ describe('published backups and the other commands', () => {
   });
 });
 
+test('a failing migration is an error annotation on its file and line', async () => {
+  const ws = await workspace(async (dir) => writeFile(join(dir, 'migrations', '0005_broken.sql'), '-- adds a column\nALTER TABLE users\n  ADD COLUMN broken NOT_A_TYPE;\n'));
+  const r = await run({ db: await database(), workspace: ws, inputs: { 'skip-index': 'true', cache: 'false' } });
+  assert.equal(r.code, 1, describeRun(r));
+  const line = r.stdout.split('\n').find((l) => l.startsWith('::error file='));
+  assert.match(line ?? '', /^::error file=migrations\/0005_broken\.sql,line=2::Migration 0005_broken\.sql failed at statement 1 of 1/, describeRun(r));
+});
+
 describe('bad input: a clear error naming what is wrong, before anything is touched', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['an unknown command', { command: 'migrate' }, /The command input "migrate" is not known; it must be one of initialize, seed, dump, load/],

@@ -16,7 +16,11 @@ export interface FakeScript {
   restore?: RestoreResult;
   save?: SaveResult;
   /** What the engine's initialize/seed does: which backup it loads, whether it seeds, or the error it fails with. */
-  engine?: { loaded?: string; seeded?: boolean; failAt?: string; hint?: string; refreshed?: boolean };
+  engine?: { loaded?: string; seeded?: boolean; failAt?: string; hint?: string; refreshed?: boolean; failIn?: string };
+  /** Containers servicesUp reports as started by this job. */
+  started?: string[];
+  /** State handed over from a main step (for a post run). */
+  state?: Record<string, string>;
   /** Backups present before the run, by name → the migration hash in their manifest. */
   backups?: Record<string, string | null>;
 }
@@ -30,6 +34,8 @@ export interface FakeRun {
   secrets: string[];
   summary: string;
   failed?: string;
+  state: Record<string, string>;
+  failedAt?: { file: string; line?: number };
   backups: Map<string, string | null>;
 }
 
@@ -44,7 +50,17 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
   await writeFile(join(workspace, 'olympia-data.json'), JSON.stringify({ migrate: { dir: 'migrations' } }));
   const backups = new Map<string, string | null>(Object.entries(script.backups ?? {}));
   const inputs = { 'database-url': 'mysql://app:s3cret-pw@127.0.0.1:3306/app', services: 'external', ...script.inputs };
-  const run: FakeRun = { runtime: undefined as unknown as ActionRuntime, workspace, calls: [], outputs: {}, log: [], secrets: [], summary: '', backups };
+  const run: FakeRun = {
+    runtime: undefined as unknown as ActionRuntime,
+    workspace,
+    calls: [],
+    outputs: {},
+    log: [],
+    secrets: [],
+    summary: '',
+    backups,
+    state: { ...script.state },
+  };
   const listed = (name: string): ListedBackup & { path: string } => ({
     name,
     kind: 'olympia-data',
@@ -69,7 +85,7 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
       backups.set('_init', currentHash());
     }
     if (e.failAt) {
-      error = new OlympiaError(`${e.failAt} failed`, { hint: e.hint });
+      error = new OlympiaError(`${e.failAt} failed`, { hint: e.hint, location: e.failIn ? { file: join(workspace, e.failIn), line: 3 } : undefined });
       steps.push(step('seed', e.failAt, 'failed', error.message), step('dump-init', 'Dump the seeded data as "_init"', 'not-run', 'not run: an earlier step failed'));
     } else if (seeded) {
       steps.push(step('seed', 'Run the seed', 'done', 'seeded'), step('dump-init', 'Dump the seeded data as "_init"', 'done', 'dumped'));
@@ -84,13 +100,18 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
       getMultilineInput: (name) => (inputs[name as keyof typeof inputs] ?? '').split('\n').filter(Boolean),
       setSecret: (v) => void run.secrets.push(v),
       setOutput: (name, value) => void (run.outputs[name] = value),
+      saveState: (name, value) => void (run.state[name] = value),
+      getState: (name) => run.state[name] ?? '',
       info: (m) => void run.log.push(m),
       warning: (m) => void run.log.push(`warning: ${m}`),
       debug: () => undefined,
       startGroup: (t) => void run.log.push(`::group::${t}`),
       endGroup: () => undefined,
       writeSummary: async (md) => void (run.summary = md),
-      setFailed: (m) => void (run.failed = m),
+      setFailed: (m, location) => {
+        run.failed = m;
+        run.failedAt = location;
+      },
       env: { GITHUB_WORKSPACE: workspace },
     },
     cache: {
@@ -120,9 +141,13 @@ export async function fakeRun(script: FakeScript = {}): Promise<FakeRun> {
     engine: {
       servicesUp: async (ctx, request) => {
         run.calls.push(`services ${request.provider}`);
-        return { databaseUrl: ctx.databaseUrl! };
+        return { databaseUrl: ctx.databaseUrl!, started: script.started };
       },
       serverVersion: async () => '10.11.6-MariaDB-0+deb12u1',
+      stopContainers: async (names) => {
+        run.calls.push(`stop ${names.join(',')}`);
+        return [...names];
+      },
       initialize: async (ctx, options) => {
         run.calls.push(`initialize${options.load ? ` load=${options.load}` : ''}`);
         hashNow ||= (await import('../../src/core/migration-hash.js').then((m) => m.migrationHash(ctx.config.projectDir, ctx.config.hashGlobs))).hash;

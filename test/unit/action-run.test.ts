@@ -156,3 +156,27 @@ test('cache-key-server: none leaves the server out of the key; a literal is used
   await runImpl(literal.runtime);
   assert.match(literal.outputs['cache-key'], /^olympia-data-init-mysql-8\.4-v1-/);
 });
+
+test('a failure in a migration file is annotated on that file and line, workspace-relative', async () => {
+  const r = await fakeRun({ engine: { failAt: 'Run migrations', failIn: 'migrations/0001_initial.sql' } });
+  await runImpl(r.runtime);
+  assert.equal(r.failed, 'Run migrations failed');
+  assert.deepEqual(r.failedAt, { file: 'migrations/0001_initial.sql', line: 3 });
+});
+
+test('the post step stops exactly the containers the main step started, and never fails the job', async () => {
+  const main = await fakeRun({ inputs: { services: 'docker' }, started: ['olympia-data-mysqld'] });
+  await runImpl(main.runtime);
+  assert.equal(main.failed, undefined, main.log.join('\n'));
+  assert.deepEqual(main.state, { isPost: 'true', startedContainers: '["olympia-data-mysqld"]' });
+
+  const post = await fakeRun({ state: main.state });
+  await runImpl(post.runtime);
+  assert.deepEqual(post.calls, ['stop olympia-data-mysqld'], 'the post step does nothing else');
+  assert.equal(post.failed, undefined);
+
+  const nothing = await fakeRun({ state: { isPost: 'true' } });
+  await runImpl(nothing.runtime);
+  assert.deepEqual(nothing.calls, []);
+  assert.ok(nothing.log.some((l) => /started no containers/.test(l)));
+});

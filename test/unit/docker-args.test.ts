@@ -5,7 +5,9 @@ import {
   containerAction,
   elasticsearchRunArgs,
   imageMajorVersion,
+  configHash,
   inspectHealthArgs,
+  withConfigLabel,
   mysqlRunArgs,
   parseContainerState,
   removeContainerArgs,
@@ -116,9 +118,9 @@ describe('container lifecycle commands', () => {
 
   test('inspect output parses into status and health', () => {
     assert.equal(inspectHealthArgs('db').at(-1), 'db');
-    assert.deepEqual(parseContainerState('running healthy\n'), { status: 'running', health: 'healthy' });
-    assert.deepEqual(parseContainerState('exited none'), { status: 'exited', health: 'none' });
-    assert.deepEqual(parseContainerState('running <no value>'), { status: 'running', health: 'none' });
+    assert.deepEqual(parseContainerState('running healthy 0abc1234ef\n'), { status: 'running', health: 'healthy', config: '0abc1234ef' });
+    assert.deepEqual(parseContainerState('exited none -'), { status: 'exited', health: 'none', config: undefined });
+    assert.deepEqual(parseContainerState('running <no value>'), { status: 'running', health: 'none', config: undefined });
   });
 
   test('up reuses a running container, starts a stopped one, creates a missing one', () => {
@@ -128,6 +130,19 @@ describe('container lifecycle commands', () => {
     assert.equal(containerAction({ status: 'exited', health: 'none' }), 'start');
     assert.equal(containerAction({ status: 'created', health: 'none' }), 'start');
     assert.equal(containerAction({ status: 'dead', health: 'none' }), 'replace');
+  });
+
+  test('a container made with other options (another image, port or password) is replaced, never reused', () => {
+    const base = mysqlRunArgs({ image: 'mysql:8.0', containerName: 'db', port: 3306, rootPassword: 'pw', database: 'app', volume: 'v' });
+    const hash = configHash(base);
+    assert.ok(withConfigLabel(base).args.includes(`olympia-data.config=${hash}`), 'the label carries the hash of the options');
+    assert.equal(containerAction({ status: 'running', health: 'healthy', config: hash }, hash), 'reuse');
+    const other = mysqlRunArgs({ image: 'mysql:8.4', containerName: 'db', port: 3306, rootPassword: 'pw', database: 'app', volume: 'v' });
+    assert.notEqual(configHash(other), hash, 'the image is part of the hash');
+    assert.equal(containerAction({ status: 'running', health: 'healthy', config: hash }, configHash(other)), 'replace');
+    assert.equal(containerAction({ status: 'running', health: 'healthy' }, hash), 'replace', 'a container without the label is not ours to reuse');
+    const password = mysqlRunArgs({ image: 'mysql:8.0', containerName: 'db', port: 3306, rootPassword: 'other', database: 'app', volume: 'v' });
+    assert.notEqual(configHash(password), configHash(mysqlRunArgs({ image: 'mysql:8.0', containerName: 'db', port: 3306, rootPassword: 'pw', database: 'app', volume: 'v' })));
   });
 });
 

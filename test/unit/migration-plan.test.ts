@@ -47,3 +47,10 @@ describe('planMigrations', () => {
     assert.deepEqual(p.outOfOrder, []);
   });
 });
+
+test('lineOf finds the line a failing statement starts on', async () => {
+  const { lineOf } = await import('../../src/migrate/native-migrations.js');
+  const text = '-- header\nCREATE TABLE a (id INT);\n\nALTER TABLE a\n  ADD COLUMN b INT;\n';
+  assert.equal(lineOf(text, 'ALTER TABLE a\n  ADD COLUMN b INT'), 4);
+  assert.equal(lineOf(text, 'DROP TABLE nowhere'), undefined);
+});
