@@ -24,7 +24,8 @@ COPY scripts/package.sh scripts/build-wasm.mjs ./scripts/
 RUN npm run package
 
 FROM node:${NODE_VERSION}-slim AS runtime
-ARG VERSION=0.1.0
+# The release workflow passes the version from the tag.
+ARG VERSION=dev
 # The repository URL, e.g. --build-arg SOURCE_URL=https://github.com/OWNER/olympia-data (CI passes it).
 ARG SOURCE_URL=""
 LABEL org.opencontainers.image.title="olympia-data" \

@@ -7,9 +7,21 @@ import { UsageError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { parseDatabaseUrl, type MysqlTarget } from '../core/connection-url.js';
 import { DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-lock.js';
+import { connect } from '../mysql/connect.js';
+import { createSearchClient } from '../search/client.js';
+import type { Client } from '@elastic/elasticsearch';
+
+/** How commands reach the services: the real clients, or (in tests) wrappers around them. */
+export interface Clients {
+  mysql: typeof connect;
+  search: (url: string) => Promise<Client>;
+}
+
+export const realClients: Clients = { mysql: connect, search: createSearchClient };
 
 export interface Context {
   config: ProjectConfig;
+  clients: Clients;
   databaseUrl?: string;
   elasticsearchUrl?: string;
   store: BackupStore;
@@ -22,6 +34,7 @@ export interface Context {
 
 export interface ContextInput {
   config: ProjectConfig;
+  clients?: Clients;
   databaseUrl?: string;
   elasticsearchUrl?: string;
   backupDir?: string;
@@ -43,6 +56,7 @@ export function makeContext(input: ContextInput): Context {
   const storage = input.storageDir ?? config.storageDir;
   return {
     config,
+    clients: input.clients ?? realClients,
     databaseUrl: input.databaseUrl ?? config.databaseUrl,
     elasticsearchUrl: input.elasticsearchUrl ?? config.elasticsearchUrl,
     store: new BackupStore(under(input.backupDir ?? config.backupDir)),

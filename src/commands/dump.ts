@@ -4,7 +4,6 @@ import type { SyncMode } from '../core/durability.js';
 import type { MigrationHash } from '../core/migration-hash.js';
 import { dump, type DumpResult } from '../dump/dump-database.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
-import { connect } from '../mysql/connect.js';
 import { type Context, requireTarget } from './context.js';
 
 export interface DumpRequest {
@@ -22,7 +21,7 @@ export interface DumpRequest {
 export async function dumpBackup(ctx: Context, request: DumpRequest): Promise<DumpResult> {
   const target = requireTarget(ctx);
   // Never a snapshot of a load killed mid-swap (new tables, old views or triggers): finish it first.
-  const conn = await connect(target, { database: null });
+  const conn = await ctx.clients.mysql(target, { database: null });
   try {
     await recoverInterruptedLoad(conn, target, { reporter: ctx.reporter, lockTimeoutS: ctx.lockTimeoutS });
   } finally {

@@ -7,7 +7,7 @@ import { type Plan, planInitialize, planSeed, type ProbedState, type SeedOptions
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { recoverInterruptedLoad } from '../load/swap-journal.js';
 import { dropLeftoverLoadAccounts } from '../load/confinement.js';
-import { connect, type Connection } from '../mysql/connect.js';
+import type { Connection } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { type Context, requireTarget } from './context.js';
 import { databaseExists, hasIndexing, hasSeed, indexExists, noSeedError, probeDataState } from './project-steps.js';
@@ -47,7 +47,7 @@ async function initFreshness(ctx: Context): Promise<MigrationFreshness> {
 }
 
 async function probe(ctx: Context, target: MysqlTarget, options: InitializeOptions): Promise<ProbedState> {
-  const db = await databaseExists(target);
+  const db = await databaseExists(ctx, target);
   const indexing = hasIndexing(ctx);
   // Elasticsearch is only consulted when the index may be built: with --skip-index it may be down.
   const needsIndexProbe = indexing && !options.skipIndex;
@@ -88,7 +88,7 @@ async function checkBackupBeforeClean(ctx: Context, plan: Plan): Promise<void> {
  * that was killed midway is finished or undone first, so `fn` sees whole data.
  */
 export async function withInitializeLock<T>(ctx: Context, target: MysqlTarget, purpose: string, fn: (locked: Connection) => Promise<T>): Promise<T> {
-  const conn = await connect(target, { database: null });
+  const conn = await ctx.clients.mysql(target, { database: null });
   try {
     const release = await acquireDatabaseLock(conn, target.database, { timeoutS: ctx.lockTimeoutS, reporter: ctx.reporter, purpose });
     try {
@@ -130,7 +130,7 @@ export async function seedCommand(ctx: Context, options: SeedOptions, callbacks:
   // Before the flush: a project that cannot seed keeps its data.
   if (!hasSeed(ctx)) throw noSeedError(ctx);
   return withInitializeLock(ctx, target, 'seed', async (locked) => {
-    const db = await databaseExists(target);
+    const db = await databaseExists(ctx, target);
     const indexing = hasIndexing(ctx);
     const state: ProbedState = {
       databaseExists: db.exists,

@@ -5,9 +5,9 @@ import { errorMessage, OlympiaError, UsageError } from '../core/errors.js';
 import { projectPath } from '../core/config.js';
 import { runHook } from '../hooks/run-hook.js';
 import { runNativeMigrations } from '../migrate/native-migrations.js';
-import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
+import { type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
-import { createSearchClient, unreachableError } from '../search/client.js';
+import { unreachableError } from '../search/client.js';
 import { aliasExists, buildIndex, deleteProjectIndices } from '../search/indexer.js';
 import { runNativeSeed } from '../seed/native-seed.js';
 import { dropUnusedDefiner } from '../load/schema-objects.js';
@@ -20,8 +20,8 @@ export interface StepDetail {
   rows?: number;
 }
 
-export async function databaseExists(target: MysqlTarget): Promise<{ exists: boolean; tables: number }> {
-  const conn = await connect(target, { database: null });
+export async function databaseExists(ctx: Context, target: MysqlTarget): Promise<{ exists: boolean; tables: number }> {
+  const conn = await ctx.clients.mysql(target, { database: null });
   try {
     const [s] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target.database]);
     const exists = Number((s as { n: number }[])[0].n) > 0;
@@ -32,8 +32,8 @@ export async function databaseExists(target: MysqlTarget): Promise<{ exists: boo
   }
 }
 
-export async function createDatabase(target: MysqlTarget, { recreate }: { recreate: boolean }): Promise<void> {
-  const conn = await connect(target, { database: null });
+export async function createDatabase(ctx: Context, target: MysqlTarget, { recreate }: { recreate: boolean }): Promise<void> {
+  const conn = await ctx.clients.mysql(target, { database: null });
   try {
     if (recreate) {
       await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
@@ -55,7 +55,7 @@ const unrecorded = new WeakSet<Context>();
 async function recordState<T>(ctx: Context, target: MysqlTarget, fn: (conn: Connection) => Promise<T>): Promise<T | undefined> {
   let conn: Connection | undefined;
   try {
-    conn = await connect(target, { database: null });
+    conn = await ctx.clients.mysql(target, { database: null });
     return await fn(conn);
   } catch (e) {
     if (!unrecorded.has(ctx)) {
@@ -104,7 +104,7 @@ export async function searchClient(ctx: Context): Promise<Client> {
   if (!ctx.elasticsearchUrl) {
     throw new UsageError('The project defines search indexes but no Elasticsearch URL was given.', 'Pass --elasticsearch-url, set ELASTICSEARCH_URL, or use --skip-index.');
   }
-  return createSearchClient(ctx.elasticsearchUrl);
+  return ctx.clients.search(ctx.elasticsearchUrl);
 }
 
 /** Runs `fn` with a client; failing to reach Elasticsearch becomes a ConnectionError saying what we were `doing`. */
@@ -147,7 +147,7 @@ export async function migrate(ctx: Context, target: MysqlTarget): Promise<StepDe
     return { detail: 'migrate command succeeded' };
   }
   if (!ctx.config.migrate.dir) return { detail: 'no migrations configured' };
-  const conn = await connect(target);
+  const conn = await ctx.clients.mysql(target);
   try {
     const run = await runNativeMigrations(conn, projectPath(ctx.config, ctx.config.migrate.dir), { reporter: ctx.reporter });
     if (run.error) throw run.error;
@@ -190,7 +190,7 @@ async function runSeed(ctx: Context, target: MysqlTarget): Promise<StepDetail> {
     return { detail: 'seed command succeeded' };
   }
   if (ctx.config.seed.files.length === 0) throw noSeedError(ctx);
-  const conn = await connect(target);
+  const conn = await ctx.clients.mysql(target);
   try {
     const r = await runNativeSeed(conn, { projectDir: ctx.config.projectDir, files: ctx.config.seed.files, reporter: ctx.reporter });
     return { detail: `${r.statements} statements from ${r.files} files` };

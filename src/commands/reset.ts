@@ -1,5 +1,5 @@
 // `olympia-data reset`: the hard reset — drop the database and the project's search indices.
-import { quoteIdent, connect } from '../mysql/connect.js';
+import { quoteIdent } from '../mysql/connect.js';
 import { type Context, requireTarget } from './context.js';
 import { withInitializeLock } from './initialize.js';
 import { databaseExists, dropIndices } from './project-steps.js';
@@ -20,8 +20,8 @@ export async function reset(ctx: Context, opts: { skipIndex?: boolean } = {}): P
     const out: ResetResult = { indices: [] };
     // Indices first: an unreachable Elasticsearch then fails the reset before anything is dropped.
     if (!opts.skipIndex && ctx.config.index.definitions.length > 0) out.indices = await dropIndices(ctx);
-    if ((await databaseExists(target)).exists) {
-      const conn = await connect(target, { database: null });
+    if ((await databaseExists(ctx, target)).exists) {
+      const conn = await ctx.clients.mysql(target, { database: null });
       try {
         await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}`);
         // Its triggers are gone, so the account they ran as goes too.

@@ -35,14 +35,14 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
       return {};
     case 'clean': {
       await steps.noteDataChange(ctx, target);
-      await steps.createDatabase(target, { recreate: true });
+      await steps.createDatabase(ctx, target, { recreate: true });
       const removed = step.dropIndices ? await steps.dropIndices(ctx) : [];
       return { detail: `database recreated${removed.length ? `; removed indices ${removed.join(', ')}` : ''}` };
     }
     case 'create-database':
     case 'flush':
       await steps.noteDataChange(ctx, target);
-      await steps.createDatabase(target, { recreate: step.kind === 'flush' });
+      await steps.createDatabase(ctx, target, { recreate: step.kind === 'flush' });
       return { detail: step.kind === 'flush' ? 'all tables dropped' : `created ${target.database}` };
     case 'remove-init':
       await ctx.store.remove(step.name);

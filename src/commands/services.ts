@@ -1,9 +1,10 @@
 // `olympia-data up` / `down`, `--services` on initialize and seed, and the action's `services` input:
 // make MySQL (and Elasticsearch when wanted) reachable, and point the context at them.
 import { parseDatabaseUrl } from '../core/connection-url.js';
-import { DEV_PASSWORD, providerFor, serviceOptions, type ServiceOptionsInput, type Services } from '../services/index.js';
+import { DEV_PASSWORD, providerFor, removeContainers, serviceOptions, type ServiceOptionsInput, type Services } from '../services/index.js';
+import type { Reporter } from '../core/reporter.js';
 import { type Context, requireTarget } from './context.js';
-import { connect, serverVersion } from '../mysql/connect.js';
+import { serverVersion } from '../mysql/connect.js';
 
 export interface ServicesRequest {
   /** docker, external or local. */
@@ -75,10 +76,15 @@ export async function servicesDown(ctx: Context, provider: string): Promise<{ pr
 
 /** What the database server says it is (SELECT VERSION()), e.g. 8.0.36 or 10.11.6-MariaDB. */
 export async function databaseServerVersion(ctx: Context): Promise<string> {
-  const conn = await connect(requireTarget(ctx), { database: null });
+  const conn = await ctx.clients.mysql(requireTarget(ctx), { database: null });
   try {
     return await serverVersion(conn);
   } finally {
     await conn.end().catch(() => undefined);
   }
+}
+
+/** The action's post step: stop the containers its job started (reused ones were running before it). */
+export function stopStartedContainers(names: readonly string[], reporter: Reporter): Promise<string[]> {
+  return removeContainers(names, reporter);
 }
