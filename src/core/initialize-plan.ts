@@ -105,7 +105,7 @@ function indexStep(skipIndex: boolean, state: Pick<ProbedState, 'hasIndexDefinit
   if (!state.hasIndexDefinitions) return skip('index', 'the project defines no index command or definitions');
   if (why) return { kind: 'index', reason: why };
   if (!state.indexExists) return { kind: 'index', reason: 'the index does not exist' };
-  if (state.indexBehind) return { kind: 'index', reason: 'the data changed (a load, seed or clean) since the index was built' };
+  if (state.indexBehind) return { kind: 'index', reason: 'a load, seed or clean replaced the data since the index was built' };
   return skip('index', 'the index exists and the data did not change');
 }
 
