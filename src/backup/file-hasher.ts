@@ -1,4 +1,4 @@
-// sha256 of files on several threads. Hashing a backup is CPU work (about 0.7 s per GB on one core)
+// sha256 of files on several threads. Hashing a backup is CPU work, bound by one core per stream,
 // that otherwise keeps one core busy while the rest wait; verify and load run it before anything else.
 // A backup is untrusted: a file is opened without following a link, and only a regular file is read.
 import { createHash } from 'node:crypto';

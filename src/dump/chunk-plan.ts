@@ -83,8 +83,8 @@ export function dumpOrder<T extends { index: number; weight: number }>(tasks: re
 /**
  * Connections the main thread serves itself. Encoding a connection's rows takes a fraction of the
  * time the server needs to send them, so one thread keeps up with two; a thread of its own for the
- * second connection only added its boot (about 0.2 s, with mysql2) before that connection could
- * start, and twice the wakeups (1 GB catalogue, 2 cores, cold and in-memory A/B runs).
+ * second connection only adds its boot before that connection can start, and twice the wakeups
+ * (docs/benchmarks.md has the runs that decided it).
  */
 export const DUMP_CONNECTIONS_ON_MAIN_THREAD = 2;
 

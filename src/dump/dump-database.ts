@@ -12,7 +12,7 @@ import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
 import { fsError, type BackupStore } from '../backup/store.js';
-import { type ChunkResult, DumpWorkers } from './dump-workers.js';
+import { type ChunkResult, DumpConnections } from './dump-connections.js';
 import { prestartDumpThreads, releaseDumpThreads } from './dump-threads.js';
 import { dumpChunk } from './table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
@@ -55,7 +55,11 @@ export interface DumpResult {
  * first chunk meanwhile. `started` settles when every snapshot has; `unlock` then lets writes go
  * on (the snapshots stay).
  */
-async function openSnapshot(opts: DumpOptions, control: Connection, pool: DumpWorkers): Promise<{ pool?: DumpWorkers; started: Promise<void>; unlock: () => Promise<void> }> {
+async function openSnapshot(
+  opts: DumpOptions,
+  control: Connection,
+  pool: DumpConnections,
+): Promise<{ pool?: DumpConnections; started: Promise<void>; unlock: () => Promise<void> }> {
   try {
     await control.query('SET SESSION lock_wait_timeout = 60');
     await control.query('FLUSH TABLES WITH READ LOCK');
@@ -104,8 +108,8 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   }
   // Every dump reads over at least one connection: it opens while this one checks and sizes the
   // database (it takes its snapshot only later, under the global read lock).
-  const workers = DumpWorkers.start(target, 1);
-  const stopWorkers = () => workers.terminate();
+  const readers = DumpConnections.start(target, 1);
+  const stopReaders = () => readers.terminate();
   const chunkBytes = opts.chunkBytes ?? 64 << 20;
   let connections: number;
   try {
@@ -117,21 +121,21 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
     // The other connections (and threads) start at once, on the other cores, while this thread
     // gets on with the backup directory.
-    workers.grow(target, connections - 1);
+    readers.grow(target, connections - 1);
   } catch (e) {
-    await stopWorkers();
+    await stopReaders();
     await control.end().catch(() => undefined);
     throw e;
   }
   void releaseDumpThreads();
   const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
-    await stopWorkers();
+    await stopReaders();
     await control.end().catch(() => undefined);
     throw e;
   });
   try {
     const version = await serverVersion(control);
-    const snap = await openSnapshot(opts, control, workers);
+    const snap = await openSnapshot(opts, control, readers);
 
     // Read the schema while writes are frozen, so it matches the data the workers will see.
     const db = target.database;
@@ -221,7 +225,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     throw e;
   } finally {
     // After a failure, the threads stop mid-task (their connections and files close with them).
-    await stopWorkers();
+    await stopReaders();
     await control.end().catch(() => undefined);
   }
 }

@@ -65,7 +65,7 @@ export async function listColumns(conn: Connection, db: string): Promise<Map<str
 
 /**
  * Primary key columns per table, in key order. (Joining information_schema.COLUMNS here for the
- * types costs MariaDB about 20 ms; listColumns already has them: see dump/chunk-plan.ts integerKey.)
+ * types costs MariaDB a noticeable query; listColumns already has them: see dump/dump-plan.ts splitColumn.)
  */
 export async function primaryKeys(conn: Connection, db: string): Promise<Map<string, string[]>> {
   const r = await rows(

@@ -80,7 +80,7 @@ function localSlot(target: MysqlTarget, on: Events): Slot {
  * snapshot has started: each connection takes tasks once its own has) → `finish`; `terminate` on
  * any failure.
  */
-export class DumpWorkers {
+export class DumpConnections {
   private slots: Slot[] = [];
   private failure?: Error;
   private listeners = new Set<(slot: Slot, m: FromWorker) => void>();
@@ -98,8 +98,8 @@ export class DumpWorkers {
    * Starts the connections (and threads). They open in the background: a failure to connect
    * surfaces through the calls that follow.
    */
-  static start(target: MysqlTarget, count: number): DumpWorkers {
-    const pool = new DumpWorkers();
+  static start(target: MysqlTarget, count: number): DumpConnections {
+    const pool = new DumpConnections();
     pool.grow(target, count);
     return pool;
   }
