@@ -48,6 +48,38 @@ export interface DumpResult {
   manifest: Manifest;
 }
 
+/** Attempts at the global read lock, and how long each waits for running statements. */
+const READ_LOCK_ATTEMPTS = 6;
+const READ_LOCK_WAIT_S = 3;
+
+/**
+ * FLUSH TABLES WITH READ LOCK, waiting briefly each time. A long wait can deadlock with the
+ * application: while the lock is pending, a transaction that holds a row lock cannot run its next
+ * write, and another statement waiting for that row keeps the flush waiting; only InnoDB's lock wait
+ * timeout would end it, failing the application's statement. Giving up quickly lets those
+ * transactions finish; the next attempt usually finds a quiet moment.
+ */
+async function globalReadLock(control: Connection, reporter: Reporter): Promise<void> {
+  await control.query(`SET SESSION lock_wait_timeout = ${READ_LOCK_WAIT_S}`);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await control.query('FLUSH TABLES WITH READ LOCK');
+        return;
+      } catch (e) {
+        if ((e as { errno?: number }).errno !== ER_LOCK_WAIT_TIMEOUT || attempt >= READ_LOCK_ATTEMPTS) throw e;
+        if (attempt === 1) reporter.info('Waiting for a moment without long-running writes, to freeze them briefly for a consistent snapshot…');
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  } finally {
+    // The rest of the dump (schema reads, rows on this connection) waits as long as the server allows.
+    await control.query('SET SESSION lock_wait_timeout = DEFAULT').catch(() => undefined);
+  }
+}
+
+const ER_LOCK_WAIT_TIMEOUT = 1205;
+
 /**
  * Gives the dump's connections one shared moment of the database: writes are frozen (a global read
  * lock) until each has started its snapshot. The lock is taken at once, so the schema is read under
@@ -61,8 +93,7 @@ async function openSnapshot(
   pool: DumpConnections,
 ): Promise<{ pool?: DumpConnections; started: Promise<void>; unlock: () => Promise<void> }> {
   try {
-    await control.query('SET SESSION lock_wait_timeout = 60');
-    await control.query('FLUSH TABLES WITH READ LOCK');
+    await globalReadLock(control, opts.reporter);
   } catch (e) {
     // Without RELOAD we cannot freeze writes while the workers start, so one connection reads
     // everything from its own snapshot: slower but still consistent.

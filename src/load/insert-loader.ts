@@ -20,50 +20,103 @@ export type ColumnKind = 'bytes' | 'json' | 'bit' | 'plain';
 
 /**
  * Incremental parser of the LOAD DATA text format (TAB between fields, LF between rows, backslash
- * escapes, \N for NULL). Feed chunks; complete rows come out.
+ * escapes, \N for NULL). Feed chunks; complete rows come out. Rows without a backslash (most of them)
+ * are cut with indexOf into views of the input, no byte copied; only a row with an escape is walked
+ * byte by byte. A row's buffers are valid during its onRow call only.
  */
 export class LoadDataParser {
-  private field: number[] = [];
-  private row: (Buffer | null)[] = [];
-  private escaped = false;
-  private nullCandidate = false;
+  /** The start of a row the previous chunk ended in. */
+  private carry: Buffer | null = null;
 
   push(chunk: Buffer, onRow: (row: (Buffer | null)[]) => void): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (this.escaped) {
-        this.escaped = false;
-        if (b === 0x4e && this.field.length === 0) {
-          this.nullCandidate = true;
-          continue;
-        }
-        this.field.push(UNESCAPE[b] ?? b);
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    let pos = 0;
+    let backslash = buf.indexOf(BACKSLASH);
+    while (pos < buf.length) {
+      const lf = buf.indexOf(LF, pos);
+      if (lf < 0) break;
+      if (backslash !== -1 && backslash < pos) backslash = buf.indexOf(BACKSLASH, pos);
+      if (backslash === -1 || backslash > lf) {
+        onRow(plainRow(buf, pos, lf));
+        pos = lf + 1;
         continue;
       }
-      if (b === BACKSLASH) {
-        this.escaped = true;
-        this.nullCandidate = false;
-        continue;
-      }
-      if (b === TAB || b === LF) {
-        this.row.push(this.nullCandidate ? null : Buffer.from(this.field));
-        this.field = [];
-        this.nullCandidate = false;
-        if (b === LF) {
-          onRow(this.row);
-          this.row = [];
-        }
-        continue;
-      }
-      this.nullCandidate = false;
-      this.field.push(b);
+      // An escape in this row: an escaped LF may even continue it past `lf`.
+      const end = escapedRow(buf, pos, onRow);
+      if (end < 0) break;
+      pos = end;
     }
+    // Copied: the caller may reuse its chunk, and a small tail should not pin a big buffer.
+    this.carry = pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
   }
 
   /** Call at the end of input; a file always ends with LF, so anything pending means truncation. */
   end(): boolean {
-    return this.field.length === 0 && this.row.length === 0 && !this.escaped && !this.nullCandidate;
+    return this.carry === null;
   }
+}
+
+/** The fields of buf[start, end), a row with no backslash. */
+function plainRow(buf: Buffer, start: number, end: number): Buffer[] {
+  const row: Buffer[] = [];
+  let p = start;
+  for (;;) {
+    const tab = buf.indexOf(TAB, p);
+    if (tab < 0 || tab >= end) {
+      row.push(buf.subarray(p, end));
+      return row;
+    }
+    row.push(buf.subarray(p, tab));
+    p = tab + 1;
+  }
+}
+
+/** Parses one row with escapes from `start`; returns the index after its LF, or -1 when buf ends first. */
+function escapedRow(buf: Buffer, start: number, onRow: (row: (Buffer | null)[]) => void): number {
+  const row: (Buffer | null)[] = [];
+  let p = start;
+  for (;;) {
+    // The field runs to the next TAB or LF that no backslash escapes.
+    let q = p;
+    let escapes = false;
+    while (q < buf.length) {
+      const c = buf[q];
+      if (c === BACKSLASH) {
+        escapes = true;
+        q += 2;
+      } else if (c === TAB || c === LF) break;
+      else q++;
+    }
+    if (q >= buf.length) return -1;
+    row.push(escapes ? unescapeField(buf, p, q) : buf.subarray(p, q));
+    if (buf[q] === LF) {
+      onRow(row);
+      return q + 1;
+    }
+    p = q + 1;
+  }
+}
+
+/**
+ * One field with escapes: \0 \b \n \r \t \Z are their bytes, any other escaped byte is itself, and
+ * \N where nothing was written yet makes the field NULL unless bytes follow (as LOAD DATA reads it).
+ */
+function unescapeField(buf: Buffer, start: number, end: number): Buffer | null {
+  const out = Buffer.allocUnsafe(end - start);
+  let n = 0;
+  let nullMark = false;
+  for (let i = start; i < end; i++) {
+    const b = buf[i];
+    nullMark = false;
+    if (b !== BACKSLASH) {
+      out[n++] = b;
+      continue;
+    }
+    const e = buf[++i];
+    if (e === 0x4e && n === 0) nullMark = true;
+    else out[n++] = UNESCAPE[e] ?? e;
+  }
+  return nullMark ? null : out.subarray(0, n);
 }
 
 export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {

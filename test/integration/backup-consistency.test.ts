@@ -120,4 +120,33 @@ describe('dump consistency under concurrent writes', () => {
       assert.ok(loaded.ledgerRows >= before.ledgerRows && loaded.ledgerRows <= after.ledgerRows, `round ${round}: the snapshot lies within the dump`);
     }
   });
+
+  test('a dump never deadlocks the application: a transaction holding a row lock and writing on finishes', async () => {
+    const store = new BackupStore(join(dir, 'backups-deadlock'));
+    const holder = await mysql.createConnection({ uri: source.url });
+    const waiter = await mysql.createConnection({ uri: source.url });
+    try {
+      // A holds a row lock in an open transaction; B waits for that row (for at most 20 s).
+      await holder.beginTransaction();
+      await holder.query('UPDATE accounts_a SET balance = balance - 1 WHERE id = 1');
+      await waiter.query('SET SESSION innodb_lock_wait_timeout = 20');
+      const waiting = waiter.query('UPDATE accounts_a SET balance = balance + 1 WHERE id = 1');
+      waiting.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+      // The dump's global read lock now waits for B's statement; A's next write waits for the global lock.
+      const dumping = dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('while-locked'), jobs: 2, reporter: silentReporter });
+      dumping.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      await holder.query('INSERT INTO ledger (amount) VALUES (0)');
+      await holder.commit();
+      await waiting; // B gets its row once A commits: no lock wait timeout
+      assert.ok(Date.now() - started < 15_000, 'A was held back only briefly');
+      const d = await dumping;
+      assert.ok(d.tables > 0);
+    } finally {
+      await holder.end();
+      await waiter.end();
+    }
+  });
 });
