@@ -50,7 +50,7 @@ async function runStep(ctx: Context, target: MysqlTarget, step: PlanStep, hash: 
     case 'load': {
       // Plans run under the database's lock (commands/initialize.ts withInitializeLock), held on `locked`.
       const r = await loadBackup(ctx, { name: step.name, lockedConnection: locked });
-      return { detail: `${r.tables} tables, ${r.rows} rows`, rows: r.rows };
+      return { detail: `${r.tables} tables, ${r.rows.toLocaleString('en-US')} rows`, rows: r.rows };
     }
     case 'migrate':
       return steps.migrate(ctx, target);
