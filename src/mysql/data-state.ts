@@ -37,13 +37,12 @@ export async function readDataState(conn: Connection, database: string): Promise
 }
 
 /** The data is about to change as a whole: a new generation, which the index has not seen. */
-export async function recordDataChange(conn: Connection, database: string, change: { seedStarted?: boolean } = {}): Promise<number> {
+export async function recordDataChange(conn: Connection, database: string, change: { seedStarted?: boolean } = {}): Promise<void> {
   await ensure(conn, database);
   const started = change.seedStarted ? 'CURRENT_TIMESTAMP' : 'NULL';
   await conn.query(
     `INSERT INTO ${table(database)} (id, seed_started_at, generation) VALUES (1, ${started}, 1) ON DUPLICATE KEY UPDATE seed_started_at = ${started}, generation = generation + 1`,
   );
-  return (await readDataState(conn, database))!.generation;
 }
 
 /** The seed that `recordDataChange({ seedStarted: true })` marked has finished. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { createServer } from 'node:net';
+import { freePort } from '../support/ports.js';
 import { createSearchClient } from '../../src/search/client.js';
 import { stopLocalMysql } from '../../src/services/mysql-local.js';
 import { ensureElasticsearch } from '../harness/elasticsearch.js';
@@ -264,10 +264,7 @@ describe('initialize with the _init cache', () => {
 });
 
 test('services: local starts the MySQL installed on the runner, without Docker, where database-url says', { timeout: 180_000 }, async () => {
-  const probe = createServer();
-  await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((ok) => probe.close(ok));
+  const port = await freePort();
   const ws = await workspace();
   const url = `mysql://runner:local-secret@127.0.0.1:${port}/local_app`;
   try {

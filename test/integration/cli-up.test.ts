@@ -3,19 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { freePort } from '../support/ports.js';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { runCli } from '../support/cli.js';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
-  const { port } = probe.address() as { port: number };
-  await new Promise((ok) => probe.close(ok));
-  return port;
-}
 
 async function whoAndWhere(url: string): Promise<{ db: string; who: string }> {
   const c = await mysql.createConnection({ uri: url });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { freePort } from '../support/ports.js';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { UsageError } from '../../src/core/errors.js';
@@ -11,14 +12,6 @@ import { localMysqlPid, startLocalMysql, stopLocalMysql, type LocalMysqlOptions 
 
 let PORT = 0;
 
-/** A port nothing listens on right now (the kernel's pick), so parallel checkouts do not collide. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
-  const { port } = probe.address() as { port: number };
-  await new Promise((ok) => probe.close(ok));
-  return port;
-}
 // Characters a URL must escape, to prove the returned URL is usable as it is.
 const PASSWORD = 'p@ss:w/rd%?';
 

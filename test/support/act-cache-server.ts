@@ -2,7 +2,7 @@
 // on first use into .cache/ (the Go module proxy serves its source), then started on a free port.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,9 +20,11 @@ export function actCacheServerBinary(): { path?: string; reason?: string } {
   if (existsSync(path)) return { path };
   if (spawnSync('go', ['version']).status !== 0) return { reason: 'go is not installed' };
   mkdirSync(join(CACHE, version), { recursive: true });
-  const built = spawnSync('go', ['build', '-o', `${path}.tmp`, '.'], { cwd: SOURCE, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+  // A build of its own, renamed into place: two test runs on one machine never write the same file.
+  const tmp = `${path}.${process.pid}.tmp`;
+  const built = spawnSync('go', ['build', '-o', tmp, '.'], { cwd: SOURCE, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } });
   if (built.status !== 0) throw new Error(`building the act cache server failed:\n${built.stderr}`);
-  spawnSync('mv', [`${path}.tmp`, path]);
+  renameSync(tmp, path);
   return { path };
 }
 
