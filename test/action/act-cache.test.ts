@@ -9,18 +9,18 @@ import mysql from 'mysql2/promise';
 import { restoreInit, saveInit } from '../../src/action/cache.js';
 import { initCacheKey, initRestoreKeys } from '../../src/core/cache-key.js';
 import { freshDatabase } from '../harness/mariadb.js';
-import { actCacheServerBinary, startActCacheServer, type ActCacheServer } from '../support/act-cache-server.js';
+import { actServersBinary, startActServers, type ActServers } from '../support/act-servers.js';
 import { describeRun, makeWorkspace, removeWorkspace, runAction } from './run-action.js';
 
-const built = actCacheServerBinary();
+const built = actServersBinary();
 
 describe('against nektos/act cache server', { skip: built.path ? false : `no act cache server: ${built.reason}` }, () => {
-  let server: ActCacheServer;
+  let server: ActServers;
   let workspace: string;
   const saved = { ...process.env };
 
   before(async () => {
-    server = await startActCacheServer(built.path!);
+    server = await startActServers(built.path!);
     workspace = await mkdtemp(join(tmpdir(), 'olympia-act-ws-'));
   });
   after(async () => {
@@ -31,7 +31,7 @@ describe('against nektos/act cache server', { skip: built.path ? false : `no act
 
   const useServer = () => {
     for (const k of ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL']) delete process.env[k];
-    Object.assign(process.env, { ACTIONS_CACHE_URL: server.url, ACTIONS_RUNTIME_TOKEN: 'act-token', RUNNER_TEMP: join(workspace, '.tmp'), GITHUB_WORKSPACE: workspace });
+    Object.assign(process.env, { ACTIONS_CACHE_URL: server.cacheUrl, ACTIONS_RUNTIME_TOKEN: 'act-token', RUNNER_TEMP: join(workspace, '.tmp'), GITHUB_WORKSPACE: workspace });
   };
 
   test('save, then an exact hit with the same files, a miss, and an older entry through restore-keys', async () => {
@@ -56,7 +56,7 @@ describe('against nektos/act cache server', { skip: built.path ? false : `no act
   });
 
   test('the action: a cold run seeds and saves, a warm run on a fresh database restores and seeds nothing', { timeout: 180_000 }, async () => {
-    const env = { ACTIONS_CACHE_URL: server.url, ACTIONS_RUNTIME_TOKEN: 'act-token' };
+    const env = { ACTIONS_CACHE_URL: server.cacheUrl, ACTIONS_RUNTIME_TOKEN: 'act-token' };
     const runs = [];
     for (const label of ['cold', 'warm']) {
       const db = await freshDatabase(`act${label}`);
