@@ -4,7 +4,16 @@ import { UsageError } from '../src/core/errors.js';
 export const TOOLS = ['ours', 'mysqldump', 'mydumper'] as const;
 export type Tool = (typeof TOOLS)[number];
 
+/** `catalogue`: a few big tables (sized by --scale); `init`: a seeded _init's hundreds of small tables (sized by --fill). */
+export const SHAPES = ['catalogue', 'init'] as const;
+export type Shape = (typeof SHAPES)[number];
+
 export interface BenchArgs {
+  shape: Shape;
+  /** For the init shape: how many times its base row counts (about 66k rows in all). */
+  fill: number;
+  /** `off`: the server runs with local_infile = 0 during the run (as stock mysql:8.0), restored after. */
+  localInfile: 'server' | 'off';
   /** Target on-disk size of the source catalogue (InnoDB data + indexes), in MB (10^6 bytes). */
   scaleMb: number;
   jobs: number;
@@ -32,7 +41,12 @@ Builds (or reuses) a synthetic add-ons catalogue and times, on the same data and
 thread count, our dump/load against mysqldump | mysql and mydumper/myloader.
 
 Options:
+  --shape catalogue|init   catalogue: a few big tables (--scale); init: a seeded
+                           _init's 300 tables, most small or empty (--fill)     [catalogue]
   --scale 100mb|1gb|<N>mb  size of the catalogue (InnoDB data + indexes)        [100mb]
+  --fill N                 init shape: N times its ~66k rows                    [1]
+  --local-infile off       run with the server's local_infile off (as stock mysql:8.0),
+                           restored afterwards; the user needs SUPER            [server's]
   --jobs N                 threads / connections for every parallel tool       [CPUs]
   --only LIST              tools to run, comma-separated: ours,mysqldump,mydumper [all]
   --repeat N               runs per tool; the median is reported               [1]
@@ -67,6 +81,9 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number {
 
 export function parseBenchArgs(argv: string[], cpus: number): BenchArgs {
   const args: BenchArgs = {
+    shape: 'catalogue',
+    fill: 1,
+    localInfile: 'server',
     scaleMb: 100,
     jobs: Math.max(1, cpus),
     only: [...TOOLS],
@@ -89,6 +106,22 @@ export function parseBenchArgs(argv: string[], cpus: number): BenchArgs {
       return v;
     };
     switch (flag) {
+      case '--shape': {
+        const shape = value();
+        if (!(SHAPES as readonly string[]).includes(shape)) throw new UsageError(`--shape: unknown shape ${JSON.stringify(shape)}.`, `Choose from ${SHAPES.join(', ')}.`);
+        args.shape = shape as Shape;
+        break;
+      }
+      case '--fill':
+        args.fill = positiveInt('--fill', value());
+        if (args.fill > 1000) throw new UsageError(`--fill ${args.fill} is out of range.`, 'Choose between 1 and 1000.');
+        break;
+      case '--local-infile': {
+        const v = value();
+        if (v !== 'off') throw new UsageError(`--local-infile takes only "off", got ${JSON.stringify(v)}.`, 'Without the flag the server keeps its own setting.');
+        args.localInfile = 'off';
+        break;
+      }
       case '--scale':
         args.scaleMb = parseScale(value());
         break;

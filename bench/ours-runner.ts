@@ -41,7 +41,7 @@ export function prepareOurs(root: string, opts: { tsx: boolean; cpuProfDir?: str
       ncc(script, out);
       // The dump's threads run the small worker bundle placed next to the main one, as in dist/.
       const workerDir = join(out, '.worker');
-      ncc(join(root, 'src', 'backup', 'dump-thread.ts'), workerDir);
+      ncc(join(root, 'src', 'dump', 'dump-thread.ts'), workerDir);
       renameSync(join(workerDir, 'index.js'), workerBundle);
       rmSync(workerDir, { recursive: true, force: true });
     }

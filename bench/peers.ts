@@ -66,7 +66,7 @@ function mydumperAuth(s: Server): { args: string[]; shown: string[] } {
 
 /** `mydumper -t N [--rows R] -B db -o dir`. */
 export function mydumperDump(s: Server, db: string, dir: string, threads: number, rows: number): Invocation {
-  const rest = ['--database', db, '--outputdir', dir, '--threads', String(threads), ...(rows > 0 ? ['--rows', String(rows)] : []), '--verbose', '1'];
+  const rest = ['--database', db, '--outputdir', dir, '--threads', String(threads), '--triggers', ...(rows > 0 ? ['--rows', String(rows)] : []), '--verbose', '1'];
   const auth = mydumperAuth(s);
   return { command: 'mydumper', args: [...auth.args, ...rest], env: {}, display: show('mydumper', [...auth.shown, ...rest]) };
 }

@@ -8,6 +8,7 @@ import { OlympiaError } from '../src/core/errors.js';
 import { ensureMariaDB } from '../test/harness/mariadb.js';
 import { type BenchArgs, parseBenchArgs, type Tool, USAGE } from './args.js';
 import { type CatalogueInfo, dropCatalogue, ensureCatalogue } from './catalogue.js';
+import { dropInitShape, ensureInitShape, INIT_TABLES } from './init-shape.js';
 import { GNU_TIME, type Measured, runMeasured, type RunSpec } from './measure.js';
 import { prepareOurs, type OursRunner } from './ours-runner.js';
 import { type Invocation, missingBinaries, mydumperDump, myloaderLoad, mysqldumpDump, mysqlLoad, REQUIRED, type Server } from './peers.js';
@@ -129,7 +130,7 @@ async function checkDisk(work: string, cat: CatalogueInfo): Promise<void> {
   log(`Free disk under ${work}: ${(free / 1e9).toFixed(1)} GB (about ${(needed / 1e9).toFixed(1)} GB needed).`);
   if (free < needed) {
     throw new OlympiaError(
-      `Not enough free disk for a ${cat.scaleMb} MB benchmark: ${(free / 1e9).toFixed(1)} GB free under ${work}, about ${(needed / 1e9).toFixed(1)} GB needed.`,
+      `Not enough free disk for this benchmark (${(cat.bytes / 1e6).toFixed(0)} MB source): ${(free / 1e9).toFixed(1)} GB free under ${work}, about ${(needed / 1e9).toFixed(1)} GB needed.`,
       {
         hint: 'Free some space (see `df -h`), or choose a smaller --scale.',
       },
@@ -159,23 +160,43 @@ async function main(argv: string[]): Promise<void> {
   const serverUrl = await ensureMariaDB();
   const server = serverFromUrl(serverUrl);
   const conn: Conn = await connectServer(serverUrl);
-  const work = join(ROOT, '.cache', 'bench', `${args.scaleMb}mb`);
+  const shapeLabel = args.shape === 'init' ? `init-x${args.fill}` : `${args.scaleMb}mb`;
+  const work = join(ROOT, '.cache', 'bench', shapeLabel);
   const loadDbs = args.only.map((t) => `bench_load_${t}`);
   let lastRunKept = false;
+  let restoreLocalInfile: number | undefined;
   try {
     const [[{ v: version }]] = (await conn.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
     const [la1] = loadavg();
     log(`Server ${version} at ${server.host}:${server.port}; ${cpus().length} CPUs, load average ${la1.toFixed(2)}; --jobs ${args.jobs}.`);
     if (la1 > availableParallelism() * 0.5) log(`warning: the machine is busy (load average ${la1.toFixed(2)}); timings will be noisy.`);
 
-    if (args.fresh) await dropCatalogue(serverUrl, args.scaleMb);
-    const cat = await ensureCatalogue(serverUrl, args.scaleMb, { fresh: args.fresh, log });
-    const off = (cat.bytes / (args.scaleMb * 1e6) - 1) * 100;
-    log(
-      `Catalogue \`${cat.database}\`: ${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes (${off >= 0 ? '+' : ''}${off.toFixed(1)}% of ${args.scaleMb} MB), ${cat.rows.size} tables, ${cat.totalRows.toLocaleString('en-US')} rows` +
-        (cat.reused ? ' (cached).' : `, generated in ${(cat.generateMs / 1000).toFixed(1)} s.`),
-    );
-    if (Math.abs(off) > 15) log(`warning: the catalogue is ${off.toFixed(1)}% off its target size.`);
+    let cat: CatalogueInfo;
+    let described: string;
+    if (args.shape === 'init') {
+      if (args.fresh) await dropInitShape(serverUrl, args.fill);
+      cat = await ensureInitShape(serverUrl, args.fill, { fresh: args.fresh, log });
+      described = `_init shape ×${args.fill} (${cat.rows.size} tables, ${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, foreign keys, 3 views, a trigger)`;
+      log(`Source \`${cat.database}\`: ${described}${cat.reused ? ' (cached).' : `, generated in ${(cat.generateMs / 1000).toFixed(1)} s.`}`);
+      if (cat.rows.size !== INIT_TABLES) log(`warning: the source has ${cat.rows.size} tables, not ${INIT_TABLES}.`);
+    } else {
+      if (args.fresh) await dropCatalogue(serverUrl, args.scaleMb);
+      cat = await ensureCatalogue(serverUrl, args.scaleMb, { fresh: args.fresh, log });
+      const off = (cat.bytes / (args.scaleMb * 1e6) - 1) * 100;
+      described = `${args.scaleMb} MB catalogue (${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, ${cat.rows.size} tables)`;
+      log(
+        `Catalogue \`${cat.database}\`: ${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes (${off >= 0 ? '+' : ''}${off.toFixed(1)}% of ${args.scaleMb} MB), ${cat.rows.size} tables, ${cat.totalRows.toLocaleString('en-US')} rows` +
+          (cat.reused ? ' (cached).' : `, generated in ${(cat.generateMs / 1000).toFixed(1)} s.`),
+      );
+      if (Math.abs(off) > 15) log(`warning: the catalogue is ${off.toFixed(1)}% off its target size.`);
+    }
+    const [[{ v: infileNow }]] = (await conn.query('SELECT @@GLOBAL.local_infile AS v')) as unknown as [[{ v: number }]];
+    if (args.localInfile === 'off' && Number(infileNow) === 1) {
+      await conn.query('SET GLOBAL local_infile = 0');
+      restoreLocalInfile = 1;
+      log('The server runs with local_infile = 0 for this benchmark (restored at the end).');
+    }
+    const infileNote = `server local_infile=${args.localInfile === 'off' ? 0 : Number(infileNow)}`;
 
     await mkdir(work, { recursive: true });
     await checkDisk(work, cat);
@@ -250,7 +271,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(
       [
         '',
-        `olympia-data benchmark: ${args.scaleMb} MB catalogue (${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, ${cat.rows.size} tables), --jobs ${args.jobs}, server ${version}`,
+        `olympia-data benchmark: ${described}, --jobs ${args.jobs}, server ${version}, ${infileNote}`,
         'MB/s and rows/s are over the source catalogue (InnoDB data + index bytes, exact row counts) for every tool;',
         "client CPU s is the user + system time of the tool's own processes (the server's work is not in it);",
         "CPU steal s is the time the hypervisor ran other guests on this machine's CPUs during a run: a round",
@@ -269,7 +290,9 @@ async function main(argv: string[]): Promise<void> {
       const doc = {
         createdAt: new Date().toISOString(),
         command: `npm run bench -- ${argv.join(' ')}`.trim(),
-        scaleMb: args.scaleMb,
+        shape: args.shape,
+        ...(args.shape === 'init' ? { fill: args.fill } : { scaleMb: args.scaleMb }),
+        localInfile: args.localInfile === 'off' ? 0 : Number(infileNow),
         jobs: args.jobs,
         repeat: args.repeat,
         reported: args.repeat > 1 ? 'median' : 'single run',
@@ -290,6 +313,7 @@ async function main(argv: string[]): Promise<void> {
       log(`Figures written to ${resolve(args.json)}.`);
     }
   } finally {
+    if (restoreLocalInfile !== undefined) await conn.query(`SET GLOBAL local_infile = ${restoreLocalInfile}`).catch(() => log('warning: could not turn local_infile back on'));
     if (!lastRunKept) {
       for (const db of loadDbs) await dropDatabase(conn, db).catch(() => undefined);
       for (const p of ['ours', 'mysqldump.sql', 'mydumper']) await rm(join(work, p), { recursive: true, force: true });

@@ -13,6 +13,18 @@ describe('bench flags', () => {
     assert.equal(a.keep, false);
     assert.equal(a.sync, false);
     assert.equal(a.json, undefined);
+    assert.equal(a.shape, 'catalogue');
+    assert.equal(a.localInfile, 'server');
+  });
+
+  test("the init shape with its fill, and the server's local_infile turned off", () => {
+    const a = parseBenchArgs(['--shape', 'init', '--fill=20', '--local-infile', 'off'], 2);
+    assert.equal(a.shape, 'init');
+    assert.equal(a.fill, 20);
+    assert.equal(a.localInfile, 'off');
+    assert.throws(() => parseBenchArgs(['--shape', 'wide'], 2), /unknown shape "wide".*|Choose from catalogue, init/);
+    assert.throws(() => parseBenchArgs(['--fill', '0'], 2), UsageError);
+    assert.throws(() => parseBenchArgs(['--local-infile', 'on'], 2), /takes only "off"/);
   });
 
   test('scales: 100mb, 1gb, <N>mb, in either case', () => {
