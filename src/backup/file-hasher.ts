@@ -2,7 +2,7 @@
 // that otherwise keeps one core busy while the rest wait; verify and load run it before anything else.
 // A backup is untrusted: a file is opened without following a link, and only a regular file is read.
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { runPool } from '../core/run-pool.js';
 import { READ_NO_FOLLOW } from '../core/safe-fs.js';
@@ -33,19 +33,20 @@ parentPort.on('message', (path) => {
 });
 `;
 
-async function hashHere(path: string): Promise<FileDigest> {
-  let fh: FileHandle | undefined;
+// A small set is hashed on the main thread with blocking reads: per file, a handful of quick system
+// calls cost less than the round trips through the thread pool that promise-based reads take.
+function hashHere(path: string, buf: Buffer): FileDigest {
+  let fd: number | undefined;
   try {
-    fh = await open(path, READ_NO_FOLLOW);
-    if (!(await fh.stat()).isFile()) throw new Error('not a regular file');
+    fd = openSync(path, READ_NO_FOLLOW);
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
     const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = (await fh.read(buf, 0, buf.length, null)).bytesRead) > 0;) hash.update(buf.subarray(0, n));
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
     return { sha256: hash.digest('hex') };
   } catch (e) {
     return { error: e as NodeJS.ErrnoException };
   } finally {
-    await fh?.close().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -74,7 +75,8 @@ export async function hashFiles(files: readonly { path: string; size: number }[]
   const count = Math.min(Math.max(1, threads), files.length);
   const results = new Array<FileDigest>(files.length);
   if (count <= 1 || total < THREADS_FROM_BYTES) {
-    for (const f of order) results[f.i] = await hashHere(f.path);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (const f of order) results[f.i] = hashHere(f.path, buf);
     return results;
   }
   const workers = Array.from({ length: count }, () => new Worker(THREAD, { eval: true }));

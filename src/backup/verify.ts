@@ -1,7 +1,7 @@
 // Checks every file a manifest lists against its recorded size and sha256. A backup is untrusted:
 // no link below the backup directory is followed, and only regular files count (a link to a file
 // with the right bytes is still a problem: the load would copy whatever it points to).
-import { lstat } from 'node:fs/promises';
+import { lstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { IntegrityError } from '../core/errors.js';
 import { entryKind } from '../core/safe-fs.js';
@@ -21,17 +21,26 @@ export interface VerifyResult {
 
 type Found = { size: number } | { problem: string };
 
+function lstatOf(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The size of the regular file at `rel` (a manifest path, `/`-separated) below `dir`, looked at with
  * lstat one component at a time; `dirs` caches what the directories above it turned out to be.
+ * Blocking calls: one quick system call each, where a promise would cost a thread-pool round trip.
  */
-async function regularFile(dir: string, rel: string, dirs: Map<string, string | null>): Promise<Found> {
+function regularFile(dir: string, rel: string, dirs: Map<string, string | null>): Found {
   const parts = rel.split('/');
   for (let i = 1; i < parts.length; i++) {
     const prefix = parts.slice(0, i).join('/');
     let problem = dirs.get(prefix);
     if (problem === undefined) {
-      const s = await lstat(join(dir, ...parts.slice(0, i))).catch(() => undefined);
+      const s = lstatOf(join(dir, ...parts.slice(0, i)));
       if (!s) problem = 'missing';
       else if (s.isSymbolicLink()) problem = `${prefix} is a symbolic link (links are not loaded)`;
       else if (!s.isDirectory()) problem = `missing (${prefix} is ${entryKind(s) ?? 'a file'}, not a directory)`;
@@ -40,7 +49,7 @@ async function regularFile(dir: string, rel: string, dirs: Map<string, string | 
     }
     if (problem !== null) return { problem };
   }
-  const s = await lstat(join(dir, ...parts)).catch(() => undefined);
+  const s = lstatOf(join(dir, ...parts));
   if (!s) return { problem: 'missing' };
   if (s.isSymbolicLink()) return { problem: 'a symbolic link (links are not loaded)' };
   if (!s.isFile()) return { problem: `${entryKind(s)}, not a regular file` };
@@ -55,7 +64,7 @@ export async function verifyBackup(dir: string, manifest: Manifest, jobs: number
   // Sizes first: a missing, truncated or linked file is reported without reading anything.
   for (const f of files) {
     const path = join(dir, ...f.path.split('/'));
-    const found = await regularFile(dir, f.path, dirs);
+    const found = regularFile(dir, f.path, dirs);
     if ('problem' in found) {
       problems.push({ path: f.path, problem: found.problem });
       continue;

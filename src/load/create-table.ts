@@ -1,6 +1,8 @@
 // Splits SHOW CREATE TABLE output into the statement that creates the bare table (columns, primary
 // key, checks) and the ALTERs that add secondary indexes and foreign keys once the rows are in:
-// building indexes after a bulk load is much faster than maintaining them row by row.
+// building indexes after a bulk load is much faster than maintaining them row by row, for big tables.
+// For a small one the ALTER (another pass over the table, another round trip) costs more than the
+// upkeep it saves, so it is created whole.
 import { quoteIdent } from '../mysql/connect.js';
 
 export interface SplitCreateTable {
@@ -14,6 +16,14 @@ const DEFERRABLE = /^\s*(UNIQUE KEY|KEY|FULLTEXT KEY|SPATIAL KEY|UNIQUE INDEX|IN
 function firstIndexColumn(line: string): string | undefined {
   const m = /\(\s*`((?:[^`]|``)*)`/.exec(line.replace(/^\s*(?:CONSTRAINT\s+`(?:[^`]|``)*`\s+)?\w+(?:\s+\w+)?\s+`(?:[^`]|``)*`\s*/, ' '));
   return m?.[1];
+}
+
+/** Data files at least this big load into a bare table and get their indexes afterwards. */
+export const DEFER_INDEXES_MIN_BYTES = 16 * 1024 * 1024;
+
+/** How one table of a backup is created: whole when its data is small, else split (see above). */
+export function tableCreation(table: string, createSql: string, dataBytes: number): SplitCreateTable {
+  return dataBytes >= DEFER_INDEXES_MIN_BYTES ? splitCreateTable(table, createSql) : { create: createSql, deferred: [] };
 }
 
 export function splitCreateTable(table: string, createSql: string): SplitCreateTable {

@@ -145,17 +145,18 @@ export async function columnKinds(conn: Connection, table: string, columns: stri
   });
 }
 
-/** Inserts every row of one data file; returns the row count. */
+/** Inserts every row of one data file; returns the rows the server reports inserted. */
 export async function insertFile(conn: Connection, table: string, columns: string[], kinds: ColumnKind[], path: string, maxStatementBytes = 4 << 20): Promise<number> {
   const head = `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `;
   const parser = new LoadDataParser();
   let batch: string[] = [];
   let batchBytes = 0;
-  let rows = 0;
+  let inserted = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const sql = head + batch.join(',');
     const [result] = await retryOnDeadlock(() => conn.query(sql));
+    inserted += Number((result as { affectedRows?: number }).affectedRows ?? 0);
     if ((result as { warningStatus?: number }).warningStatus) {
       const [w] = await conn.query('SHOW WARNINGS LIMIT 3');
       throw new Error((w as { Message: string }[]).map((x) => x.Message).join('; '));
@@ -172,11 +173,10 @@ export async function insertFile(conn: Connection, table: string, columns: strin
     for (const tuple of pending) {
       batch.push(tuple);
       batchBytes += tuple.length;
-      rows++;
       if (batchBytes >= maxStatementBytes) await flush();
     }
   }
   if (!parser.end()) throw new Error('the file ends in the middle of a row');
   await flush();
-  return rows;
+  return inserted;
 }

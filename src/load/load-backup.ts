@@ -61,7 +61,10 @@ export interface LoadResult {
   connections: number;
 }
 
-const SESSION = 'SET foreign_key_checks = 0, unique_checks = 0';
+// Unique checks stay on for a backup's rows: a table created whole keeps its unique indexes honest.
+const SESSION = 'SET foreign_key_checks = 0';
+// A db.sql sets these itself, as mysqldump writes them; the same, in case it does not.
+const REPLAY_SESSION = 'SET foreign_key_checks = 0, unique_checks = 0';
 
 /** Connections the server can still take: SHOW STATUS and the user's own processes need no privilege. */
 async function headroom(control: Connection, user: string): Promise<number> {
@@ -147,7 +150,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       reporter.info(`Loading addons-server backup "${opts.name}" (db.sql) into a staging database…`);
       const replay = await connect(access.target, { rawBytes: true, noLocalFiles: true });
       workers.push(replay);
-      await replay.query(SESSION);
+      await replay.query(REPLAY_SESSION);
       const found = await stageAddonsServerBackup({ dir: backup.path, conn: replay, stage, reporter, guard: statementGuard(access.mode, server) });
       objects = rewriteObjects(found, server);
       const tar = join(backup.path, 'storage.tar');

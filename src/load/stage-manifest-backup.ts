@@ -1,16 +1,15 @@
-// Loads an olympia-data backup into the staging database: bare tables first, then all data files
-// in parallel with LOAD DATA LOCAL INFILE, each table's secondary indexes and foreign keys as soon as
-// its rows are in, then counts.
+// Loads an olympia-data backup into the staging database: the tables first (created in parallel; a big
+// one bare, see create-table.ts), then all data files in parallel with LOAD DATA LOCAL INFILE (or
+// INSERTs), a big table's secondary indexes and foreign keys as soon as its rows are in, then counts.
 import { createReadStream } from 'node:fs';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
 import type { StatementGuard } from './confinement.js';
 import type { Reporter } from '../core/reporter.js';
-import { runPool } from '../core/run-pool.js';
 import { runQueue } from '../core/work-queue.js';
 import { type Connection, quoteIdent } from '../mysql/connect.js';
-import { splitCreateTable } from './create-table.js';
+import { type SplitCreateTable, tableCreation } from './create-table.js';
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
@@ -81,15 +80,14 @@ export async function stageManifestBackup(opts: {
 }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
-  const deferred = new Map<string, string[]>();
+  const creation = new Map<string, SplitCreateTable>();
   for (const t of manifest.tables) {
     const vetted = opts.guard.vet(t.createSql, `The definition of table "${t.name}"`);
     if (vetted?.kind !== 'CREATE TABLE') throw new IntegrityError(`The definition of table "${t.name}" in the backup does not create a table. Nothing was changed.`);
-    const split = splitCreateTable(t.name, vetted.sql);
+    const plan = tableCreation(t.name, vetted.sql, tableBytes(t));
     // The ALTERs are cut from the definition's text: checked on their own too, before any runs.
-    for (const sql of split.deferred) opts.guard.vet(sql, `The indexes of table "${t.name}"`);
-    await first.query(split.create);
-    deferred.set(t.name, split.deferred);
+    for (const sql of plan.deferred) opts.guard.vet(sql, `The indexes of table "${t.name}"`);
+    creation.set(t.name, plan);
   }
 
   // A stock mysql:8.0 refuses LOAD DATA LOCAL; INSERTs then do the job, only slower.
@@ -98,21 +96,30 @@ export async function stageManifestBackup(opts: {
   if (useInsert && opts.method !== 'insert')
     reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
   const kinds = new Map<string, ColumnKind[]>();
-  if (useInsert) for (const t of manifest.tables) kinds.set(t.name, await columnKinds(first, t.name, t.columns, t.bitColumns));
 
-  // One queue for rows and indexes: when the last file of a table is in, building that table's
-  // secondary indexes and foreign keys goes to the front, while other tables are still loading.
-  type Task = { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
-  const files = manifest.tables.flatMap((table) => table.files.map((file) => ({ kind: 'file' as const, table, file })));
-  files.sort((a, b) => b.file.size - a.file.size);
+  // One queue for the whole load, so no connection waits for a phase to end: a created table's files
+  // go to the front, and when a big table's last file is in, building its indexes does too. Tables
+  // are created biggest first, so the long loads start early. Foreign key checks are off on these
+  // connections, so a table may name one not created yet.
+  type Task = { kind: 'create'; table: TableEntry } | { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
+  const creates: Task[] = [...manifest.tables].sort((a, b) => tableBytes(b) - tableBytes(a)).map((table) => ({ kind: 'create', table }));
   const filesLeft = new Map(manifest.tables.map((t) => [t.name, t.files.length]));
-  const progress = new Map<string, { rows: number; bytes: number }>();
-  const indexesOf = (table: TableEntry): Task[] => ((deferred.get(table.name) ?? []).length > 0 ? [{ kind: 'indexes', table }] : []);
-  const initial: Task[] = [...files, ...manifest.tables.filter((t) => t.files.length === 0).flatMap(indexesOf)];
-  await runQueue(workers, initial, async (conn, task, queue) => {
+  const loaded = new Map(manifest.tables.map((t) => [t.name, { rows: 0, bytes: 0 }]));
+  const indexesOf = (table: TableEntry): Task[] => (creation.get(table.name)!.deferred.length > 0 ? [{ kind: 'indexes', table }] : []);
+  await runQueue(workers, creates, async (conn, task, queue) => {
     const { table } = task;
+    if (task.kind === 'create') {
+      await conn.query(creation.get(table.name)!.create);
+      if (useInsert) kinds.set(table.name, await columnKinds(conn, table.name, table.columns, table.bitColumns));
+      // An empty file (no bytes, as verified) has nothing to load.
+      const files = table.files.filter((f) => f.size > 0 || f.rows > 0);
+      filesLeft.set(table.name, files.length);
+      const next: Task[] = files.length ? [...files].sort((a, b) => b.size - a.size).map((file) => ({ kind: 'file', table, file })) : indexesOf(table);
+      for (const t of next.reverse()) queue.add(t, true);
+      return;
+    }
     if (task.kind === 'indexes') {
-      for (const sql of deferred.get(table.name)!) await retryOnDeadlock(() => conn.query(sql));
+      for (const sql of creation.get(table.name)!.deferred) await retryOnDeadlock(() => conn.query(sql));
       return;
     }
     const { file } = task;
@@ -131,24 +138,27 @@ export async function stageManifestBackup(opts: {
         'The data does not fit the table definition; the backup may come from an incompatible server.',
       );
     }
-    const p = progress.get(table.name) ?? { rows: 0, bytes: 0 };
+    const p = loaded.get(table.name)!;
     p.rows += r.rows;
     p.bytes += file.size;
-    progress.set(table.name, p);
     reporter.progress?.({ label: table.name, rows: p.rows, bytes: p.bytes, totalRows: table.rows });
     const left = filesLeft.get(table.name)! - 1;
     filesLeft.set(table.name, left);
     if (left === 0) for (const t of indexesOf(table)) queue.add(t, true);
   });
 
-  await runPool(workers, manifest.tables, async (conn, t) => {
-    const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(t.name)}`);
-    const n = Number((r as { n: number | string }[])[0].n);
+  // The rows the server reports inserted, with no warning, into a table this load created empty.
+  for (const t of manifest.tables) {
+    const n = loaded.get(t.name)!.rows;
     if (n !== t.rows) {
       throw new IntegrityError(
         `Table "${t.name}" holds ${n} rows after loading; the backup recorded ${t.rows}. Nothing was changed.`,
         'The backup may be damaged: run `olympia-data verify` on it.',
       );
     }
-  });
+  }
+}
+
+function tableBytes(t: TableEntry): number {
+  return t.files.reduce((n, f) => n + f.size, 0);
 }

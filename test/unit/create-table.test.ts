@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitCreateTable } from '../../src/load/create-table.js';
+import { DEFER_INDEXES_MIN_BYTES, splitCreateTable, tableCreation } from '../../src/load/create-table.js';
 
 const addons = [
   'CREATE TABLE `addons` (',
@@ -63,4 +63,13 @@ test('a table with nothing to defer is unchanged', () => {
 test('quotes backticks in table names', () => {
   const sql = 'CREATE TABLE `we``ird` (\n  `a` int NOT NULL,\n  KEY `k` (`a`)\n) ENGINE=InnoDB';
   assert.deepEqual(splitCreateTable('we`ird', sql).deferred, ['ALTER TABLE `we``ird` ADD KEY `k` (`a`)']);
+});
+
+test('a small table is created whole; from DEFER_INDEXES_MIN_BYTES of data on, bare with its indexes deferred', () => {
+  const small = tableCreation('addons', addons, DEFER_INDEXES_MIN_BYTES - 1);
+  assert.equal(small.create, addons);
+  assert.deepEqual(small.deferred, []);
+  const big = tableCreation('addons', addons, DEFER_INDEXES_MIN_BYTES);
+  assert.deepEqual(big, splitCreateTable('addons', addons));
+  assert.ok(big.deferred.length > 0);
 });
