@@ -5,30 +5,47 @@ import { open, type FileHandle } from 'node:fs/promises';
 export class HashingWriter {
   private hash: Hash = createHash('sha256');
   size = 0;
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(private readonly file: Promise<FileHandle>) {
+    // Whoever writes, closes or discards sees a failure; nobody doing so yet is no crash.
+    file.catch(() => undefined);
+  }
 
   /**
    * Creates `path` (it must not exist) with exactly `mode`: private (0600) unless told otherwise,
    * whatever the process umask, as a backup holds user data.
    */
   static async create(path: string, mode = 0o600): Promise<HashingWriter> {
-    const fh = await open(path, 'wx', mode);
-    try {
-      // open() applies the umask to the mode; fchmod sets it exactly.
-      await fh.chmod(mode);
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      throw e;
-    }
-    return new HashingWriter(fh);
+    const w = HashingWriter.opening(path, mode);
+    await w.file;
+    return w;
+  }
+
+  /**
+   * As create, but returns at once while the file is being created, so the caller can start what
+   * produces the data (a query) meanwhile; the first write waits for the file, and fails as create would.
+   */
+  static opening(path: string, mode = 0o600): HashingWriter {
+    return new HashingWriter(
+      open(path, 'wx', mode).then(async (fh) => {
+        try {
+          // open() applies the umask to the mode; fchmod sets it exactly.
+          await fh.chmod(mode);
+        } catch (e) {
+          await fh.close().catch(() => undefined);
+          throw e;
+        }
+        return fh;
+      }),
+    );
   }
 
   async write(chunk: Buffer): Promise<void> {
+    const fh = await this.file;
     if (chunk.length === 0) return;
     this.hash.update(chunk);
     let off = 0;
     while (off < chunk.length) {
-      const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
       off += bytesWritten;
     }
     this.size += chunk.length;
@@ -47,14 +64,13 @@ export class HashingWriter {
    * e.g. before a manifest lists it; meanwhile the next file can be written.
    */
   closeInBackground(opts: { sync: boolean }): { size: number; sha256: string; closed: Promise<void> } {
-    const fh = this.fh;
-    const closed = (opts.sync ? fh.sync() : Promise.resolve()).finally(() => fh.close());
+    const closed = this.file.then((fh) => (opts.sync ? fh.sync() : Promise.resolve()).finally(() => fh.close()));
     // Whoever awaits it sees a failure; nobody awaiting (the dump failed elsewhere) is no crash.
     closed.catch(() => undefined);
     return { size: this.size, sha256: this.hash.digest('hex'), closed };
   }
 
   async discard(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
+    await this.file.then((fh) => fh.close()).catch(() => undefined);
   }
 }

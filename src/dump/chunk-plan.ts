@@ -56,14 +56,20 @@ export function rangeCondition(column: string, range: ChunkRange): string {
   return parts.join(' AND ');
 }
 
+/** Tables that keep one connection busy enough to be worth another, whatever their size. */
+export const TABLES_PER_CONNECTION = 32;
+
 /**
- * How many connections a dump opens: at most `jobs`, and no more than the data has chunks for. A
- * database under one chunk is read over a single connection: a second would only add its connect
- * and snapshot, and past the second each costs a thread that takes about as long to start as a
- * small database takes to read.
+ * How many connections a dump opens: at most `jobs`, and no more than the work needs. The work is
+ * the data's chunks, or, for many small tables, the tables: each costs a query and a file of its
+ * own however few its rows. A small database of a few tables is read over a single connection: a
+ * second would only add its connect and snapshot, and past the second each costs a thread that takes
+ * about as long to start as a small database takes to read.
  */
-export function dumpConnections(dataBytes: number, chunkBytes: number, jobs: number): number {
-  return Math.max(1, Math.min(Math.floor(jobs), Math.ceil(dataBytes / Math.max(1, chunkBytes))));
+export function dumpConnections(dataBytes: number, tables: number, chunkBytes: number, jobs: number): number {
+  const byData = Math.ceil(dataBytes / Math.max(1, chunkBytes));
+  const byTables = Math.ceil(tables / TABLES_PER_CONNECTION);
+  return Math.max(1, Math.min(Math.floor(jobs), Math.max(byData, byTables)));
 }
 
 /** Chunks whose sizes differ by less than this count as the same size when ordering them. */

@@ -148,8 +148,12 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
     // cache or variable.
     await control.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
-    const [size] = await control.query('SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.database]);
-    connections = dumpConnections(Number((size as { bytes: number | string }[])[0].bytes), chunkBytes, Math.max(1, opts.jobs));
+    const [size] = await control.query(
+      "SELECT COALESCE(SUM(DATA_LENGTH), 0) AS bytes, COUNT(*) AS tables FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+      [target.database],
+    );
+    const { bytes, tables } = (size as { bytes: number | string; tables: number | string }[])[0];
+    connections = dumpConnections(Number(bytes), Number(tables), chunkBytes, Math.max(1, opts.jobs));
     // The other connections (and threads) start at once, on the other cores, while this thread
     // gets on with the backup directory.
     readers.grow(target, connections - 1);
@@ -168,17 +172,12 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     const version = await serverVersion(control);
     const snap = await openSnapshot(opts, control, readers);
 
-    // Read the schema while writes are frozen, so it matches the data the workers will see.
+    // The schema is read while writes (and DDL) are frozen, so it matches the data the workers see:
+    // first what the chunks need, then, while the rows already stream, the definitions.
     const db = target.database;
     const { tables, views } = await listTables(control, db);
     const columns = await listColumns(control, db);
     const primaries = await primaryKeys(control, db);
-    const creates = new Map<string, string>();
-    for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
-    const viewDefs = [];
-    for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
-    const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
-
     await makeDir(join(pending.dir, 'data'), PRIVATE_DIR);
     const keys = new Map(tables.map((t) => [t.name, splitColumn(primaries.get(t.name), columns.get(t.name) ?? [])]));
     const bounds = new Map<string, { lo: bigint; hi: bigint }>();
@@ -188,7 +187,15 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       const { lo, hi } = (mm as { lo: string | null; hi: string | null }[])[0];
       if (lo !== null && hi !== null) bounds.set(t.name, { lo: BigInt(lo), hi: BigInt(hi) });
     }
-    const { tasks, entries } = planDump({ database: db, tables, columns, createSql: creates, keys, bounds }, chunkBytes);
+    const { tasks, entries } = planDump({ database: db, tables, columns, keys, bounds }, chunkBytes);
+    const readDefinitions = async () => {
+      const creates = new Map<string, string>();
+      for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
+      const viewDefs = [];
+      for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
+      const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
+      return { creates, viewDefs, triggers };
+    };
 
     const estimated = new Map(tables.map((t) => [t.name, t.estimatedRows]));
     const done = new Map<string, { rows: number; bytes: number }>();
@@ -202,14 +209,18 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     const sync = mustSync(opts.sync ?? 'auto', pending.replaces);
     const chunk = (task: DumpTask) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')), sync });
     let results: ChunkResult[];
+    let definitions: Awaited<ReturnType<typeof readDefinitions>>;
     if (snap.pool) {
-      // Connections whose snapshot has started take chunks at once; writes stay frozen until all have.
+      // Connections whose snapshot has started take chunks at once; writes stay frozen until all
+      // have, and until the definitions are read.
       const running = snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes));
       running.catch(() => undefined); // awaited below, after the unlock
+      definitions = await readDefinitions();
       await snap.started;
       await snap.unlock();
       results = await running;
     } else {
+      definitions = await readDefinitions();
       // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
       // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The
       // pool's connections do the same when they start their snapshots.)
@@ -219,6 +230,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       await Promise.all(written.map((w) => w.closed));
       results = written;
     }
+    const { creates, viewDefs, triggers } = definitions;
     // Files are listed in chunk order, whatever order they were written in.
     const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
     for (const r of byIndex) {
@@ -228,7 +240,6 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     }
     if (snap.pool) await snap.pool.finish();
     else await control.query('COMMIT').catch(() => undefined);
-
     const storage = opts.storageDir ? { files: await snapshotStorage(opts.storageDir, pending.dir, reporter, { sync }) } : null;
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
@@ -240,7 +251,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       database: db,
       ...(opts.migrationHash ? { migrationHash: opts.migrationHash } : {}),
       ...(opts.migrationHash && opts.migrationFiles ? { migrationFiles: opts.migrationFiles } : {}),
-      tables: [...entries.values()],
+      tables: [...entries.values()].map(({ name, ...rest }) => ({ name, createSql: creates.get(name)!, ...rest })),
       views: viewDefs,
       triggers,
       storage,

@@ -17,18 +17,19 @@ export interface DumpSchema {
   database: string;
   tables: readonly TableInfo[];
   columns: ReadonlyMap<string, readonly ColumnInfo[]>;
-  createSql: ReadonlyMap<string, string>;
   /** The column each table can be split on, if any (see splitColumn). */
   keys: ReadonlyMap<string, string | undefined>;
   /** MIN and MAX of that column, for the tables big enough to be split. */
   bounds: ReadonlyMap<string, { lo: bigint; hi: bigint }>;
 }
 
+export type PlannedEntry = Omit<TableEntry, 'createSql'>;
+
 export interface DumpPlan {
   /** In the order connections should take them (biggest first). */
   tasks: DumpTask[];
-  /** Manifest entries, one per table, with no files or rows yet. */
-  entries: Map<string, TableEntry>;
+  /** Manifest entries, one per table, with no files or rows yet; the caller adds each definition. */
+  entries: Map<string, PlannedEntry>;
 }
 
 export function dataFileName(table: string, index: number): string {
@@ -55,7 +56,7 @@ export function tablesToSplit(schema: Pick<DumpSchema, 'tables' | 'keys'>, chunk
 
 export function planDump(schema: DumpSchema, chunkBytes: number): DumpPlan {
   const planned: DumpTask[] = [];
-  const entries = new Map<string, TableEntry>();
+  const entries = new Map<string, PlannedEntry>();
   for (const t of schema.tables) {
     const cols = storedColumns(schema, t.name);
     const bitColumns = cols.filter((c) => c.dataType === 'bit').map((c) => c.name);
@@ -79,7 +80,7 @@ export function planDump(schema: DumpSchema, chunkBytes: number): DumpPlan {
         weight: t.dataBytes / ranges.length,
       });
     });
-    entries.set(t.name, { name: t.name, createSql: schema.createSql.get(t.name)!, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
+    entries.set(t.name, { name: t.name, columns: cols.map((c) => c.name), bitColumns, rows: 0, files: [] });
   }
   return { tasks: dumpOrder(planned), entries };
 }

@@ -65,7 +65,8 @@ interface RawConnection {
  * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
 export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; closed: Promise<void> }> {
-  const writer = await HashingWriter.create(q.file);
+  // The query starts while the file is being created.
+  const writer = HashingWriter.opening(q.file);
   try {
     const rows = await streamRows(conn, q, writer);
     return { rows, ...writer.closeInBackground({ sync: q.sync }) };

@@ -42,11 +42,13 @@ test('the chunk count is capped', () => {
 
 test('a dump opens no more connections than its data has chunks, and never more than --jobs', () => {
   const MB = 1 << 20;
-  assert.equal(dumpConnections(5 * MB, 64 * MB, 8), 1, 'a small database: one connection');
-  assert.equal(dumpConnections(0, 64 * MB, 4), 1, 'an empty one still gets its connection');
-  assert.equal(dumpConnections(100 * MB, 64 * MB, 8), 2);
-  assert.equal(dumpConnections(10_000 * MB, 64 * MB, 8), 8, '--jobs caps it');
-  assert.equal(dumpConnections(10_000 * MB, 64 * MB, 1), 1);
+  assert.equal(dumpConnections(5 * MB, 12, 64 * MB, 8), 1, 'a small database of a few tables: one connection');
+  assert.equal(dumpConnections(0, 0, 64 * MB, 4), 1, 'an empty one still gets its connection');
+  assert.equal(dumpConnections(100 * MB, 12, 64 * MB, 8), 2);
+  assert.equal(dumpConnections(10_000 * MB, 12, 64 * MB, 8), 8, '--jobs caps it');
+  assert.equal(dumpConnections(10_000 * MB, 12, 64 * MB, 1), 1);
+  assert.equal(dumpConnections(16 * MB, 300, 64 * MB, 2), 2, 'hundreds of small tables are work too');
+  assert.equal(dumpConnections(16 * MB, 300, 64 * MB, 16), 10, 'one connection per TABLES_PER_CONNECTION tables');
 });
 
 test('the main thread serves two connections: a thread for each one past those', () => {

@@ -18,7 +18,6 @@ function schema(overrides: Partial<DumpSchema> = {}): DumpSchema {
     database: 'app',
     tables,
     columns,
-    createSql: new Map(tables.map((t) => [t.name, `CREATE TABLE \`${t.name}\` (x int)`])),
     keys,
     bounds: new Map([['big', { lo: 1n, hi: 4_000_000n }]]),
     ...overrides,
@@ -84,7 +83,6 @@ test('names that need quoting stay one file name and one identifier', () => {
     columns: new Map([[odd, [col('id', 'int')]]]),
     keys: new Map([[odd, 'id']]),
     bounds: new Map(),
-    createSql: new Map([[odd, 'CREATE TABLE x (id int)']]),
   });
   const { tasks } = planDump(s, 64 * MB);
   assert.equal(tasks[0].file, `data/${encodeURIComponent(odd)}.00000.tsv`);
