@@ -27124,35 +27124,48 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 
 
 class HashingWriter {
-    fh;
+    file;
     hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     size = 0;
-    constructor(fh) {
-        this.fh = fh;
+    constructor(file) {
+        this.file = file;
+        // Whoever writes, closes or discards sees a failure; nobody doing so yet is no crash.
+        file.catch(() => undefined);
     }
     /**
      * Creates `path` (it must not exist) with exactly `mode`: private (0600) unless told otherwise,
      * whatever the process umask, as a backup holds user data.
      */
     static async create(path, mode = 0o600) {
-        const fh = await (0,promises_namespaceObject.open)(path, 'wx', mode);
-        try {
-            // open() applies the umask to the mode; fchmod sets it exactly.
-            await fh.chmod(mode);
-        }
-        catch (e) {
-            await fh.close().catch(() => undefined);
-            throw e;
-        }
-        return new HashingWriter(fh);
+        const w = HashingWriter.opening(path, mode);
+        await w.file;
+        return w;
+    }
+    /**
+     * As create, but returns at once while the file is being created, so the caller can start what
+     * produces the data (a query) meanwhile; the first write waits for the file, and fails as create would.
+     */
+    static opening(path, mode = 0o600) {
+        return new HashingWriter((0,promises_namespaceObject.open)(path, 'wx', mode).then(async (fh) => {
+            try {
+                // open() applies the umask to the mode; fchmod sets it exactly.
+                await fh.chmod(mode);
+            }
+            catch (e) {
+                await fh.close().catch(() => undefined);
+                throw e;
+            }
+            return fh;
+        }));
     }
     async write(chunk) {
+        const fh = await this.file;
         if (chunk.length === 0)
             return;
         this.hash.update(chunk);
         let off = 0;
         while (off < chunk.length) {
-            const { bytesWritten } = await this.fh.write(chunk, off, chunk.length - off);
+            const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
             off += bytesWritten;
         }
         this.size += chunk.length;
@@ -27169,14 +27182,13 @@ class HashingWriter {
      * e.g. before a manifest lists it; meanwhile the next file can be written.
      */
     closeInBackground(opts) {
-        const fh = this.fh;
-        const closed = (opts.sync ? fh.sync() : Promise.resolve()).finally(() => fh.close());
+        const closed = this.file.then((fh) => (opts.sync ? fh.sync() : Promise.resolve()).finally(() => fh.close()));
         // Whoever awaits it sees a failure; nobody awaiting (the dump failed elsewhere) is no crash.
         closed.catch(() => undefined);
         return { size: this.size, sha256: this.hash.digest('hex'), closed };
     }
     async discard() {
-        await this.fh.close().catch(() => undefined);
+        await this.file.then((fh) => fh.close()).catch(() => undefined);
     }
 }
 
@@ -27208,7 +27220,8 @@ function rowsReadInBulk() {
  * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
 async function dumpChunk(conn, q) {
-    const writer = await HashingWriter.create(q.file);
+    // The query starts while the file is being created.
+    const writer = HashingWriter.opening(q.file);
     try {
         const rows = await streamRows(conn, q, writer);
         return { rows, ...writer.closeInBackground({ sync: q.sync }) };

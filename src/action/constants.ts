@@ -6,6 +6,7 @@ export enum Inputs {
   Load = 'load',
   SkipSeed = 'skip-seed',
   SkipIndex = 'skip-index',
+  EnableLocalInfile = 'enable-local-infile',
   Services = 'services',
   MysqlImage = 'mysql-image',
   ElasticsearchImage = 'elasticsearch-image',

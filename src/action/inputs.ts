@@ -29,6 +29,7 @@ export interface ActionOptions {
   load?: BackupName;
   skipSeed: boolean;
   skipIndex: boolean;
+  enableLocalInfile: boolean;
   services: ServiceMode;
   mysqlImage?: string;
   elasticsearchImage?: string;
@@ -214,6 +215,7 @@ export function readInputs(io: InputSource): ActionOptions {
     load: load === undefined ? undefined : backupName(Inputs.Load, load),
     skipSeed: boolean(io, Inputs.SkipSeed, false),
     skipIndex: boolean(io, Inputs.SkipIndex, false),
+    enableLocalInfile: boolean(io, Inputs.EnableLocalInfile, false),
     services: oneOf(io, Inputs.Services, ServiceModes, 'docker'),
     mysqlImage: optional(io, Inputs.MysqlImage),
     elasticsearchImage: optional(io, Inputs.ElasticsearchImage),

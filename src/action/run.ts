@@ -125,6 +125,7 @@ class ActionRun {
       storageDir: options.storageDir,
       hooks: { migrate: options.migrateCommand, seed: options.seedCommand, index: options.indexCommand },
       reporter: this.reporter,
+      enableLocalInfile: options.enableLocalInfile,
     });
     // A URL from olympia-data.json carries its password too.
     maskUrlSecret(this.io, ctx.databaseUrl);

@@ -15,6 +15,7 @@ const COMMON: Options = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   'lock-timeout': { type: 'string' },
+  'enable-local-infile': { type: 'boolean' },
 };
 
 const HOOKS: Options = {
@@ -189,6 +190,8 @@ export function commandHelp(command: string): string {
     '  --storage-dir DIR      uploaded files directory backed up with the database',
     '  -j, --jobs N           parallel connections (default: number of CPUs)',
     '  --lock-timeout S       seconds to wait for another run holding the database (default 600)',
+    "  --enable-local-infile  a load may turn the server's local_infile on, and off after",
+    '                         (needs SUPER; for a throwaway CI server; OLYMPIA_ENABLE_LOCAL_INFILE=1)',
     '  --json                 print the result as JSON on stdout',
     '  -q, --quiet            only errors',
     '  -h, --help             this help',

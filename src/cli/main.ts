@@ -42,6 +42,7 @@ async function buildContext(v: Values, env: NodeJS.ProcessEnv): Promise<Context>
     storageDir: str(v, 'storage-dir') ?? env.OLYMPIA_STORAGE_DIR,
     jobs: parsePositiveInt(str(v, 'jobs'), '--jobs'),
     lockTimeoutS: parsePositiveInt(str(v, 'lock-timeout'), '--lock-timeout'),
+    enableLocalInfile: v['enable-local-infile'] === true || env.OLYMPIA_ENABLE_LOCAL_INFILE === '1',
     // Flag, then OLYMPIA_*_COMMAND, then olympia-data.json.
     hooks: {
       migrate: str(v, 'migrate-command') ?? (env.OLYMPIA_MIGRATE_COMMAND || undefined),

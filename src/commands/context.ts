@@ -30,6 +30,8 @@ export interface Context {
   hooks: { migrate?: string; seed?: string; index?: string };
   reporter: Reporter;
   lockTimeoutS: number;
+  /** Loads may turn a server's local_infile on for themselves (load/local-infile.ts). */
+  enableLocalInfile: boolean;
 }
 
 export interface ContextInput {
@@ -43,6 +45,7 @@ export interface ContextInput {
   hooks?: { migrate?: string; seed?: string; index?: string };
   reporter: Reporter;
   lockTimeoutS?: number;
+  enableLocalInfile?: boolean;
 }
 
 export function defaultJobs(): number {
@@ -69,6 +72,7 @@ export function makeContext(input: ContextInput): Context {
     },
     reporter: input.reporter,
     lockTimeoutS: input.lockTimeoutS ?? DEFAULT_LOCK_TIMEOUT_S,
+    enableLocalInfile: input.enableLocalInfile ?? false,
   };
 }
 

@@ -25,6 +25,7 @@ export async function loadBackup(ctx: Context, request: LoadRequest): Promise<Lo
     jobs: ctx.jobs,
     reporter: ctx.reporter,
     lockTimeoutS: ctx.lockTimeoutS,
+    enableLocalInfile: ctx.enableLocalInfile,
     lockedConnection: request.lockedConnection,
     // Just before the swap: should the load die after it, the next initialize still knows the index is behind.
     beforeSwap: () => noteDataChange(ctx, target),

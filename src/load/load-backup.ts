@@ -26,6 +26,7 @@ import { loadConnections, serverHeadroom } from './connection-budget.js';
 import { checkObject, prepareDefiner, rewriteObjects, type SchemaObjects, tryObjectsInStage } from './schema-objects.js';
 import { tableStatement } from './statement-check.js';
 import { listTables } from '../mysql/schema.js';
+import { enableLocalInfileForLoad } from './local-infile.js';
 
 export interface LoadOptions {
   target: MysqlTarget;
@@ -43,6 +44,8 @@ export interface LoadOptions {
    * a killed run's RENAME TABLE ends on the server before the lock frees another run.
    */
   lockedConnection?: Connection;
+  /** Turn a server's local_infile on for the load and off after, if it is off and the user may (load/local-infile.ts). */
+  enableLocalInfile?: boolean;
   /** Called once everything is staged and checked, just before the live data is swapped. */
   beforeSwap?: () => Promise<unknown>;
 }
@@ -141,7 +144,12 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         server,
         manifest.tables.map((t) => t.name),
       );
-      await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard });
+      const infile = await enableLocalInfileForLoad(control, opts.enableLocalInfile ?? false, reporter);
+      try {
+        await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard });
+      } finally {
+        await infile.restore();
+      }
       if (manifest.storage) {
         storageFill = copyBackupStorage(backup.path, manifest.storage.files);
         storageFiles = manifest.storage.files.length;
