@@ -133,12 +133,3 @@ async function generate(conn: mysql.Connection, db: string, fill: number, log: (
   await conn.query(TRIGGER);
   await conn.query(`ALTER TABLE parent_items COMMENT = '${MARKER(INIT_SHAPE_VERSION)}'`);
 }
-
-export async function dropInitShape(serverUrl: string, fill: number): Promise<void> {
-  const conn = await mysql.createConnection({ uri: serverUrl });
-  try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${initShapeDatabase(fill)}\``);
-  } finally {
-    await conn.end().catch(() => undefined);
-  }
-}

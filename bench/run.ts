@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { OlympiaError } from '../src/core/errors.js';
 import { ensureMariaDB } from '../test/harness/mariadb.js';
 import { type BenchArgs, parseBenchArgs, type Tool, USAGE } from './args.js';
-import { type CatalogueInfo, dropCatalogue, ensureCatalogue } from './catalogue.js';
-import { dropInitShape, ensureInitShape, INIT_TABLES } from './init-shape.js';
+import { type CatalogueInfo, ensureCatalogue } from './catalogue.js';
+import { ensureInitShape, INIT_TABLES } from './init-shape.js';
 import { GNU_TIME, type Measured, runMeasured, type RunSpec } from './measure.js';
 import { prepareOurs, type OursRunner } from './ours-runner.js';
 import { type Invocation, missingBinaries, mydumperDump, myloaderLoad, mysqldumpDump, mysqlLoad, REQUIRED, type Server } from './peers.js';
@@ -174,13 +174,11 @@ async function main(argv: string[]): Promise<void> {
     let cat: CatalogueInfo;
     let described: string;
     if (args.shape === 'init') {
-      if (args.fresh) await dropInitShape(serverUrl, args.fill);
       cat = await ensureInitShape(serverUrl, args.fill, { fresh: args.fresh, log });
       described = `_init shape ×${args.fill} (${cat.rows.size} tables, ${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, foreign keys, 3 views, a trigger)`;
       log(`Source \`${cat.database}\`: ${described}${cat.reused ? ' (cached).' : `, generated in ${(cat.generateMs / 1000).toFixed(1)} s.`}`);
       if (cat.rows.size !== INIT_TABLES) log(`warning: the source has ${cat.rows.size} tables, not ${INIT_TABLES}.`);
     } else {
-      if (args.fresh) await dropCatalogue(serverUrl, args.scaleMb);
       cat = await ensureCatalogue(serverUrl, args.scaleMb, { fresh: args.fresh, log });
       const off = (cat.bytes / (args.scaleMb * 1e6) - 1) * 100;
       described = `${args.scaleMb} MB catalogue (${(cat.bytes / 1e6).toFixed(1)} MB InnoDB data + indexes, ${cat.totalRows.toLocaleString('en-US')} rows, ${cat.rows.size} tables)`;
