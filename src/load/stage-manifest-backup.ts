@@ -92,10 +92,30 @@ export async function stageManifestBackup(opts: {
 
   // A stock mysql:8.0 refuses LOAD DATA LOCAL; INSERTs then do the job, only slower.
   const [infile] = await first.query('SELECT @@GLOBAL.local_infile AS enabled');
-  const useInsert = opts.method === 'insert' || Number((infile as { enabled: number | string }[])[0].enabled) !== 1;
+  let useInsert = opts.method === 'insert' || Number((infile as { enabled: number | string }[])[0].enabled) !== 1;
   if (useInsert && opts.method !== 'insert')
     reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
   const kinds = new Map<string, ColumnKind[]>();
+  const kindsOf = async (conn: Connection, t: TableEntry) => {
+    if (!kinds.has(t.name)) kinds.set(t.name, await columnKinds(conn, t.name, t.columns, t.bitColumns));
+    return kinds.get(t.name)!;
+  };
+  // LOAD DATA first while the server takes it; once it refuses (local_infile turned off meanwhile, say
+  // by another load on the same server), this file and the rest go as INSERTs. A refused LOAD DATA
+  // has inserted nothing: the server refuses before it asks for the file.
+  const loadRows = async (conn: Connection, table: TableEntry, path: string): Promise<{ rows: number; warnings: number }> => {
+    if (!useInsert) {
+      try {
+        return await retryOnDeadlock(() => loadFile(conn, table, path));
+      } catch (e) {
+        if (!LOCAL_INFILE_REFUSED.has((e as { errno?: number }).errno ?? 0)) throw e;
+        if (!useInsert)
+          reporter.warn('The server stopped taking LOAD DATA LOCAL during the load (its local_infile was turned off), so the rest of the rows go as INSERT statements.');
+        useInsert = true;
+      }
+    }
+    return { rows: await insertFile(conn, table.name, table.columns, await kindsOf(conn, table), path), warnings: 0 };
+  };
 
   // One queue for the whole load, so no connection waits for a phase to end: a created table's files
   // go to the front, and when a big table's last file is in, building its indexes does too. Tables
@@ -110,7 +130,6 @@ export async function stageManifestBackup(opts: {
     const { table } = task;
     if (task.kind === 'create') {
       await conn.query(creation.get(table.name)!.create);
-      if (useInsert) kinds.set(table.name, await columnKinds(conn, table.name, table.columns, table.bitColumns));
       // An empty file (no bytes, as verified) has nothing to load.
       const files = table.files.filter((f) => f.size > 0 || f.rows > 0);
       filesLeft.set(table.name, files.length);
@@ -124,10 +143,7 @@ export async function stageManifestBackup(opts: {
     }
     const { file } = task;
     const path = join(opts.dir, ...file.path.split('/'));
-    const load = useInsert
-      ? insertFile(conn, table.name, table.columns, kinds.get(table.name)!, path).then((rows) => ({ rows, warnings: 0 }))
-      : retryOnDeadlock(() => loadFile(conn, table, path));
-    const r = await load.catch((e: Error) => {
+    const r = await loadRows(conn, table, path).catch((e: Error) => {
       throw new OlympiaError(`Loading ${file.path} into table "${table.name}" failed: ${e.message}`, { cause: e });
     });
     if (r.warnings > 0) {
@@ -158,6 +174,9 @@ export async function stageManifestBackup(opts: {
     }
   }
 }
+
+/** A refused LOAD DATA LOCAL: 1148 (older servers), 3948 (MySQL 8), 4166 (MariaDB 10.6 and later). */
+const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 4166]);
 
 function tableBytes(t: TableEntry): number {
   return t.files.reduce((n, f) => n + f.size, 0);

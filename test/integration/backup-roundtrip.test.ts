@@ -13,6 +13,10 @@ import { BackupStore } from '../../src/backup/store.js';
 import { parseBackupName } from '../../src/core/backup-name.js';
 import { parseDatabaseUrl } from '../../src/core/connection-url.js';
 import { silentReporter } from '../../src/core/reporter.js';
+import { connect, type Connection } from '../../src/mysql/connect.js';
+import { serverFlavor } from '../../src/mysql/server-flavor.js';
+import { statementGuard } from '../../src/load/confinement.js';
+import { stageManifestBackup } from '../../src/load/stage-manifest-backup.js';
 
 describe('dump then load', () => {
   let source: Awaited<ReturnType<typeof freshDatabase>>;
@@ -108,6 +112,41 @@ describe('loading without LOAD DATA (server with local_infile off)', () => {
     } finally {
       await source.drop();
       await dest.drop();
+    }
+  });
+});
+
+describe('LOAD DATA refused once the load has begun', () => {
+  test('the refused file and the rest go as INSERTs, with one warning, and the data is exact', async () => {
+    const source = await freshDatabase('refused');
+    const stage = await freshDatabase('refused');
+    const workers: Connection[] = [];
+    try {
+      await seedTypes(source.url);
+      const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-refused-')));
+      const name = parseBackupName('refused');
+      await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, reporter: silentReporter, chunkBytes: 1 });
+      const backup = await store.find(name);
+      // The server has local_infile on, so the load starts with LOAD DATA; connections that do not
+      // offer local files get it refused the way a server whose local_infile was just turned off does.
+      for (let i = 0; i < 2; i++) {
+        const w = await connect(parseDatabaseUrl(stage.url), { noLocalFiles: true });
+        await w.query('SET foreign_key_checks = 0');
+        workers.push(w);
+      }
+      const warnings: string[] = [];
+      const guard = statementGuard(
+        'checked',
+        await serverFlavor(workers[0]),
+        backup.manifest!.tables.map((t) => t.name),
+      );
+      await stageManifestBackup({ dir: backup.path, manifest: backup.manifest!, workers, guard, reporter: { info() {}, warn: (m: string) => void warnings.push(m) } });
+      assert.deepEqual(warnings, ['The server stopped taking LOAD DATA LOCAL during the load (its local_infile was turned off), so the rest of the rows go as INSERT statements.']);
+      assert.deepEqual(await snapshotData(stage.url), await snapshotData(source.url));
+    } finally {
+      await Promise.all(workers.map((w) => w.end()));
+      await source.drop();
+      await stage.drop();
     }
   });
 });
