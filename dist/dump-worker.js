@@ -26796,6 +26796,15 @@ function describeConnectionError(target, e) {
             return new ConnectionError(`Cannot connect to MySQL at ${where}: ${safe(err.message)}`, undefined, e);
     }
 }
+/**
+ * mysql2's own formatting, except that a statement with no values goes out as it is: mysql2 scans every
+ * statement for placeholders even then, a pass over each byte of a multi-megabyte INSERT.
+ */
+function formatQuery(sql, values, timezone) {
+    if (values === undefined || values === null || (Array.isArray(values) && values.length === 0))
+        return sql;
+    return promise.format(sql, values, false, timezone);
+}
 async function connect(target, opts = {}) {
     const database = opts.database === undefined ? target.database : (opts.database ?? undefined);
     let conn;
@@ -26819,6 +26828,7 @@ async function connect(target, opts = {}) {
             supportBigNumbers: true,
             bigNumberStrings: true,
             dateStrings: true,
+            queryFormat: (sql, values, timezone) => formatQuery(sql, values, timezone),
             charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
             // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
             flags: [...(opts.rawBytes ? ['-SESSION_TRACK'] : []), ...(opts.noLocalFiles ? ['-LOCAL_FILES'] : [])],

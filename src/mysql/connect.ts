@@ -65,6 +65,15 @@ export function describeConnectionError(target: MysqlTarget, e: unknown): Connec
   }
 }
 
+/**
+ * mysql2's own formatting, except that a statement with no values goes out as it is: mysql2 scans every
+ * statement for placeholders even then, a pass over each byte of a multi-megabyte INSERT.
+ */
+export function formatQuery(sql: string, values: unknown, timezone?: string): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
+  return mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, timezone as never);
+}
+
 export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): Promise<Connection> {
   const database = opts.database === undefined ? target.database : (opts.database ?? undefined);
   let conn: Connection;
@@ -88,6 +97,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
+      queryFormat: (sql: string, values: unknown, timezone?: string) => formatQuery(sql, values, timezone),
       charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
       // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
       flags: [...(opts.rawBytes ? ['-SESSION_TRACK'] : []), ...(opts.noLocalFiles ? ['-LOCAL_FILES'] : [])],
