@@ -109,27 +109,35 @@ export async function ensureInitShape(serverUrl: string, fill: number, opts: { f
   }
 }
 
-async function generate(conn: mysql.Connection, db: string, fill: number, log: (line: string) => void): Promise<void> {
+/** The statements that create the shape's tables, views and trigger (no rows). */
+export function shapeSchemaSql(fill: number): string[] {
+  return [...shapeTables(fill).map(createSql), ...VIEWS, TRIGGER];
+}
+
+/** The statements that fill the created tables: a number table, the rows, the number table dropped. */
+export function shapeSeedSql(fill: number): string[] {
   const tables = shapeTables(fill);
-  log(`Generating the _init-shaped source \`${db}\` (${tables.length} tables, fill ×${fill})…`);
-  await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await conn.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await conn.query(`USE \`${db}\``);
-  await conn.query("SET SESSION time_zone = '+00:00', sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'");
   const most = Math.max(...tables.map((t) => t.rows));
-  await conn.query('CREATE TEMPORARY TABLE _bench_digits (d TINYINT UNSIGNED PRIMARY KEY)');
-  await conn.query('INSERT INTO _bench_digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)');
-  await conn.query('CREATE TEMPORARY TABLE _bench_seq (n INT UNSIGNED PRIMARY KEY)');
   let digits = 'SELECT a0.d AS n FROM _bench_digits a0';
   for (let place = 1, scale = 10; scale < most; place++, scale *= 10) {
     digits = `SELECT x.n + ${scale} * a${place}.d AS n FROM (${digits}) x, _bench_digits a${place}`;
   }
-  await conn.query(`INSERT INTO _bench_seq ${digits}`);
-  for (const [i, t] of tables.entries()) {
-    await conn.query(createSql(t));
-    if (t.rows > 0) await conn.query(insertSql(t, i));
-  }
-  for (const v of VIEWS) await conn.query(v);
-  await conn.query(TRIGGER);
+  return [
+    'CREATE TABLE _bench_digits (d TINYINT UNSIGNED PRIMARY KEY)',
+    'INSERT INTO _bench_digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)',
+    'CREATE TABLE _bench_seq (n INT UNSIGNED PRIMARY KEY)',
+    `INSERT INTO _bench_seq ${digits}`,
+    ...tables.flatMap((t, i) => (t.rows > 0 ? [insertSql(t, i)] : [])),
+    'DROP TABLE _bench_seq, _bench_digits',
+  ];
+}
+
+async function generate(conn: mysql.Connection, db: string, fill: number, log: (line: string) => void): Promise<void> {
+  log(`Generating the _init-shaped source \`${db}\` (${INIT_TABLES} tables, fill ×${fill})…`);
+  await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+  await conn.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.query(`USE \`${db}\``);
+  await conn.query("SET SESSION time_zone = '+00:00', sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'");
+  for (const sql of [...shapeSchemaSql(fill), ...shapeSeedSql(fill)]) await conn.query(sql);
   await conn.query(`ALTER TABLE parent_items COMMENT = '${MARKER(INIT_SHAPE_VERSION)}'`);
 }

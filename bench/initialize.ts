@@ -1,7 +1,9 @@
-// Times `initialize` on the example project: cold (no _init, so it seeds and dumps _init) against warm
-// (_init present, so it loads it), each on a database that does not exist yet, alternating, several runs.
-// Run: node --import tsx bench/initialize.ts [--runs N] [--skip-index] [--json FILE]
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// Times `initialize` on a project: cold (no _init, so it migrates, seeds and dumps _init) against warm
+// (_init present, so it loads it: what a CI job does on a cache hit), each on a database that does not
+// exist yet, alternating, several runs. The project is examples/olympia, or with `--shape init` one
+// shaped like a real _init (bench/init-shape.ts: 300 tables made by a migration, filled by a seed).
+// Run: npm run bench:initialize -- [--shape init] [--runs N] [--skip-index] [--json FILE]
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,12 +15,14 @@ import { UsageError } from '../src/core/errors.js';
 import { silentReporter } from '../src/core/reporter.js';
 import { ensureElasticsearch } from '../test/harness/elasticsearch.js';
 import { ensureMariaDB } from '../test/harness/mariadb.js';
+import { INIT_TABLES, shapeSchemaSql, shapeSeedSql } from './init-shape.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '..', 'examples', 'olympia');
 
 export interface InitializeBenchOptions {
   runs: number;
   skipIndex: boolean;
+  shape: 'example' | 'init';
 }
 
 export interface RunFigures {
@@ -44,7 +48,7 @@ function median(values: number[]): number {
 }
 
 function parseArgs(argv: string[]): InitializeBenchOptions & { json?: string } {
-  const out: InitializeBenchOptions & { json?: string } = { runs: 5, skipIndex: false };
+  const out: InitializeBenchOptions & { json?: string } = { runs: 5, skipIndex: false, shape: 'example' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') {
@@ -52,8 +56,12 @@ function parseArgs(argv: string[]): InitializeBenchOptions & { json?: string } {
       if (!v || !/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--runs needs a whole number of at least 1, got ${JSON.stringify(v ?? '')}.`);
       out.runs = Number(v);
     } else if (a === '--skip-index') out.skipIndex = true;
-    else if (a === '--json') out.json = argv[++i];
-    else throw new UsageError(`Unknown option ${JSON.stringify(a)}.`, 'Options: --runs N, --skip-index, --json FILE.');
+    else if (a === '--shape') {
+      const v = argv[++i];
+      if (v !== 'init' && v !== 'example') throw new UsageError(`--shape takes init or example, got ${JSON.stringify(v ?? '')}.`);
+      out.shape = v;
+    } else if (a === '--json') out.json = argv[++i];
+    else throw new UsageError(`Unknown option ${JSON.stringify(a)}.`, 'Options: --shape init|example, --runs N, --skip-index, --json FILE.');
   }
   return out;
 }
@@ -63,16 +71,38 @@ function figures(r: InitializeResult): RunFigures {
   return { totalMs: r.durationMs, steps: Object.fromEntries(r.steps.filter((s) => s.status === 'done').map((s) => [s.kind, s.durationMs])) };
 }
 
-export async function benchInitialize(opts: InitializeBenchOptions, log: (line: string) => void = console.log): Promise<InitializeBenchResult> {
-  const server = (await ensureMariaDB()).replace(/\/$/, '');
-  const esUrl = opts.skipIndex ? undefined : await ensureElasticsearch();
-  // A private copy: its own alias on the node and its own backup dir.
-  const dir = await mkdtemp(join(tmpdir(), 'olympia-bench-init-'));
+async function copyExample(dir: string, alias: string): Promise<string> {
   for (const part of ['migrations', 'seed', 'search']) await cp(join(EXAMPLE, part), join(dir, part), { recursive: true });
-  const alias = `bench-init-${process.pid}-addons`;
   const config = JSON.parse(await readFile(join(EXAMPLE, 'olympia-data.json'), 'utf8'));
   config.index.definitions[0].alias = alias;
   await writeFile(join(dir, 'olympia-data.json'), JSON.stringify(config));
+  return 'examples/olympia';
+}
+
+/** A project whose migration creates the _init shape's tables, whose seed fills them, and one index. */
+async function writeInitShapeProject(dir: string, alias: string): Promise<string> {
+  const sql = (statements: string[]) => statements.map((x) => `${x};\n`).join('\n');
+  await mkdir(join(dir, 'migrations'));
+  await mkdir(join(dir, 'seed'));
+  await mkdir(join(dir, 'search'));
+  await writeFile(join(dir, 'migrations', '0001_init_shape.sql'), sql(shapeSchemaSql(1)));
+  await writeFile(join(dir, 'seed', '01_rows.sql'), sql(shapeSeedSql(1)));
+  await writeFile(join(dir, 'search', 'items.settings.json'), JSON.stringify({ index: { number_of_shards: 1, number_of_replicas: 0 } }));
+  const properties = { id: { type: 'long' }, slug: { type: 'keyword' }, name: { type: 'text' }, status: { type: 'byte' } };
+  await writeFile(join(dir, 'search', 'items.mappings.json'), JSON.stringify({ dynamic: 'strict', properties }));
+  await writeFile(join(dir, 'search', 'items.sql'), 'SELECT id, slug, name, status FROM parent_items\n');
+  const index = { alias, settings: 'search/items.settings.json', mappings: 'search/items.mappings.json', query: 'search/items.sql', id: 'id' };
+  await writeFile(join(dir, 'olympia-data.json'), JSON.stringify({ migrate: { dir: 'migrations' }, seed: { files: ['seed/*.sql'] }, index: { definitions: [index] } }));
+  return `the _init shape (${INIT_TABLES} tables, bench/init-shape.ts)`;
+}
+
+export async function benchInitialize(opts: InitializeBenchOptions, log: (line: string) => void = console.log): Promise<InitializeBenchResult> {
+  const server = (await ensureMariaDB()).replace(/\/$/, '');
+  const esUrl = opts.skipIndex ? undefined : await ensureElasticsearch();
+  // A private project: its own alias on the node and its own backup dir.
+  const dir = await mkdtemp(join(tmpdir(), 'olympia-bench-init-'));
+  const alias = `bench-init-${process.pid}-${opts.shape === 'init' ? 'items' : 'addons'}`;
+  const project = opts.shape === 'init' ? await writeInitShapeProject(dir, alias) : await copyExample(dir, alias);
   const databases: string[] = [];
   const admin = await mysql.createConnection({ uri: server });
 
@@ -116,7 +146,7 @@ export async function benchInitialize(opts: InitializeBenchOptions, log: (line: 
     return kinds.map((k) => `${k} ${median(rs.map((r) => r.steps[k] ?? 0))} ms`).join(', ');
   };
   log('');
-  log(`initialize on examples/olympia (${opts.runs} runs each, medians${opts.skipIndex ? ', --skip-index' : ''}):`);
+  log(`initialize on ${project} (${opts.runs} runs each, medians${opts.skipIndex ? ', --skip-index' : ''}):`);
   log(`  cold (seed + dump _init): ${coldMedianMs} ms   [${stepMedians(cold)}]`);
   log(`  warm (load _init):        ${warmMedianMs} ms   [${stepMedians(warm)}]`);
   log(`  cold / warm = ${result.ratio.toFixed(2)}×`);
