@@ -27127,10 +27127,13 @@ class WasmRowEncoder {
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/backup/hashing-writer.ts
 // Writes a file while computing its size and sha256, so a dump reads its data once.
+
 
 
 class HashingWriter {
@@ -27167,6 +27170,22 @@ class HashingWriter {
             }
             return fh;
         }));
+    }
+    /**
+     * Creates `path` (it must not exist) holding exactly `data`, with `mode` as create does, in a few
+     * blocking calls: for a small file, cheaper than the thread-pool round trips of the promise calls.
+     */
+    static writeWhole(path, data, mode = 0o600) {
+        const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'wx', mode);
+        try {
+            (0,external_node_fs_namespaceObject.fchmodSync)(fd, mode);
+            for (let off = 0; off < data.length;)
+                off += (0,external_node_fs_namespaceObject.writeSync)(fd, data, off, data.length - off);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        return { size: data.length, sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex') };
     }
     async write(chunk) {
         const fh = await this.file;
@@ -27230,15 +27249,45 @@ function rowsReadInBulk() {
  * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
 async function dumpChunk(conn, q) {
-    // The query starts while the file is being created.
-    const writer = HashingWriter.opening(q.file);
+    const file = new ChunkFile(q.file, q.sync);
     try {
-        const rows = await streamRows(conn, q, writer);
-        return { rows, ...writer.closeInBackground({ sync: q.sync }) };
+        const rows = await streamRows(conn, q, file);
+        return { rows, ...file.finish() };
     }
     catch (e) {
-        await writer.discard();
+        await file.discard();
         throw e;
+    }
+}
+/**
+ * A chunk's file. Most chunks of a database of many small tables fit one batch: such a file is written
+ * whole, at the end, in a few blocking calls. A bigger one is opened with its first batch and written as
+ * the rows come; so is every file that must be synced (that waits in the background).
+ */
+class ChunkFile {
+    path;
+    sync;
+    writer;
+    whole;
+    constructor(path, sync) {
+        this.path = path;
+        this.sync = sync;
+    }
+    opened() {
+        return (this.writer ??= HashingWriter.opening(this.path));
+    }
+    /** A batch of rows; `last` when no more follow. */
+    async write(data, last) {
+        if (last && !this.writer && !this.sync)
+            this.whole = HashingWriter.writeWhole(this.path, data);
+        else
+            await this.opened().write(data);
+    }
+    finish() {
+        return this.whole ? { ...this.whole, closed: Promise.resolve() } : this.opened().closeInBackground({ sync: this.sync });
+    }
+    async discard() {
+        await this.writer?.discard();
     }
 }
 /**
@@ -27248,7 +27297,7 @@ async function dumpChunk(conn, q) {
  * encoder without mysql2 (`bulkRows`). Should mysql2 ever stop routing rows through that state,
  * rows arrive as arrays on the 'result' event and take the slower, equivalent path.
  */
-function streamRows(conn, q, writer) {
+function streamRows(conn, q, file) {
     // The callback-style connection under the promise wrapper runs the query command.
     const raw = conn.connection;
     const encoder = takeEncoder();
@@ -27267,11 +27316,11 @@ function streamRows(conn, q, writer) {
             raw.destroy();
             reject(e);
         };
-        const write = (then) => {
+        const write = (then, last = false) => {
             const bytes = encoder.length;
             const count = rows - reported;
             reported = rows;
-            writer.write(encoder.drain()).then(() => {
+            file.write(encoder.drain(), last).then(() => {
                 if (settled)
                     return;
                 q.onRows?.(count, bytes);
@@ -27334,7 +27383,7 @@ function streamRows(conn, q, writer) {
                 // Only now is the encoder free: its last batch is written and the result read to the end.
                 releaseEncoder(encoder);
                 resolve(rows);
-            });
+            }, true);
         });
     });
 }

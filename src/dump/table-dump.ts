@@ -65,14 +65,45 @@ interface RawConnection {
  * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
 export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; closed: Promise<void> }> {
-  // The query starts while the file is being created.
-  const writer = HashingWriter.opening(q.file);
+  const file = new ChunkFile(q.file, q.sync);
   try {
-    const rows = await streamRows(conn, q, writer);
-    return { rows, ...writer.closeInBackground({ sync: q.sync }) };
+    const rows = await streamRows(conn, q, file);
+    return { rows, ...file.finish() };
   } catch (e) {
-    await writer.discard();
+    await file.discard();
     throw e;
+  }
+}
+
+/**
+ * A chunk's file. Most chunks of a database of many small tables fit one batch: such a file is written
+ * whole, at the end, in a few blocking calls. A bigger one is opened with its first batch and written as
+ * the rows come; so is every file that must be synced (that waits in the background).
+ */
+class ChunkFile {
+  private writer?: HashingWriter;
+  private whole?: { size: number; sha256: string };
+  constructor(
+    private readonly path: string,
+    private readonly sync: boolean,
+  ) {}
+
+  private opened(): HashingWriter {
+    return (this.writer ??= HashingWriter.opening(this.path));
+  }
+
+  /** A batch of rows; `last` when no more follow. */
+  async write(data: Buffer, last: boolean): Promise<void> {
+    if (last && !this.writer && !this.sync) this.whole = HashingWriter.writeWhole(this.path, data);
+    else await this.opened().write(data);
+  }
+
+  finish(): { size: number; sha256: string; closed: Promise<void> } {
+    return this.whole ? { ...this.whole, closed: Promise.resolve() } : this.opened().closeInBackground({ sync: this.sync });
+  }
+
+  async discard(): Promise<void> {
+    await this.writer?.discard();
   }
 }
 
@@ -83,7 +114,7 @@ export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows
  * encoder without mysql2 (`bulkRows`). Should mysql2 ever stop routing rows through that state,
  * rows arrive as arrays on the 'result' event and take the slower, equivalent path.
  */
-function streamRows(conn: Connection, q: ChunkQuery, writer: HashingWriter): Promise<number> {
+function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<number> {
   // The callback-style connection under the promise wrapper runs the query command.
   const raw = (conn as unknown as { connection: RawConnection }).connection;
   const encoder = takeEncoder();
@@ -102,11 +133,11 @@ function streamRows(conn: Connection, q: ChunkQuery, writer: HashingWriter): Pro
       raw.destroy();
       reject(e);
     };
-    const write = (then: () => void) => {
+    const write = (then: () => void, last = false) => {
       const bytes = encoder.length;
       const count = rows - reported;
       reported = rows;
-      writer.write(encoder.drain()).then(() => {
+      file.write(encoder.drain(), last).then(() => {
         if (settled) return;
         q.onRows?.(count, bytes);
         then();
@@ -166,7 +197,7 @@ function streamRows(conn: Connection, q: ChunkQuery, writer: HashingWriter): Pro
         // Only now is the encoder free: its last batch is written and the result read to the end.
         releaseEncoder(encoder);
         resolve(rows);
-      });
+      }, true);
     });
   });
 }
