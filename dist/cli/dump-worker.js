@@ -27154,10 +27154,7 @@ class HashingWriter {
         await w.file;
         return w;
     }
-    /**
-     * As create, but returns at once while the file is being created, so the caller can start what
-     * produces the data (a query) meanwhile; the first write waits for the file, and fails as create would.
-     */
+    /** As create, but returns at once while the file is being created; the first write waits for it, and fails as create would. */
     static opening(path, mode = 0o600) {
         return new HashingWriter((0,promises_namespaceObject.open)(path, 'wx', mode).then(async (fh) => {
             try {

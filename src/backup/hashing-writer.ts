@@ -21,10 +21,7 @@ export class HashingWriter {
     return w;
   }
 
-  /**
-   * As create, but returns at once while the file is being created, so the caller can start what
-   * produces the data (a query) meanwhile; the first write waits for the file, and fails as create would.
-   */
+  /** As create, but returns at once while the file is being created; the first write waits for it, and fails as create would. */
   static opening(path: string, mode = 0o600): HashingWriter {
     return new HashingWriter(
       open(path, 'wx', mode).then(async (fh) => {
