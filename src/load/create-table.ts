@@ -26,6 +26,23 @@ export function tableCreation(table: string, createSql: string, dataBytes: numbe
   return dataBytes >= DEFER_INDEXES_MIN_BYTES ? splitCreateTable(table, createSql) : { create: createSql, deferred: [] };
 }
 
+/**
+ * Each column's type, as the first word after its name in a SHOW CREATE TABLE definition (`varchar`,
+ * `json`, `enum`…, the names information_schema gives as DATA_TYPE). Only the INSERT path's choice of
+ * literal depends on it, and every literal it can choose is safe SQL: a definition written to mislead
+ * gets wrong or refused values in its own staging table, nothing more.
+ */
+export function columnTypes(createSql: string): Map<string, string> {
+  const types = new Map<string, string>();
+  const lines = createSql.split('\n');
+  const closeAt = lines.findIndex((l, i) => i > 0 && /^\)/.test(l));
+  for (const line of lines.slice(1, closeAt < 0 ? lines.length : closeAt)) {
+    const m = /^\s*`((?:[^`]|``)*)`\s+([A-Za-z]+)/.exec(line);
+    if (m && !types.has(m[1].replace(/``/g, '`'))) types.set(m[1].replace(/``/g, '`'), m[2].toLowerCase());
+  }
+  return types;
+}
+
 export function splitCreateTable(table: string, createSql: string): SplitCreateTable {
   const lines = createSql.split('\n');
   const closeAt = lines.findIndex((l, i) => i > 0 && /^\)/.test(l));

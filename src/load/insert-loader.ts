@@ -135,14 +135,23 @@ export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {
 
 const BYTE_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 
+/** Each column's kind from its type (as information_schema's DATA_TYPE names it); undefined when a column has none. */
+export function kindsFromTypes(columns: readonly string[], bitColumns: readonly string[], types: ReadonlyMap<string, string>): ColumnKind[] | undefined {
+  const bits = new Set(bitColumns);
+  const kinds: ColumnKind[] = [];
+  for (const c of columns) {
+    const type = types.get(c)?.toLowerCase();
+    if (type === undefined) return undefined;
+    kinds.push(bits.has(c) ? 'bit' : type === 'json' ? 'json' : BYTE_TYPES.has(type) ? 'bytes' : 'plain');
+  }
+  return kinds;
+}
+
 export async function columnKinds(conn: Connection, table: string, columns: string[], bitColumns: string[]): Promise<ColumnKind[]> {
   const [rows] = await conn.query(`SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, [table]);
-  const types = new Map((rows as { name: string; type: string }[]).map((r) => [r.name, String(r.type).toLowerCase()]));
-  const bits = new Set(bitColumns);
-  return columns.map((c) => {
-    const type = types.get(c) ?? '';
-    return bits.has(c) ? 'bit' : type === 'json' ? 'json' : BYTE_TYPES.has(type) ? 'bytes' : 'plain';
-  });
+  const types = new Map((rows as { name: string; type: string }[]).map((r) => [r.name, String(r.type)]));
+  // A column the server does not list (it always should) goes as a quoted string.
+  return kindsFromTypes(columns, bitColumns, new Map(columns.map((c) => [c, types.get(c) ?? '']))) ?? [];
 }
 
 /** Inserts every row of one data file; returns the rows the server reports inserted. */

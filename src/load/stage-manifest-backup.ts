@@ -9,11 +9,11 @@ import type { StatementGuard } from './confinement.js';
 import type { Reporter } from '../core/reporter.js';
 import { runQueue } from '../core/work-queue.js';
 import { type Connection, quoteIdent } from '../mysql/connect.js';
-import { type SplitCreateTable, tableCreation } from './create-table.js';
+import { columnTypes, type SplitCreateTable, tableCreation } from './create-table.js';
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
-import { type ColumnKind, columnKinds, insertFile } from './insert-loader.js';
+import { type ColumnKind, columnKinds, insertFile, kindsFromTypes } from './insert-loader.js';
 
 function sqlString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
@@ -96,8 +96,12 @@ export async function stageManifestBackup(opts: {
   if (useInsert && opts.method !== 'insert')
     reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
   const kinds = new Map<string, ColumnKind[]>();
+  // From the definition the table was created by; from the server only when it names no type for a column.
   const kindsOf = async (conn: Connection, t: TableEntry) => {
-    if (!kinds.has(t.name)) kinds.set(t.name, await columnKinds(conn, t.name, t.columns, t.bitColumns));
+    if (!kinds.has(t.name)) {
+      const known = kindsFromTypes(t.columns, t.bitColumns, columnTypes(creation.get(t.name)!.create));
+      kinds.set(t.name, known ?? (await columnKinds(conn, t.name, t.columns, t.bitColumns)));
+    }
     return kinds.get(t.name)!;
   };
   // LOAD DATA first while the server takes it; once it refuses (local_infile turned off meanwhile, say

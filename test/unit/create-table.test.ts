@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFER_INDEXES_MIN_BYTES, splitCreateTable, tableCreation } from '../../src/load/create-table.js';
+import { columnTypes, DEFER_INDEXES_MIN_BYTES, splitCreateTable, tableCreation } from '../../src/load/create-table.js';
 
 const addons = [
   'CREATE TABLE `addons` (',
@@ -72,4 +72,10 @@ test('a small table is created whole; from DEFER_INDEXES_MIN_BYTES of data on, b
   const big = tableCreation('addons', addons, DEFER_INDEXES_MIN_BYTES);
   assert.deepEqual(big, splitCreateTable('addons', addons));
   assert.ok(big.deferred.length > 0);
+});
+
+test('columnTypes: the first word after each column name, as DATA_TYPE names it; keys are not columns', () => {
+  const types = columnTypes(addons);
+  assert.deepEqual(Object.fromEntries(types), { id: 'int', slug: 'varchar', author_id: 'int', summary: 'text' });
+  assert.deepEqual(Object.fromEntries(columnTypes('CREATE TABLE `t` (\n  `we``ird` json DEFAULT NULL,\n  `b` bit(1) NOT NULL\n) ENGINE=InnoDB')), { 'we`ird': 'json', b: 'bit' });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoadDataParser, sqlLiteral } from '../../src/load/insert-loader.js';
+import { kindsFromTypes, LoadDataParser, sqlLiteral } from '../../src/load/insert-loader.js';
 import { RowEncoder } from '../../src/mysql/row-encoder.js';
 
 const rows: (Buffer | null)[][] = [
@@ -103,4 +103,18 @@ test('literals: bytes as hex, JSON converted, numbers quoted, NULL bare', () => 
   assert.equal(sqlLiteral(Buffer.from('12.50'), 'plain'), "'12.50'");
   assert.equal(sqlLiteral(Buffer.from("it's\\"), 'plain'), "'it\\'s\\\\'");
   assert.equal(sqlLiteral(Buffer.from('641'), 'bit'), '641');
+});
+
+test('kindsFromTypes: bits, JSON, bytes for string and binary types, plain for the rest; undefined when a column has no type', () => {
+  const types = new Map([
+    ['id', 'int'],
+    ['name', 'varchar'],
+    ['doc', 'json'],
+    ['flag', 'bit'],
+    ['blob', 'longblob'],
+    ['state', 'enum'],
+    ['at', 'datetime'],
+  ]);
+  assert.deepEqual(kindsFromTypes(['id', 'name', 'doc', 'flag', 'blob', 'state', 'at'], ['flag'], types), ['plain', 'bytes', 'json', 'bit', 'bytes', 'bytes', 'plain']);
+  assert.equal(kindsFromTypes(['id', 'missing'], [], types), undefined);
 });
