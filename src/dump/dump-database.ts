@@ -18,7 +18,7 @@ import { dumpChunk } from './table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import { widenServerWrites } from '../mysql/server-write-buffer.js';
 import type { MysqlTarget } from '../core/connection-url.js';
-import { listColumns, listTables, listTriggers, primaryKeys, showCreateTable, showCreateView } from '../mysql/schema.js';
+import { listColumns, listTables, listTriggers, primaryKeys, showCreateMany, showCreateViews } from '../mysql/schema.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 export interface DumpOptions {
@@ -127,7 +127,8 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   // Connect before touching the backup directory: an unreachable server leaves nothing behind.
   let control: Connection;
   try {
-    control = await connect(target);
+    // Its own statements only, so it may send the schema reads in batches.
+    control = await connect(target, { multipleStatements: true });
   } catch (e) {
     if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
       throw new NotFoundError(
@@ -189,10 +190,14 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     }
     const { tasks, entries } = planDump({ database: db, tables, columns, keys, bounds }, chunkBytes);
     const readDefinitions = async () => {
-      const creates = new Map<string, string>();
-      for (const t of tables) creates.set(t.name, await showCreateTable(control, db, t.name));
-      const viewDefs = [];
-      for (const v of views) viewDefs.push({ name: v, createSql: await showCreateView(control, db, v) });
+      const tableSql = await showCreateMany(
+        control,
+        db,
+        'TABLE',
+        tables.map((t) => t.name),
+      );
+      const creates = new Map(tables.map((t, i) => [t.name, tableSql[i]]));
+      const viewDefs = (await showCreateViews(control, db, views)).map((createSql, i) => ({ name: views[i], createSql }));
       const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
       return { creates, viewDefs, triggers };
     };

@@ -30,6 +30,11 @@ export interface ConnectOptions {
    * not write (a backup's db.sql), so a LOAD DATA LOCAL in it is refused by the server itself.
    */
   noLocalFiles?: boolean;
+  /**
+   * Take several statements in one query (schema.ts showCreateMany). Only for connections whose every
+   * statement this program writes itself, names quoted: never one that runs a backup's SQL.
+   */
+  multipleStatements?: boolean;
 }
 
 // UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
@@ -98,6 +103,7 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
       bigNumberStrings: true,
       dateStrings: true,
       queryFormat: (sql: string, values: unknown, timezone?: string) => formatQuery(sql, values, timezone),
+      multipleStatements: opts.multipleStatements ?? false,
       charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
       // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
       flags: [...(opts.rawBytes ? ['-SESSION_TRACK'] : []), ...(opts.noLocalFiles ? ['-LOCAL_FILES'] : [])],

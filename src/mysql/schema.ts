@@ -86,16 +86,50 @@ function secondColumn(r: Row[], wanted: RegExp): string {
 }
 
 export async function showCreateTable(conn: Connection, db: string, table: string): Promise<string> {
-  return secondColumn(await rows(conn, `SHOW CREATE TABLE ${quoteIdent(db)}.${quoteIdent(table)}`), /^Create Table$/i);
+  return (await showCreateMany(conn, db, 'TABLE', [table]))[0];
 }
 
+/** Statements per round trip when a connection takes several at once. */
+const SHOW_BATCH = 100;
+
+const SHOWN_COLUMN = { TABLE: /^Create Table$/i, VIEW: /^Create View$/i, TRIGGER: /^SQL Original Statement$/i };
+
+/** Whether the connection was opened to take several statements in one query (ConnectOptions.multipleStatements). */
+function takesMany(conn: Connection): boolean {
+  return (conn as unknown as { config?: { multipleStatements?: boolean } }).config?.multipleStatements === true;
+}
+
+/**
+ * The definitions of many objects of one kind, in the order named. On a connection that takes several
+ * statements at once they go a hundred to a round trip: a database of hundreds of tables would
+ * otherwise spend its dump's schema read waiting on the network. The names are quoted, so a batch is
+ * only ever SHOW statements.
+ */
+export async function showCreateMany(conn: Connection, db: string, kind: 'TABLE' | 'VIEW' | 'TRIGGER', names: readonly string[]): Promise<string[]> {
+  const column = SHOWN_COLUMN[kind];
+  const batch = takesMany(conn) ? SHOW_BATCH : 1;
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i += batch) {
+    const part = names.slice(i, i + batch);
+    const [r] = await conn.query(part.map((n) => `SHOW CREATE ${kind} ${quoteIdent(db)}.${quoteIdent(n)}`).join(';\n'));
+    // One statement answers with its rows, several with one row list each.
+    const sets = (part.length === 1 ? [r] : r) as Row[][];
+    for (const rows of sets) out.push(secondColumn(rows, column));
+  }
+  if (out.length !== names.length) throw new Error(`SHOW CREATE ${kind} answered ${out.length} definitions for ${names.length} names.`);
+  return out;
+}
 /** DEFINER clauses name accounts that may not exist where the backup is loaded. */
 export function withoutDefiner(sql: string): string {
   return sql.replace(/\s+DEFINER\s*=\s*(`(?:[^`]|``)*`|'[^']*'|\S+?)@(`(?:[^`]|``)*`|'[^']*'|\S+)/i, '');
 }
 
 export async function showCreateView(conn: Connection, db: string, view: string): Promise<string> {
-  return withoutDefiner(secondColumn(await rows(conn, `SHOW CREATE VIEW ${quoteIdent(db)}.${quoteIdent(view)}`), /^Create View$/i));
+  return (await showCreateViews(conn, db, [view]))[0];
+}
+
+export async function showCreateViews(conn: Connection, db: string, views: readonly string[]): Promise<string[]> {
+  return (await showCreateMany(conn, db, 'VIEW', views)).map(withoutDefiner);
 }
 
 export async function listTriggers(conn: Connection, db: string): Promise<{ name: string; table: string; createSql: string }[]> {
@@ -104,10 +138,11 @@ export async function listTriggers(conn: Connection, db: string): Promise<{ name
     `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER, TRIGGER_NAME`,
     [db],
   );
-  const out = [];
-  for (const t of r) {
-    const create = secondColumn(await rows(conn, `SHOW CREATE TRIGGER ${quoteIdent(db)}.${quoteIdent(String(t.name))}`), /^SQL Original Statement$/i);
-    out.push({ name: String(t.name), table: String(t.tbl), createSql: withoutDefiner(create) });
-  }
-  return out;
+  const creates = await showCreateMany(
+    conn,
+    db,
+    'TRIGGER',
+    r.map((t) => String(t.name)),
+  );
+  return r.map((t, i) => ({ name: String(t.name), table: String(t.tbl), createSql: withoutDefiner(creates[i]) }));
 }
