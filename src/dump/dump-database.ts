@@ -240,6 +240,8 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
     for (const r of byIndex) {
       const e = entries.get(r.task.table)!;
+      // An empty chunk wrote no file; an empty table lists none.
+      if (r.size === 0) continue;
       e.files.push({ path: r.task.file, rows: r.rows, size: r.size, sha256: r.sha256 });
       e.rows += r.rows;
     }

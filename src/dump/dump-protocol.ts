@@ -15,6 +15,7 @@ export interface ChunkTask {
 
 export interface ChunkResult {
   rows: number;
+  /** 0 when the chunk had no rows and so no file. */
   size: number;
   sha256: string;
 }

@@ -16,6 +16,9 @@ export interface ChunkQuery {
 
 const FLUSH_AT = 1 << 20;
 
+/** What an empty chunk reports: size 0 means no file was written (every row takes at least its newline). */
+const NO_FILE = { size: 0, sha256: '' };
+
 // Encoders are reused from chunk to chunk: each new one is a fresh WebAssembly memory whose pages
 // the kernel must fault in on first touch (a quarter of a dump's page faults when each chunk made
 // its own). One that a failed chunk used is dropped, since its state is unknown, and one grown for
@@ -61,7 +64,7 @@ interface RawConnection {
 }
 
 /**
- * Writes one chunk's file. The result comes as soon as the rows are written; the file is closed (and
+ * Writes one chunk's file, or none when it has no rows (size 0). The result comes as soon as the rows are written; the file is closed (and
  * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
  */
 export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; closed: Promise<void> }> {
@@ -78,7 +81,9 @@ export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows
 /**
  * A chunk's file. Most chunks of a database of many small tables fit one batch: such a file is written
  * whole, at the end, in a few blocking calls. A bigger one is opened with its first batch and written as
- * the rows come; so is every file that must be synced (that waits in the background).
+ * the rows come; so is every file that must be synced (that waits in the background). A chunk with no
+ * rows gets no file at all: creating a file is one of a dump's dearest calls, and an `_init` has many
+ * empty tables.
  */
 class ChunkFile {
   private writer?: HashingWriter;
@@ -94,7 +99,8 @@ class ChunkFile {
 
   /** A batch of rows; `last` when no more follow. */
   async write(data: Buffer, last: boolean): Promise<void> {
-    if (last && !this.writer && !this.sync) this.whole = HashingWriter.writeWhole(this.path, data);
+    if (last && !this.writer && data.length === 0) this.whole = NO_FILE;
+    else if (last && !this.writer && !this.sync) this.whole = HashingWriter.writeWhole(this.path, data);
     else await this.opened().write(data);
   }
 

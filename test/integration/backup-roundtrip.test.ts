@@ -43,6 +43,13 @@ describe('dump then load', () => {
     const d = await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, storageDir: storage, reporter: silentReporter, chunkBytes: 1 });
     assert.equal(d.tables, 3);
     assert.ok((await readdir(join(dir, 'backups', 'rt'))).includes('manifest.json'));
+    // An empty table, or an empty range of a split one, writes no file.
+    const empty = d.manifest.tables.find((t) => t.name === 'empty_table')!;
+    assert.deepEqual([empty.rows, empty.files], [0, []]);
+    const files = await readdir(join(dir, 'backups', 'rt', 'data'));
+    assert.equal(files.filter((f) => f.startsWith('empty_table.')).length, 0);
+    assert.deepEqual(files.sort(), d.manifest.tables.flatMap((t) => t.files.map((f) => f.path.slice('data/'.length))).sort());
+    for (const f of d.manifest.tables.flatMap((t) => t.files)) assert.ok(f.size > 0 && f.rows > 0, f.path);
 
     const destStorage = join(dir, 'dest-storage');
     await mkdir(destStorage);
@@ -64,6 +71,8 @@ describe('dump then load', () => {
       (fk as { n: string }[]).map((r) => r.n),
       ['addons_author_fk'],
     );
+    const [emptyBack] = await c.query('SELECT COUNT(*) AS n FROM empty_table');
+    assert.equal(Number((emptyBack as { n: number }[])[0].n), 0, 'the empty table is created from its definition alone');
     const [idx] = await c.query(`SHOW INDEX FROM users WHERE Key_name = 'users_email'`);
     assert.equal((idx as unknown[]).length, 1, 'secondary index rebuilt');
     await assert.rejects(c.query("INSERT INTO users (email) VALUES ('a@example.com')"), /Duplicate/);
