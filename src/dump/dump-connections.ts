@@ -133,23 +133,23 @@ export class DumpConnections {
 
   /**
    * Runs the tasks in the given order, each on the next idle worker; resolves with the results in
-   * task order, or rejects on the first failure (running tasks are not waited for: terminate).
+   * task order (one per part of each), or rejects on the first failure (running tasks are not waited for: terminate).
    */
-  run(tasks: readonly ChunkTask[], onRows: (taskIndex: number, rows: number, bytes: number) => void): Promise<ChunkResult[]> {
-    const results = new Array<ChunkResult>(tasks.length);
+  run(tasks: readonly ChunkTask[], onRows: (taskIndex: number, part: number, rows: number, bytes: number) => void): Promise<ChunkResult[][]> {
+    const results = new Array<ChunkResult[]>(tasks.length);
     let next = 0;
     let finished = 0;
-    return new Promise<ChunkResult[]>((resolve, reject) => {
+    return new Promise<ChunkResult[][]>((resolve, reject) => {
       const dispatch = (slot: Slot) => {
         if (next >= tasks.length) return;
         const id = next++;
         slot.post({ type: 'task', id, task: tasks[id] });
       };
       const listener = (slot: Slot, m: FromWorker) => {
-        if (m.type === 'progress') onRows(m.id, m.rows, m.bytes);
+        if (m.type === 'progress') onRows(m.id, m.part, m.rows, m.bytes);
         else if (m.type === 'snapshot-started') dispatch(slot);
         else if (m.type === 'done') {
-          results[m.id] = m.result;
+          results[m.id] = m.results;
           if (++finished === tasks.length) {
             this.listeners.delete(listener);
             this.onFailure.delete(failed);

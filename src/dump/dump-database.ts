@@ -4,21 +4,21 @@ import { makeDir, PRIVATE_DIR } from '../core/safe-fs.js';
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
 import { dumpConnections, dumpThreads } from './chunk-plan.js';
-import { type DumpTask, planDump, splitColumn, tablesToSplit } from './dump-plan.js';
+import { batchTasks, type DumpTask, planDump, splitColumn, tablesToSplit } from './dump-plan.js';
 import { mustSync, type SyncMode } from '../core/durability.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { type Manifest, MANIFEST_FORMAT, MANIFEST_VERSION, totalBytes, totalRows } from '../backup/manifest.js';
 import { snapshotStorage } from '../backup/storage-snapshot.js';
-import { fsError, type BackupStore } from '../backup/store.js';
+import { fsError, type BackupStore, type PendingBackup } from '../backup/store.js';
 import { type ChunkResult, DumpConnections } from './dump-connections.js';
 import { prestartDumpThreads, releaseDumpThreads } from './dump-threads.js';
-import { dumpChunk } from './table-dump.js';
+import { dumpChunks } from './table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import { widenServerWrites } from '../mysql/server-write-buffer.js';
 import type { MysqlTarget } from '../core/connection-url.js';
-import { listColumns, listTables, listTriggers, primaryKeys, showCreateMany, showCreateViews } from '../mysql/schema.js';
+import { listTriggers, readSchemaLists, showCreateMany, showCreateViews } from '../mysql/schema.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 export interface DumpOptions {
@@ -124,12 +124,17 @@ export async function dump(opts: DumpOptions): Promise<DumpResult> {
 async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   const started = Date.now();
   const { reporter, target } = opts;
+  // Every dump reads over at least one connection: it opens while this one connects, checks and
+  // sizes the database (it takes its snapshot only later, under the global read lock).
+  const readers = DumpConnections.start(target, 1);
+  const stopReaders = () => readers.terminate();
   // Connect before touching the backup directory: an unreachable server leaves nothing behind.
   let control: Connection;
   try {
     // Its own statements only, so it may send the schema reads in batches.
     control = await connect(target, { multipleStatements: true });
   } catch (e) {
+    await stopReaders();
     if ((e as ConnectionError).cause && ((e as ConnectionError).cause as { code?: string }).code === 'ER_BAD_DB_ERROR') {
       throw new NotFoundError(
         `The database "${target.database}" does not exist, so there is nothing to dump.`,
@@ -138,11 +143,11 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     }
     throw e;
   }
-  // Every dump reads over at least one connection: it opens while this one checks and sizes the
-  // database (it takes its snapshot only later, under the global read lock).
-  const readers = DumpConnections.start(target, 1);
-  const stopReaders = () => readers.terminate();
+  // The backup directory is prepared while the database is sized.
+  const beginning = opts.store.beginWrite(opts.name, { force: opts.force ?? false });
+  beginning.catch(() => undefined); // awaited below
   const chunkBytes = opts.chunkBytes ?? 64 << 20;
+  let pending: PendingBackup;
   let connections: number;
   try {
     // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
@@ -155,20 +160,19 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     );
     const { bytes, tables } = (size as { bytes: number | string; tables: number | string }[])[0];
     connections = dumpConnections(Number(bytes), Number(tables), chunkBytes, Math.max(1, opts.jobs));
-    // The other connections (and threads) start at once, on the other cores, while this thread
-    // gets on with the backup directory.
+    // The other connections (and threads) start at once, on the other cores.
     readers.grow(target, connections - 1);
+    void releaseDumpThreads();
+    pending = await beginning;
   } catch (e) {
     await stopReaders();
     await control.end().catch(() => undefined);
+    await beginning.then(
+      (p) => p.abort(),
+      () => undefined,
+    );
     throw e;
   }
-  void releaseDumpThreads();
-  const pending = await opts.store.beginWrite(opts.name, { force: opts.force ?? false }).catch(async (e) => {
-    await stopReaders();
-    await control.end().catch(() => undefined);
-    throw e;
-  });
   try {
     const version = await serverVersion(control);
     const snap = await openSnapshot(opts, control, readers);
@@ -176,9 +180,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     // The schema is read while writes (and DDL) are frozen, so it matches the data the workers see:
     // first what the chunks need, then, while the rows already stream, the definitions.
     const db = target.database;
-    const { tables, views } = await listTables(control, db);
-    const columns = await listColumns(control, db);
-    const primaries = await primaryKeys(control, db);
+    const { tables, views, columns, primaries } = await readSchemaLists(control, db);
     await makeDir(join(pending.dir, 'data'), PRIVATE_DIR);
     const keys = new Map(tables.map((t) => [t.name, splitColumn(primaries.get(t.name), columns.get(t.name) ?? [])]));
     const bounds = new Map<string, { lo: bigint; hi: bigint }>();
@@ -212,13 +214,15 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       reporter.progress?.({ label: task.table, rows: d.rows, bytes: d.bytes, totalRows: estimated.get(task.table) });
     };
     const sync = mustSync(opts.sync ?? 'auto', pending.replaces);
-    const chunk = (task: DumpTask) => ({ sql: task.sql, file: join(pending.dir, ...task.file.split('/')), sync });
-    let results: ChunkResult[];
+    // Small chunks go several to a query; each part keeps its task.
+    const batches = batchTasks(tasks, snap.pool ? connections : 1);
+    const query = (batch: DumpTask[]) => ({ parts: batch.map((t) => ({ sql: t.sql, file: join(pending.dir, ...t.file.split('/')) })), sync });
+    let results: ChunkResult[][];
     let definitions: Awaited<ReturnType<typeof readDefinitions>>;
     if (snap.pool) {
       // Connections whose snapshot has started take chunks at once; writes stay frozen until all
       // have, and until the definitions are read.
-      const running = snap.pool.run(tasks.map(chunk), (i, rows, bytes) => onRows(tasks[i], rows, bytes));
+      const running = snap.pool.run(batches.map(query), (i, part, rows, bytes) => onRows(batches[i][part], rows, bytes));
       running.catch(() => undefined); // awaited below, after the unlock
       definitions = await readDefinitions();
       await snap.started;
@@ -230,14 +234,14 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The
       // pool's connections do the same when they start their snapshots.)
       await control.query('SET character_set_results = binary');
-      const written = await runPool([control], tasks, (conn, task) => dumpChunk(conn, { ...chunk(task), onRows: (rows, bytes) => onRows(task, rows, bytes) }));
+      const written = await runPool([control], batches, (conn, batch) => dumpChunks(conn, { ...query(batch), onRows: (part, rows, bytes) => onRows(batch[part], rows, bytes) }));
       // Every data file closed (and synced) before the manifest lists it, as the pool's finish() waits.
       await Promise.all(written.map((w) => w.closed));
-      results = written;
+      results = written.map((w) => w.results);
     }
     const { creates, viewDefs, triggers } = definitions;
     // Files are listed in chunk order, whatever order they were written in.
-    const byIndex = tasks.map((task, i) => ({ task, ...results[i] })).sort((a, b) => a.task.index - b.task.index);
+    const byIndex = batches.flatMap((batch, i) => batch.map((task, part) => ({ task, ...results[i][part] }))).sort((a, b) => a.task.index - b.task.index);
     for (const r of byIndex) {
       const e = entries.get(r.task.table)!;
       // An empty chunk wrote no file; an empty table lists none.

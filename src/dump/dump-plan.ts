@@ -84,3 +84,41 @@ export function planDump(schema: DumpSchema, chunkBytes: number): DumpPlan {
   }
   return { tasks: dumpOrder(planned), entries };
 }
+
+/** Chunks estimated under this size are read several to a query (see batchTasks). */
+export const SMALL_CHUNK_BYTES = 1 << 20;
+/** The most chunks, and the most estimated bytes, one query reads. */
+const BATCH_CHUNKS = 32;
+const BATCH_BYTES = 8 << 20;
+/** Each connection should get at least this many batches, so they finish about together. */
+const BATCHES_PER_CONNECTION = 4;
+
+/**
+ * The queries the dump's connections run, in the order given (biggest first): a chunk of a big
+ * table is a query of its own, and small chunks go several to a query (one statement each, every
+ * result to its own file). For a small table the query's round trip, not its rows, is most of the
+ * cost, and in a batch the server answers one statement after the other without waiting for the
+ * client to ask for the next.
+ */
+export function batchTasks<T extends { weight: number }>(tasks: readonly T[], connections: number): T[][] {
+  const small = tasks.filter((t) => t.weight < SMALL_CHUNK_BYTES).length;
+  const perBatch = Math.max(1, Math.min(BATCH_CHUNKS, Math.ceil(small / (Math.max(1, connections) * BATCHES_PER_CONNECTION))));
+  const batches: T[][] = [];
+  let open: T[] = [];
+  let bytes = 0;
+  for (const t of tasks) {
+    if (t.weight >= SMALL_CHUNK_BYTES) {
+      batches.push([t]);
+      continue;
+    }
+    if (open.length >= perBatch || (open.length > 0 && bytes + t.weight > BATCH_BYTES)) {
+      batches.push(open);
+      open = [];
+      bytes = 0;
+    }
+    open.push(t);
+    bytes += t.weight;
+  }
+  if (open.length > 0) batches.push(open);
+  return batches;
+}

@@ -5,14 +5,14 @@ import type { MysqlTarget } from '../core/connection-url.js';
 
 export const ROLE = 'olympia-dump-worker';
 
+/** One query: a SELECT per chunk, each to its own file (an absolute path to create). */
 export interface ChunkTask {
-  sql: string;
-  /** Absolute path of the file to create. */
-  file: string;
-  /** Whether the file must be on disk before the dump finishes (see core/durability.ts). */
+  parts: { sql: string; file: string }[];
+  /** Whether the files must be on disk before the dump finishes (see core/durability.ts). */
   sync: boolean;
 }
 
+/** What one chunk's query wrote. */
 export interface ChunkResult {
   rows: number;
   /** 0 when the chunk had no rows and so no file. */
@@ -30,8 +30,9 @@ export type ToWorker = { type: 'snapshot' } | { type: 'task'; id: number; task: 
 export type ToThread = { type: 'open'; target: MysqlTarget } | ToWorker;
 export type FromWorker =
   | { type: 'snapshot-started' }
-  | { type: 'progress'; id: number; rows: number; bytes: number }
-  | { type: 'done'; id: number; result: ChunkResult }
+  | { type: 'progress'; id: number; part: number; rows: number; bytes: number }
+  /** One result per part of the task, in order. */
+  | { type: 'done'; id: number; results: ChunkResult[] }
   /** Every file this thread wrote is closed (and synced, if its task said so); it is about to exit. */
   | { type: 'finished' }
   | { type: 'failed'; error: SerializedError };

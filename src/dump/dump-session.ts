@@ -6,7 +6,7 @@
 import { connect, type Connection } from '../mysql/connect.js';
 import { type FromWorker, serializeError, type ToWorker } from './dump-protocol.js';
 import type { MysqlTarget } from '../core/connection-url.js';
-import { dumpChunk } from './table-dump.js';
+import { dumpChunks } from './table-dump.js';
 
 const PROGRESS_EVERY_MS = 200;
 
@@ -39,24 +39,24 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
       send({ type: 'snapshot-started' });
     } else if (m.type === 'task') {
       // Progress goes out a few times a second, not per 1 MB batch: each message costs both sides.
-      let rows = 0;
-      let bytes = 0;
+      let pending: { part: number; rows: number; bytes: number } | undefined;
       let sent = Date.now();
       const report = () => {
-        if (rows > 0 || bytes > 0) send({ type: 'progress', id: m.id, rows, bytes });
-        rows = bytes = 0;
+        if (pending) send({ type: 'progress', id: m.id, ...pending });
+        pending = undefined;
         sent = Date.now();
       };
-      const onRows = (r: number, b: number) => {
-        rows += r;
-        bytes += b;
+      const onRows = (part: number, rows: number, bytes: number) => {
+        if (rows === 0 && bytes === 0) return;
+        if (pending && pending.part !== part) report();
+        pending = pending ? { part, rows: pending.rows + rows, bytes: pending.bytes + bytes } : { part, rows, bytes };
         if (Date.now() - sent >= PROGRESS_EVERY_MS) report();
       };
-      const { closed, ...result } = await dumpChunk(conn!, { ...m.task, onRows });
+      const { closed, results } = await dumpChunks(conn!, { ...m.task, onRows });
       files.push(closed);
       closed.catch(fail);
       report();
-      send({ type: 'done', id: m.id, result });
+      send({ type: 'done', id: m.id, results });
     } else {
       await Promise.all(files);
       send({ type: 'finished' });
@@ -70,7 +70,8 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
 
   let destroyed = false;
   // Messages wait for the connection to open.
-  queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true }).then(
+  // Only this program's SELECTs run here, several small ones to a query.
+  queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true, multipleStatements: true }).then(
     (c) => {
       // Stopped while it was opening: nothing may keep the process alive.
       if (destroyed) c.destroy();

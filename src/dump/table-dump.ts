@@ -1,17 +1,19 @@
-// Streams one chunk of one table into a LOAD DATA text file. Rows arrive as raw bytes (text protocol)
-// and go to disk in ~1 MB batches; while a batch is written the connection is paused, so what is held
-// in memory is one batch plus one row, whatever the table or row size.
+// Streams chunks of tables into LOAD DATA text files: one query, one SELECT per chunk (several small
+// chunks go as one multi-statement query), each result set to its own file. Rows arrive as raw bytes
+// (text protocol) and go to disk in ~1 MB batches; while a batch is written the connection is paused,
+// so what is held in memory is one batch plus one row, whatever the table or row size.
 import type { Connection } from '../mysql/connect.js';
 import { framerOf } from '../mysql/packet-socket.js';
 import { WasmRowEncoder } from '../mysql/wasm-row-encoder.js';
 import { HashingWriter } from '../backup/hashing-writer.js';
+import type { ChunkResult } from './dump-protocol.js';
 
 export interface ChunkQuery {
-  sql: string;
-  file: string;
-  /** Wait for the file's data to be on disk before `closed` settles (see core/durability.ts). */
+  /** One SELECT per file, in order; with more than one, the connection must take several statements at once. */
+  parts: readonly { sql: string; file: string }[];
+  /** Wait for the files' data to be on disk before `closed` settles (see core/durability.ts). */
   sync: boolean;
-  onRows?: (rows: number, bytes: number) => void;
+  onRows?: (part: number, rows: number, bytes: number) => void;
 }
 
 const FLUSH_AT = 1 << 20;
@@ -64,16 +66,20 @@ interface RawConnection {
 }
 
 /**
- * Writes one chunk's file, or none when it has no rows (size 0). The result comes as soon as the rows are written; the file is closed (and
- * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
+ * Writes each part's file, or none for a part with no rows (size 0). The results come as soon as the
+ * rows are written; the files are closed (and synced) in the background (`closed`), so the connection
+ * goes on with its next query meanwhile.
  */
-export async function dumpChunk(conn: Connection, q: ChunkQuery): Promise<{ rows: number; size: number; sha256: string; closed: Promise<void> }> {
-  const file = new ChunkFile(q.file, q.sync);
+export async function dumpChunks(conn: Connection, q: ChunkQuery): Promise<{ results: ChunkResult[]; closed: Promise<void> }> {
+  const files = q.parts.map((p) => new ChunkFile(p.file, q.sync));
   try {
-    const rows = await streamRows(conn, q, file);
-    return { rows, ...file.finish() };
+    const rows = await streamRows(conn, q, files);
+    const done = files.map((f) => f.finish());
+    const closed = Promise.all(done.map((d) => d.closed)).then(() => undefined);
+    closed.catch(() => undefined); // whoever awaits it sees the failure
+    return { results: done.map((d, i) => ({ rows: rows[i], size: d.size, sha256: d.sha256 })), closed };
   } catch (e) {
-    await file.discard();
+    await Promise.all(files.map((f) => f.discard()));
     throw e;
   }
 }
@@ -120,16 +126,19 @@ class ChunkFile {
  * encoder without mysql2 (`bulkRows`). Should mysql2 ever stop routing rows through that state,
  * rows arrive as arrays on the 'result' event and take the slower, equivalent path.
  */
-function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<number> {
+function streamRows(conn: Connection, q: ChunkQuery, files: readonly ChunkFile[]): Promise<number[]> {
   // The callback-style connection under the promise wrapper runs the query command.
   const raw = (conn as unknown as { connection: RawConnection }).connection;
   const encoder = takeEncoder();
-  let rows = 0;
+  const rows = q.parts.map(() => 0);
+  // The part whose result set is being read: each result set's column definitions start the next.
+  let part = -1;
   let reported = 0;
   let columns = -1;
   let settled = false;
+  const describe = () => q.parts[Math.max(0, part)].sql.slice(0, 80);
 
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<number[]>((resolve, reject) => {
     const fail = (e: unknown) => {
       if (settled) return;
       settled = true;
@@ -139,18 +148,20 @@ function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<n
       raw.destroy();
       reject(e);
     };
+    /** Writes out what the encoder holds for the current part (its last batch with `last`), then `then`. */
     const write = (then: () => void, last = false) => {
       const bytes = encoder.length;
-      const count = rows - reported;
-      reported = rows;
-      file.write(encoder.drain(), last).then(() => {
+      const at = part;
+      const count = rows[at] - reported;
+      reported = last ? 0 : rows[at];
+      files[at].write(encoder.drain(), last).then(() => {
         if (settled) return;
-        q.onRows?.(count, bytes);
+        q.onRows?.(at, count, bytes);
         then();
       }, fail);
     };
     const rowDone = () => {
-      rows++;
+      rows[part]++;
       if (encoder.length >= FLUSH_AT) {
         // No packet is handled while paused, so the encoder's buffer is not touched during the write.
         raw.pause();
@@ -158,17 +169,17 @@ function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<n
       }
     };
 
-    const query = raw.query({ sql: q.sql, rowsAsArray: true, typeCast: false });
+    const query = raw.query({ sql: q.parts.map((p) => p.sql).join(';\n'), rowsAsArray: true, typeCast: false });
     const rowState = query.row;
     const bulk = bulkRows(raw, {
       encoder,
       columns: () => columns,
       flushAt: FLUSH_AT,
-      onRows: (n) => void (rows += n),
+      onRows: (n) => void (rows[part] += n),
       flush: write,
       fail,
       settled: () => settled,
-      describe: () => q.sql.slice(0, 80),
+      describe,
     });
     const encodeRow: State = function (packet, connection) {
       // After a failure the connection is being destroyed; whatever it still delivers is dropped.
@@ -176,10 +187,16 @@ function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<n
       if (packet.isEOF()) {
         // The rows ended within a chunk mysql2 was reading: the next result is mysql2's again.
         bulk?.stop();
-        return rowState.call(this, packet, connection);
+        const next = rowState.call(this, packet, connection);
+        if (part < q.parts.length - 1) {
+          // Another result set follows: this part's file is finished before its first row is read.
+          raw.pause();
+          write(() => raw.resume(), true);
+        }
+        return next;
       }
       if (encoder.pushTextRow(packet.buffer, packet.offset, packet.end) !== columns) {
-        throw new Error(`A row of "${q.sql.slice(0, 80)}" did not have the ${columns} columns of its result.`);
+        throw new Error(`A row of "${describe()}" did not have the ${columns} columns of its result.`);
       }
       rowDone();
       // The rows have begun: from the next read on, they skip mysql2 altogether.
@@ -188,6 +205,7 @@ function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<n
     };
     query.row = encodeRow;
     query.on('fields', (fields) => {
+      part++;
       columns = fields?.length ?? -1;
     });
     query.on('result', (row) => {
@@ -198,6 +216,7 @@ function streamRows(conn: Connection, q: ChunkQuery, file: ChunkFile): Promise<n
     query.on('error', fail);
     query.on('end', () => {
       if (settled) return;
+      if (part !== q.parts.length - 1) return fail(new Error(`The query for "${describe()}" returned ${part + 1} result sets for ${q.parts.length} statements.`));
       write(() => {
         settled = true;
         // Only now is the encoder free: its last batch is written and the result read to the end.

@@ -23,60 +23,84 @@ async function rows(conn: Connection, sql: string, params: unknown[] = []): Prom
   return r as Row[];
 }
 
+/** One information_schema read: its statement (the database as its one value) and what its rows mean. */
+interface SchemaRead<T> {
+  sql: string;
+  parse(rows: Row[]): T;
+}
+
 // information_schema column names come back upper-case on MySQL 8 and as written on MariaDB:
 // alias them all.
+const TABLES: SchemaRead<{ tables: TableInfo[]; views: string[] }> = {
+  sql: `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_ROWS AS est, DATA_LENGTH AS bytes
+          FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
+  parse(r) {
+    const tables: TableInfo[] = [];
+    const views: string[] = [];
+    for (const t of r) {
+      if (t.type === 'VIEW') views.push(String(t.name));
+      else if (t.type === 'BASE TABLE')
+        tables.push({ name: String(t.name), engine: (t.engine as string) ?? null, estimatedRows: Number(t.est ?? 0), dataBytes: Number(t.bytes ?? 0) });
+    }
+    return { tables, views };
+  },
+};
+
+const COLUMNS: SchemaRead<Map<string, ColumnInfo[]>> = {
+  sql: `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, DATA_TYPE AS type, EXTRA AS extra, GENERATION_EXPRESSION AS gen
+          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+  parse(r) {
+    const out = new Map<string, ColumnInfo[]>();
+    for (const c of r) {
+      const list = out.get(String(c.tbl)) ?? [];
+      const extra = String(c.extra ?? '').toUpperCase();
+      list.push({
+        name: String(c.name),
+        dataType: String(c.type).toLowerCase(),
+        generated: extra.includes('GENERATED') || (c.gen !== null && c.gen !== undefined && String(c.gen) !== ''),
+      });
+      out.set(String(c.tbl), list);
+    }
+    return out;
+  },
+};
+
+// Joining information_schema.COLUMNS here for the types costs MariaDB a noticeable query; COLUMNS
+// already has them (see dump/dump-plan.ts splitColumn).
+const PRIMARY_KEYS: SchemaRead<Map<string, string[]>> = {
+  sql: `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col FROM information_schema.STATISTICS
+         WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX`,
+  parse(r) {
+    const out = new Map<string, string[]>();
+    for (const k of r) out.set(String(k.tbl), [...(out.get(String(k.tbl)) ?? []), String(k.col)]);
+    return out;
+  },
+};
+
 export async function listTables(conn: Connection, db: string): Promise<{ tables: TableInfo[]; views: string[] }> {
-  const r = await rows(
-    conn,
-    `SELECT TABLE_NAME AS name, TABLE_TYPE AS type, ENGINE AS engine, TABLE_ROWS AS est, DATA_LENGTH AS bytes
-       FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
-    [db],
-  );
-  const tables: TableInfo[] = [];
-  const views: string[] = [];
-  for (const t of r) {
-    if (t.type === 'VIEW') views.push(String(t.name));
-    else if (t.type === 'BASE TABLE')
-      tables.push({ name: String(t.name), engine: (t.engine as string) ?? null, estimatedRows: Number(t.est ?? 0), dataBytes: Number(t.bytes ?? 0) });
-  }
-  return { tables, views };
+  return TABLES.parse(await rows(conn, TABLES.sql, [db]));
 }
 
-export async function listColumns(conn: Connection, db: string): Promise<Map<string, ColumnInfo[]>> {
-  const r = await rows(
-    conn,
-    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, DATA_TYPE AS type, EXTRA AS extra, GENERATION_EXPRESSION AS gen
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    [db],
-  );
-  const out = new Map<string, ColumnInfo[]>();
-  for (const c of r) {
-    const list = out.get(String(c.tbl)) ?? [];
-    const extra = String(c.extra ?? '').toUpperCase();
-    list.push({
-      name: String(c.name),
-      dataType: String(c.type).toLowerCase(),
-      generated: extra.includes('GENERATED') || (c.gen !== null && c.gen !== undefined && String(c.gen) !== ''),
-    });
-    out.set(String(c.tbl), list);
-  }
-  return out;
+export interface SchemaLists {
+  tables: TableInfo[];
+  views: string[];
+  columns: Map<string, ColumnInfo[]>;
+  /** Primary key columns per table, in key order. */
+  primaries: Map<string, string[]>;
 }
 
-/**
- * Primary key columns per table, in key order. (Joining information_schema.COLUMNS here for the
- * types costs MariaDB a noticeable query; listColumns already has them: see dump/dump-plan.ts splitColumn.)
- */
-export async function primaryKeys(conn: Connection, db: string): Promise<Map<string, string[]>> {
-  const r = await rows(
-    conn,
-    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col FROM information_schema.STATISTICS
-      WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX`,
-    [db],
-  );
-  const out = new Map<string, string[]>();
-  for (const k of r) out.set(String(k.tbl), [...(out.get(String(k.tbl)) ?? []), String(k.col)]);
-  return out;
+/** Tables, views, columns and primary keys: in one round trip on a connection that takes several statements. */
+export async function readSchemaLists(conn: Connection, db: string): Promise<SchemaLists> {
+  const reads = [TABLES, COLUMNS, PRIMARY_KEYS] as const;
+  let sets: Row[][];
+  if (takesMany(conn)) {
+    const [r] = await conn.query(reads.map((q) => q.sql).join(';\n'), [db, db, db]);
+    sets = r as Row[][];
+  } else {
+    sets = [];
+    for (const q of reads) sets.push(await rows(conn, q.sql, [db]));
+  }
+  return { ...TABLES.parse(sets[0]), columns: COLUMNS.parse(sets[1]), primaries: PRIMARY_KEYS.parse(sets[2]) };
 }
 
 function secondColumn(r: Row[], wanted: RegExp): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dataFileName, type DumpSchema, planDump, splitColumn, tablesToSplit } from '../../src/dump/dump-plan.js';
+import { batchTasks, dataFileName, type DumpSchema, planDump, SMALL_CHUNK_BYTES, splitColumn, tablesToSplit } from '../../src/dump/dump-plan.js';
 import type { ColumnInfo, TableInfo } from '../../src/mysql/schema.js';
 
 const MB = 1 << 20;
@@ -87,4 +87,28 @@ test('names that need quoting stay one file name and one identifier', () => {
   const { tasks } = planDump(s, 64 * MB);
   assert.equal(tasks[0].file, `data/${encodeURIComponent(odd)}.00000.tsv`);
   assert.match(tasks[0].sql, /FROM `app`\.`we``ird\/na me`$/);
+});
+
+test('small chunks are read several to a query, big ones alone, in the order given, each chunk once', () => {
+  const KB = 1024;
+  const tasks = [{ id: 'big1', weight: 40 * MB }, { id: 'big2', weight: SMALL_CHUNK_BYTES }, ...Array.from({ length: 100 }, (_, i) => ({ id: `s${i}`, weight: 16 * KB }))];
+  const batches = batchTasks(tasks, 2);
+  assert.deepEqual(batches.flat(), tasks, 'every task once, in order');
+  assert.deepEqual(batches.slice(0, 2), [[tasks[0]], [tasks[1]]], 'a chunk of a megabyte or more is a query of its own');
+  const small = batches.slice(2);
+  // 100 small chunks over 2 connections: at least 4 batches each, so they finish about together.
+  assert.ok(small.length >= 8, `${small.length} batches`);
+  assert.ok(
+    small.every((b) => b.length > 1 && b.length <= 32),
+    'batches of up to 32',
+  );
+});
+
+test('a batch holds no more than 8 MB of estimated rows, and one small table is a query of its own', () => {
+  const tasks = Array.from({ length: 20 }, (_, i) => ({ id: i, weight: 900 * 1024 }));
+  const batches = batchTasks(tasks, 1);
+  assert.deepEqual(batches.flat(), tasks);
+  for (const b of batches) assert.ok(b.reduce((n, t) => n + t.weight, 0) <= 8 * MB);
+  assert.deepEqual(batchTasks([{ weight: 10 }], 4), [[{ weight: 10 }]]);
+  assert.deepEqual(batchTasks([], 4), []);
 });
