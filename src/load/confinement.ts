@@ -31,7 +31,8 @@ export async function dropLeftoverLoadAccounts(control: Connection, database: st
 }
 
 /**
- * Makes the load account for `stage` and checks that it can log in; falls back to `checked` mode
+ * Makes the load account for `stage` (the staging database, or the empty live one a direct fill loads
+ * into) and checks that it can log in; falls back to `checked` mode
  * with the reason when any of that fails (no CREATE USER or GRANT OPTION, a host the account
  * cannot be matched from, an authentication plugin the client cannot use).
  */
@@ -69,7 +70,7 @@ export async function openStagingAccess(control: Connection, target: MysqlTarget
     await close();
     return checked(why(e));
   }
-  reporter.info(`The backup's SQL runs as ${account.user}, a temporary account with rights on the staging database only.`);
+  reporter.info(`The backup's SQL runs as ${account.user}, a temporary account with rights on the database it loads into only.`);
   return { mode: 'account', target: confined, close };
 }
 

@@ -1,6 +1,9 @@
 // `olympia-data load`: verify, load into a staging database, check, then swap in atomically.
 // Until the single RENAME TABLE, the live database and storage are untouched; from a journal written
 // just before it, the next run finishes a swap this one was killed in (load/swap-journal.ts).
+// Into a database with no tables, views or triggers (a fresh CI database, say) a backup of this
+// tool's format is loaded directly, with no staging copy to rename: a journal written before the
+// first table lets the next run empty the database again should this one be killed.
 // A backup is untrusted: its SQL runs confined to the staging database (load/confinement.ts), its
 // views and triggers are recreated as statements the load controls (load/schema-objects.ts).
 import { join } from 'node:path';
@@ -19,7 +22,7 @@ import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { serverFlavor } from '../mysql/server-flavor.js';
 import { prepareSwap, stagingNames } from './swap-database.js';
-import { recoverInterruptedLoad, swapSteps, type SwapJournal } from './swap-journal.js';
+import { beginFill, fillSteps, recoverInterruptedLoad, swapSteps, type SwapJournal } from './swap-journal.js';
 import { pathExists } from '../core/fs-checks.js';
 import { type ConfinementMode, openStagingAccess, type StagingAccess, statementGuard } from './confinement.js';
 import { loadConnections, serverHeadroom } from './connection-budget.js';
@@ -83,6 +86,12 @@ async function headroom(control: Connection, user: string): Promise<number> {
   });
 }
 
+/** Whether the database is missing or holds no table, view or trigger (triggers need tables). */
+async function isEmptyDatabase(control: Connection, database: string): Promise<boolean> {
+  const [r] = await control.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database]);
+  return Number((r as { n: number | string }[])[0].n) === 0;
+}
+
 export async function load(opts: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const { reporter, target } = opts;
@@ -109,7 +118,10 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         await closeControl();
         throw e;
       });
+  // Set once a journal exists: from then on a failure is undone (or finished) as the next run would after a kill.
   let journaled = false;
+  let fill: SwapJournal | undefined;
+  let stagedOwned = false;
   try {
     // An interrupted load of this database is finished or undone first; what else it left (staging
     // databases it had not journaled yet) is ours to clear, as we hold its lock.
@@ -123,8 +135,17 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     }
     await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(stage)}`);
     await control.query(`DROP DATABASE IF EXISTS ${quoteIdent(old)}`);
-    await control.query(`CREATE DATABASE ${quoteIdent(stage)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    access = await openStagingAccess(control, target, stage, reporter);
+    const direct = manifest !== undefined && (await isEmptyDatabase(control, target.database));
+    let into = stage;
+    if (direct) {
+      await opts.beforeSwap?.();
+      await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(target.database)}`);
+      fill = { ...dbs, liveTriggers: [], views: objects!.views, triggers: objects!.triggers, fill: { tables: manifest.tables.map((t) => t.name) } };
+      await beginFill(control, fill);
+      journaled = true;
+      into = target.database;
+    } else await control.query(`CREATE DATABASE ${quoteIdent(stage)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    access = await openStagingAccess(control, target, into, reporter);
 
     const tasks = manifest ? manifest.tables.reduce((n, t) => n + Math.max(1, t.files.length), 0) : 1;
     const budget = loadConnections(opts.jobs, tasks, await headroom(control, access.target.user));
@@ -138,7 +159,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         await w.query(SESSION);
         workers.push(w);
       }
-      reporter.info(`Loading backup "${opts.name}" into a staging database…`);
+      reporter.info(direct ? `Loading backup "${opts.name}" straight into the empty "${target.database}"…` : `Loading backup "${opts.name}" into a staging database…`);
       const guard = statementGuard(
         access.mode,
         server,
@@ -164,7 +185,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       const tar = join(backup.path, 'storage.tar');
       if (await pathExists(tar)) storageFill = extractStorageTar(tar);
     }
-    const stagedTables = new Set((await listTables(control, stage)).tables.map((t) => t.name.toLowerCase()));
+    const stagedTables = new Set((await listTables(control, into)).tables.map((t) => t.name.toLowerCase()));
     // Views and triggers are tried in the staging database first: one the server refuses fails the
     // load now, while nothing live has changed.
     await tryObjectsInStage(workers[0], objects!, access.mode, server, stagedTables);
@@ -180,21 +201,25 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
 
     const [counts] = await control.query(
       `SELECT COUNT(*) AS tables, COALESCE(SUM(TABLE_ROWS), 0) AS est FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'`,
-      [stage],
+      [into],
     );
     const tables = Number((counts as { tables: number }[])[0].tables);
-    await opts.beforeSwap?.();
-    const liveTriggers = await prepareSwap(control, dbs);
-    const journal: SwapJournal = { ...dbs, liveTriggers, views: objects!.views, triggers: objects!.triggers, ...(staged ? { storage: staged.paths } : {}) };
-    // From here on the journal owns the staged copies: a failed step is undone or finished as the
-    // next run would after a kill, and if that fails too, the next run tries again.
-    journaled = true;
-    try {
-      for (const step of swapSteps({ conn: control, target, server, reporter }, journal)) await step.run();
-    } catch (e) {
-      await recoverInterruptedLoad(control, target, { reporter, lockTimeoutS: 0, lockHeld: true }).catch(() => undefined);
-      throw e;
+    const ctx = { conn: control, target, server, reporter };
+    let steps;
+    if (fill) steps = fillSteps(ctx, { ...fill, ...(staged ? { storage: staged.paths } : {}) });
+    else {
+      await opts.beforeSwap?.();
+      const liveTriggers = await prepareSwap(control, dbs);
+      const journal: SwapJournal = { ...dbs, liveTriggers, views: objects!.views, triggers: objects!.triggers, ...(staged ? { storage: staged.paths } : {}) };
+      // From here on the journal owns the staged copies: a failed step is undone or finished as the
+      // next run would after a kill, and if that fails too, the next run tries again.
+      journaled = true;
+      steps = swapSteps(ctx, journal);
     }
+    // From the first step on, the journal is given the staged storage: a failure leaves it to the
+    // recovery (or, should the journal not have it yet, to the next load, which clears such copies).
+    if (staged) stagedOwned = true;
+    for (const step of steps) await step.run();
     return {
       name: opts.name,
       kind: backup.kind,
@@ -206,6 +231,16 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       confinement: access.mode,
       connections: manifest ? budget.count : 1,
     };
+  } catch (e) {
+    if (journaled) {
+      await Promise.all(workers.splice(0).map((w) => w.end().catch(() => undefined)));
+      await access?.close();
+      // A staged storage copy the journal does not know yet is this run's to discard.
+      if (staged && !stagedOwned) await staged.discard().catch(() => undefined);
+      // Its own failure, not an interruption: the error says what happened; the recovery's warning would not.
+      await recoverInterruptedLoad(control, target, { reporter: { ...reporter, warn: () => undefined }, lockTimeoutS: 0, lockHeld: true }).catch(() => undefined);
+    }
+    throw e;
   } finally {
     await Promise.all(workers.map((w) => w.end().catch(() => undefined)));
     await access?.close();

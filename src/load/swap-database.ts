@@ -42,6 +42,8 @@ export async function createViews(conn: Connection, views: SchemaObject[]): Prom
 /** The journal's table before the swap; the swap's RENAME TABLE renames it to JOURNAL_SWAPPED. */
 export const JOURNAL_PENDING = 'swap_pending';
 export const JOURNAL_SWAPPED = 'swap_done';
+/** The journal's table while a load fills an empty live database directly; renamed to JOURNAL_SWAPPED once it is full. */
+export const JOURNAL_FILLING = 'fill_pending';
 
 export interface SwapDatabases {
   live: string;

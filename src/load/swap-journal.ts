@@ -7,6 +7,10 @@
 // - swapped: the tables are swapped; create the backup's views and triggers and swap the storage
 //   directory in (roll forward), then drop `old`, and the journal last.
 // Every step after the rename is idempotent, so a recovery that is itself killed can run again.
+// A load into a database with no tables, views or triggers skips the staging copy and its RENAME:
+// it fills the live database directly under a third journal name, filling, written before its first
+// table. Until the journal becomes swapped, a recovery drops what the fill made (the tables, views
+// and triggers the journal names), which leaves the database empty, as it was.
 // A journal is acted on only when every name and path in it is the one this database derives.
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -16,9 +20,10 @@ import { type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { listTables, listTriggers } from '../mysql/schema.js';
 import { type ServerFlavor, serverFlavor } from '../mysql/server-flavor.js';
-import { JOURNAL_PENDING, JOURNAL_SWAPPED, renameIntoLive, type SchemaObject, stagingNames } from './swap-database.js';
+import { JOURNAL_FILLING, JOURNAL_PENDING, JOURNAL_SWAPPED, renameIntoLive, type SchemaObject, stagingNames } from './swap-database.js';
 import { acquireDatabaseLock } from '../mysql/advisory-lock.js';
 import { createLiveObjects } from './schema-objects.js';
+import { dropLeftoverLoadAccounts } from './confinement.js';
 import { finishStorageSwap, type StoragePaths } from '../backup/storage-snapshot.js';
 
 export interface SwapJournal {
@@ -33,6 +38,8 @@ export interface SwapJournal {
   triggers: SchemaObject[];
   /** The staged storage directory to swap in, if the load brings one. */
   storage?: StoragePaths;
+  /** A direct fill of the empty live database: the tables it creates there (see the header). */
+  fill?: { tables: string[] };
 }
 
 /** What the steps run with: a connection with no default database that is dropped, and the server. */
@@ -48,12 +55,36 @@ export interface SwapStep {
   run: () => Promise<void>;
 }
 
-async function writeJournal(conn: Connection, j: SwapJournal): Promise<void> {
+async function writeJournal(conn: Connection, j: SwapJournal, table = JOURNAL_PENDING): Promise<void> {
   const db = quoteIdent(j.journal);
   await conn.query(`DROP DATABASE IF EXISTS ${db}`);
   await conn.query(`CREATE DATABASE ${db}`);
-  await conn.query(`CREATE TABLE ${db}.${JOURNAL_PENDING} (doc LONGTEXT NOT NULL)`);
-  await conn.query(`INSERT INTO ${db}.${JOURNAL_PENDING} (doc) VALUES (?)`, [JSON.stringify(j)]);
+  await conn.query(`CREATE TABLE ${db}.${table} (doc LONGTEXT NOT NULL)`);
+  await conn.query(`INSERT INTO ${db}.${table} (doc) VALUES (?)`, [JSON.stringify(j)]);
+}
+
+/** Before the first table of a direct fill is created: from here on a recovery drops what the fill made. */
+export async function beginFill(conn: Connection, j: SwapJournal): Promise<void> {
+  await writeJournal(conn, j, JOURNAL_FILLING);
+}
+
+/**
+ * The direct fill is complete: the journal takes its final form (views, triggers, storage) and, in one
+ * RENAME TABLE, becomes swapped. What follows is the swap's own roll-forward, run by the load or by a
+ * recovery.
+ */
+export function fillSteps(ctx: SwapContext, j: SwapJournal): SwapStep[] {
+  const db = quoteIdent(j.journal);
+  return [
+    {
+      name: 'mark filled',
+      run: async () => {
+        await ctx.conn.query(`UPDATE ${db}.${JOURNAL_FILLING} SET doc = ?`, [JSON.stringify(j)]);
+        await ctx.conn.query(`RENAME TABLE ${db}.${JOURNAL_FILLING} TO ${db}.${JOURNAL_SWAPPED}`);
+      },
+    },
+    ...rollForwardSteps(ctx, j),
+  ];
 }
 
 /** Drops the live database's views and triggers and creates the backup's: right however often it runs. */
@@ -108,6 +139,28 @@ export function swapSteps(ctx: SwapContext, j: SwapJournal): SwapStep[] {
   ];
 }
 
+/** Undoes a direct fill: what it made in the live database goes, so the database is empty again. */
+async function rollBackFill(ctx: SwapContext, j: SwapJournal & { fill: { tables: string[] } }): Promise<void> {
+  const { conn } = ctx;
+  const L = quoteIdent(j.live);
+  for (const t of j.triggers) await conn.query(`DROP TRIGGER IF EXISTS ${L}.${quoteIdent(t.name)}`);
+  for (const v of j.views) await conn.query(`DROP VIEW IF EXISTS ${L}.${quoteIdent(v.name)}`);
+  if (j.fill.tables.length) {
+    // Tables that reference each other drop together, whatever the order.
+    await conn.query('SET @olympia_fk = @@foreign_key_checks, foreign_key_checks = 0');
+    try {
+      await conn.query(`DROP TABLE IF EXISTS ${j.fill.tables.map((t) => `${L}.${quoteIdent(t)}`).join(', ')}`);
+    } finally {
+      await conn.query('SET foreign_key_checks = @olympia_fk').catch(() => undefined);
+    }
+  }
+  if (j.storage) await rm(j.storage.staged, { recursive: true, force: true });
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.old)}`);
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.stage)}`);
+  // Last: with it goes the journal.
+  await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.journal)}`);
+}
+
 async function rollBack(ctx: SwapContext, j: SwapJournal): Promise<void> {
   const { conn } = ctx;
   const present = new Set((await listTriggers(conn, j.live)).map((t) => t.name));
@@ -147,6 +200,10 @@ export function validateJournal(database: string, doc: unknown): SwapJournal {
   if (j.live !== database) fail(`names the database ${JSON.stringify(j.live)}`);
   for (const key of ['stage', 'old', 'journal'] as const) if (j[key] !== names[key]) fail(`names ${JSON.stringify(j[key])} as its ${key} database instead of ${names[key]}`);
   for (const key of ['liveTriggers', 'views', 'triggers']) if (!isObjectList(j[key])) fail(`has a malformed "${key}" list`);
+  if (j.fill !== undefined) {
+    const tables = (j.fill as { tables?: unknown } | null)?.tables;
+    if (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string' && t.length > 0)) fail('has a malformed "fill" list');
+  }
   if (j.storage !== undefined) {
     const s = j.storage as Record<string, unknown>;
     const dir = typeof s === 'object' && s !== null ? s.dir : undefined;
@@ -158,13 +215,21 @@ export function validateJournal(database: string, doc: unknown): SwapJournal {
   return j as unknown as SwapJournal;
 }
 
-async function readJournal(conn: Connection, database: string): Promise<{ swapped: boolean; journal: SwapJournal } | null> {
+type JournalState = 'pending' | 'filling' | 'swapped';
+
+async function readJournal(conn: Connection, database: string): Promise<{ state: JournalState; journal: SwapJournal } | null> {
   const { journal: jdb } = stagingNames(database);
-  const [r] = await conn.query(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)`, [jdb, JOURNAL_PENDING, JOURNAL_SWAPPED]);
+  const [r] = await conn.query(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?, ?)`, [
+    jdb,
+    JOURNAL_PENDING,
+    JOURNAL_FILLING,
+    JOURNAL_SWAPPED,
+  ]);
   const where = (r as { t: string }[]).map((x) => x.t);
   if (where.length === 0) return null;
-  if (where.length > 1) refuse(database, jdb, 'is both pending and swapped');
-  const swapped = where[0] === JOURNAL_SWAPPED;
+  if (where.length > 1) refuse(database, jdb, `is in ${where.length} states at once`);
+  const state: JournalState = where[0] === JOURNAL_SWAPPED ? 'swapped' : where[0] === JOURNAL_FILLING ? 'filling' : 'pending';
+  const swapped = state === 'swapped';
   const [docs] = await conn.query(`SELECT doc FROM ${quoteIdent(jdb)}.${where[0]}`);
   const rows = docs as { doc: string | Buffer }[];
   // Killed between creating the journal and writing it: nothing changed yet.
@@ -176,7 +241,10 @@ async function readJournal(conn: Connection, database: string): Promise<{ swappe
   } catch {
     refuse(database, jdb, 'is not valid JSON');
   }
-  return { swapped, journal: validateJournal(database, doc) };
+  const journal = validateJournal(database, doc);
+  // Only a fill journal says which tables to drop, and only a fill journal may.
+  if ((state === 'filling') !== (journal.fill !== undefined) && state !== 'swapped') refuse(database, jdb, `is ${state} but ${journal.fill ? 'names' : 'does not name'} a fill`);
+  return { state, journal };
 }
 
 export type Recovery = 'none' | 'rolled back' | 'rolled forward';
@@ -199,7 +267,7 @@ export async function recoverInterruptedLoad(conn: Connection, target: MysqlTarg
     // Under the lock: the load we saw may have been running, and finished meanwhile.
     const found = await readJournal(conn, database);
     if (!found) return 'none';
-    if (found.swapped) {
+    if (found.state === 'swapped') {
       reporter.warn(`A load into "${database}" was interrupted after its tables were swapped in; finishing it (views, triggers, storage).`);
       for (const step of rollForwardSteps(ctx, found.journal)) {
         try {
@@ -212,6 +280,13 @@ export async function recoverInterruptedLoad(conn: Connection, target: MysqlTarg
         }
       }
       return 'rolled forward';
+    }
+    if (found.state === 'filling') {
+      reporter.warn(`A load into the empty "${database}" was interrupted while filling it; what it had made is removed, so the database is empty again.`);
+      // The killed run's load account had rights on the live database itself: it goes first.
+      await dropLeftoverLoadAccounts(conn, database);
+      await rollBackFill(ctx, found.journal as SwapJournal & { fill: { tables: string[] } });
+      return 'rolled back';
     }
     reporter.warn(`A load into "${database}" was interrupted before its swap; the previous data stays, and its staged copy is removed.`);
     await rollBack(ctx, found.journal);

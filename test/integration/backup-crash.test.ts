@@ -247,3 +247,104 @@ describe('SIGKILL at random moments of a load', () => {
     assert.ok(seen.old > 0, `some kills landed before the swap (${JSON.stringify(seen)})`);
   });
 });
+
+describe('SIGKILL at random moments of a load into an empty database (filled directly)', () => {
+  let source: Db;
+  let live: Db;
+  let dir: string;
+  let backups: string;
+  let liveStorage: string;
+  const wholeState = async () => ({ tables: await tableChecksums(live.url), objects: await schemaObjects(live.url), storage: await treeContents(liveStorage) });
+  let emptyWhole: Awaited<ReturnType<typeof wholeState>>;
+  let newWhole: Awaited<ReturnType<typeof wholeState>>;
+
+  /** The live database with nothing in it, and its storage as before any load. */
+  async function emptyLive(): Promise<void> {
+    const c = await mysql.createConnection({ uri: live.url });
+    await c.query(`DROP DATABASE ${live.name}`).finally(() => c.query(`CREATE DATABASE ${live.name}`).finally(() => c.end()));
+    await rm(liveStorage, { recursive: true, force: true });
+    await mkdir(liveStorage);
+    await writeFile(join(liveStorage, 'before.txt'), 'storage before the load');
+  }
+
+  before(async () => {
+    source = await freshDatabase('crashfillsrc');
+    live = await freshDatabase('crashfill');
+    await seedTypes(source.url);
+    await seedBigTable(source.url, 'big', 150_000, { tag: 'new' });
+    dir = await mkdtemp(join(tmpdir(), 'olympia-crash-fill-'));
+    backups = join(dir, 'backups');
+    const sourceStorage = join(dir, 'source-storage');
+    await mkdir(join(sourceStorage, 'new'), { recursive: true });
+    for (let i = 0; i < 20; i++) await writeFile(join(sourceStorage, 'new', `${i}.bin`), Buffer.alloc(10_000, i));
+    liveStorage = join(dir, 'live-storage');
+    await dump({
+      target: parseDatabaseUrl(source.url),
+      store: new BackupStore(backups),
+      name: parseBackupName('new'),
+      jobs: 2,
+      storageDir: sourceStorage,
+      reporter: silentReporter,
+    });
+    await emptyLive();
+    emptyWhole = await wholeState();
+    newWhole = { tables: await tableChecksums(source.url), objects: await schemaObjects(source.url), storage: await treeContents(sourceStorage) };
+    assert.deepEqual(emptyWhole.tables, {});
+  });
+  after(async () => {
+    await source.drop();
+    await live.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cliLoadNew = () => ['load', '--name', 'new', '--backup-dir', backups, '--database-url', live.url, '--storage-dir', liveStorage];
+
+  test(`${KILLS} kills: after the next run's recovery the database is empty or whole, and the next load works`, async () => {
+    const full = await collect(spawnCli(cliLoadNew()));
+    assert.equal(full.code, 0, full.stderr);
+    assert.match(full.stderr + full.stdout, /straight into the empty/, 'an empty database is filled directly');
+    assert.deepEqual(await wholeState(), newWhole, 'a complete load brings the new data');
+
+    const seen = { empty: 0, new: 0, partial: 0 };
+    for (const [i, delay] of delays(full.durationMs).entries()) {
+      await emptyLive();
+      const r = await runAndKill(cliLoadNew(), delay);
+      const context = `run ${i} (killed after ${delay} ms, ${r.signal ?? `exit ${r.code}`})`;
+      if (r.signal !== 'SIGKILL') assert.equal(r.code, 0, `${context}: ${r.stderr}`);
+      const before = await settledChecksums(live.url, live.name);
+      if (Object.keys(before).length > 0 && JSON.stringify(before) !== JSON.stringify(newWhole.tables)) seen.partial++;
+      const c = await connect(parseDatabaseUrl(live.url), { database: null });
+      await recoverInterruptedLoad(c, parseDatabaseUrl(live.url), { reporter: silentReporter, lockTimeoutS: 60 }).finally(() => c.end());
+      const whole = await wholeState();
+      const isEmpty = JSON.stringify(whole) === JSON.stringify(emptyWhole);
+      assert.ok(
+        isEmpty || JSON.stringify(whole) === JSON.stringify(newWhole),
+        `${context}: after recovery, the database and storage are empty or whole: ${JSON.stringify({ ...whole, tables: Object.keys(whole.tables) })}`,
+      );
+      seen[isEmpty ? 'empty' : 'new']++;
+      const { stage, old, journal } = stagingNames(live.name);
+      assert.deepEqual(await schemasLike(live.url, [stage, old, journal]), [], `${context}: no staging or journal database is left`);
+      const c2 = await mysql.createConnection({ uri: live.url });
+      const [accounts] = await c2.query('SELECT User FROM mysql.user WHERE User = ?', [loadAccountName(live.name)]).finally(() => c2.end());
+      assert.deepEqual(accounts, [], `${context}: the killed run's load account is gone`);
+
+      // The following load works, into the database as the recovery left it, and clears a storage
+      // copy the killed run had staged but not yet journaled.
+      const again = await load({
+        target: parseDatabaseUrl(live.url),
+        store: new BackupStore(backups),
+        name: parseBackupName('new'),
+        jobs: 2,
+        storageDir: liveStorage,
+        reporter: silentReporter,
+        lockTimeoutS: 60,
+      });
+      assert.equal(again.tables, Object.keys(newWhole.tables).length, context);
+      assert.deepEqual(await wholeState(), newWhole, `${context}: the next load works`);
+      const siblings = (await namesIn(dirname(liveStorage))).filter((n) => n.startsWith(`${basename(liveStorage)}.`));
+      assert.deepEqual(siblings, [], `${context}: no staged storage copy is left`);
+    }
+    assert.ok(seen.empty > 0, `some kills landed mid-fill (${JSON.stringify(seen)})`);
+    assert.ok(seen.partial > 0, `some kills left a partly filled database for the recovery to empty (${JSON.stringify(seen)})`);
+  });
+});

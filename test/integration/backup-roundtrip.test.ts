@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
-import { seedBigTable, seedTypes, snapshotData, tableChecksums } from '../support/fixtures.js';
+import { schemaObjects, seedBigTable, seedTypes, snapshotData, tableChecksums } from '../support/fixtures.js';
+import { stagingNames } from '../../src/load/swap-database.js';
+import { loadAccountName } from '../../src/load/accounts.js';
 import { rowsReadInBulk } from '../../src/dump/table-dump.js';
 import { dump } from '../../src/dump/dump-database.js';
 import { load } from '../../src/load/load-backup.js';
@@ -222,6 +224,59 @@ describe('many rows over one connection (the fast row path)', () => {
     } finally {
       await source.drop();
       await dest.drop();
+    }
+  });
+});
+
+describe('a load into an empty database', () => {
+  test('fills it directly, and one that fails midway leaves it empty, with nothing of the load left', async () => {
+    const source = await freshDatabase('fillsrc');
+    const dest = await freshDatabase('filldest');
+    const dir = await mkdtemp(join(tmpdir(), 'olympia-fill-'));
+    try {
+      await seedTypes(source.url);
+      const store = new BackupStore(join(dir, 'backups'));
+      await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('good'), jobs: 2, reporter: silentReporter });
+      const said: string[] = [];
+      const reporter = { ...silentReporter, info: (m: string) => said.push(m), warn: (m: string) => said.push(m) };
+      await load({ target: parseDatabaseUrl(dest.url), store, name: parseBackupName('good'), jobs: 2, reporter });
+      assert.ok(
+        said.some((m) => /straight into the empty/.test(m)),
+        said.join('\n'),
+      );
+      assert.deepEqual(await snapshotData(dest.url), await snapshotData(source.url));
+      assert.deepEqual(await schemaObjects(dest.url), await schemaObjects(source.url), 'views and triggers too');
+
+      // A copy whose manifest promises one row more than its users file holds: the fill's row check fails.
+      await cp(join(dir, 'backups', 'good'), join(dir, 'backups', 'short'), { recursive: true });
+      const path = join(dir, 'backups', 'short', 'manifest.json');
+      const manifest = JSON.parse(await readFile(path, 'utf8'));
+      manifest.name = 'short';
+      const users = manifest.tables.find((t: { name: string }) => t.name === 'users');
+      users.rows++;
+      users.files[0].rows++;
+      await writeFile(path, JSON.stringify(manifest));
+      const empty = await freshDatabase('fillfail');
+      try {
+        await assert.rejects(
+          load({ target: parseDatabaseUrl(empty.url), store, name: parseBackupName('short'), jobs: 2, reporter: silentReporter }),
+          /Table "users" holds \d+ rows after loading/,
+        );
+        assert.deepEqual(await snapshotData(empty.url), {}, 'the database is empty again');
+        assert.deepEqual(await schemaObjects(empty.url), { views: [], triggers: [] });
+        const c = await mysql.createConnection({ uri: empty.url });
+        const { stage, old, journal } = stagingNames(empty.name);
+        const [left] = await c.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [[stage, old, journal]]);
+        const [accounts] = await c.query('SELECT User FROM mysql.user WHERE User = ?', [loadAccountName(empty.name)]);
+        await c.end();
+        assert.deepEqual([left, accounts], [[], []], 'no staging or journal database, no load account');
+      } finally {
+        await empty.drop();
+      }
+    } finally {
+      await source.drop();
+      await dest.drop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { freshDatabase } from '../harness/mariadb.js';
 import { namesIn, treeContents } from '../support/files.js';
 import { schemaObjects, tableChecksums } from '../support/fixtures.js';
-import { recoverInterruptedLoad, type SwapContext, swapSteps, type SwapJournal } from '../../src/load/swap-journal.js';
+import { beginFill, fillSteps, recoverInterruptedLoad, type SwapContext, swapSteps, type SwapJournal } from '../../src/load/swap-journal.js';
 import { serverFlavor } from '../../src/mysql/server-flavor.js';
 import { finishStorageSwap, stageStorage } from '../../src/backup/storage-snapshot.js';
 import { BackupStore } from '../../src/backup/store.js';
@@ -250,5 +250,97 @@ describe('the storage swap, from every state a kill can leave', () => {
     const p = await layout({ live: 'x', staged: 'new', aside: 'old' });
     await assert.rejects(finishStorageSwap(p), /both it and .*aside exist/);
     assert.deepEqual(await namesIn(dir), ['aside', 'live', 'staged']);
+  });
+});
+
+describe('a direct fill of an empty database, killed at each point, then recovered', () => {
+  let fillDb: Db;
+  const server = () => fillDb.url.slice(0, fillDb.url.lastIndexOf('/'));
+  const fillContext = async (conn: Connection): Promise<SwapContext> => ({
+    conn,
+    target: parseDatabaseUrl(fillDb.url),
+    server: await serverFlavor(conn),
+    reporter: silentReporter,
+  });
+
+  /** An empty live database with a fill journal written, and (unless `before`) the backup's tables filled in, plus a table the fill did not make. */
+  async function fillUntil(point: 'journal' | 'tables' | number): Promise<SwapJournal> {
+    await run(server(), [`DROP DATABASE IF EXISTS \`${fillDb.name}\``, `CREATE DATABASE \`${fillDb.name}\``]);
+    const conn = await connect(parseDatabaseUrl(fillDb.url), { database: null });
+    try {
+      const journal: SwapJournal = {
+        live: fillDb.name,
+        ...stagingNames(fillDb.name),
+        liveTriggers: [],
+        views: NEW_VIEWS,
+        triggers: NEW_TRIGGERS,
+        fill: { tables: ['a', 'only_new'] },
+      };
+      await beginFill(conn, journal);
+      if (point === 'journal') return journal;
+      await run(fillDb.url, [...NEW_TABLES, 'CREATE TABLE not_ours (id INT PRIMARY KEY)']);
+      // As the load tries them: views made in the live database before the journal is switched.
+      await run(fillDb.url, [NEW_VIEWS[0].createSql]);
+      if (typeof point === 'number') for (const s of fillSteps(await fillContext(conn), journal).slice(0, point)) await s.run();
+      return journal;
+    } finally {
+      await conn.end();
+    }
+  }
+
+  async function recover() {
+    const conn = await connect(parseDatabaseUrl(fillDb.url), { database: null });
+    try {
+      return await recoverInterruptedLoad(conn, parseDatabaseUrl(fillDb.url), { reporter: silentReporter, lockTimeoutS: 10 });
+    } finally {
+      await conn.end();
+    }
+  }
+
+  const tablesOf = async () => Object.keys(await tableChecksums(fillDb.url)).sort();
+
+  before(async () => {
+    fillDb = await freshDatabase('fill');
+  });
+  after(async () => {
+    await run(server(), [`DROP DATABASE IF EXISTS \`${stagingNames(fillDb.name).journal}\``]);
+    await fillDb.drop();
+  });
+
+  test('killed before the fill is complete: its tables and views go, a table it did not make stays, and the journal goes', async () => {
+    for (const point of ['journal', 'tables', 0] as const) {
+      await fillUntil(point);
+      assert.equal(await recover(), 'rolled back', String(point));
+      assert.deepEqual(await tablesOf(), point === 'journal' ? [] : ['not_ours'], String(point));
+      assert.deepEqual(await schemaObjects(fillDb.url), { views: [], triggers: [] }, String(point));
+      assert.deepEqual(await schemasPresent(server(), [stagingNames(fillDb.name).journal]), [], `${point}: the journal is gone`);
+      assert.equal(await recover(), 'none');
+    }
+  });
+
+  test('killed once the fill is marked complete: the recovery finishes it (views, triggers) and keeps the tables', async () => {
+    // The steps' names only: none is run on this context.
+    const names = { conn: null as unknown as Connection, target: parseDatabaseUrl(fillDb.url), server: { mariadb: true, version: 0 }, reporter: silentReporter };
+    const steps = fillSteps(names, await fillUntil('journal')).map((s) => s.name);
+    assert.deepEqual(steps, ['mark filled', 'create views and triggers', 'swap storage', 'drop staging databases']);
+    for (let k = 1; k < steps.length; k++) {
+      await fillUntil(k);
+      assert.equal(await recover(), 'rolled forward', `after ${steps[k - 1]}`);
+      assert.deepEqual(await tablesOf(), ['a', 'not_ours', 'only_new']);
+      const objects = await schemaObjects(fillDb.url);
+      assert.deepEqual([objects.views, objects.triggers.length], [['vn'], 1], `after ${steps[k - 1]}`);
+      assert.deepEqual(await schemasPresent(server(), [stagingNames(fillDb.name).journal]), []);
+    }
+  });
+
+  test('a pending journal that names a fill, or a filling one that does not, is refused and nothing is dropped', async () => {
+    const journal = await fillUntil('tables');
+    const jdb = `\`${journal.journal}\``;
+    await run(server(), [`RENAME TABLE ${jdb}.fill_pending TO ${jdb}.swap_pending`]);
+    await assert.rejects(recover(), /is pending but names a fill/);
+    await run(server(), [`RENAME TABLE ${jdb}.swap_pending TO ${jdb}.fill_pending`, `UPDATE ${jdb}.fill_pending SET doc = JSON_REMOVE(doc, '$.fill')`]);
+    await assert.rejects(recover(), /is filling but does not name a fill/);
+    assert.deepEqual(await tablesOf(), ['a', 'not_ours', 'only_new']);
+    await run(server(), [`DROP DATABASE ${jdb}`]);
   });
 });

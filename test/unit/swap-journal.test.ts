@@ -21,6 +21,8 @@ test('a journal of this database with its own derived names and storage siblings
   assert.deepEqual(validateJournal(live, good()), good());
   const { storage: _, ...noStorage } = good();
   assert.deepEqual(validateJournal(live, noStorage), noStorage);
+  const fill = { ...good(), fill: { tables: ['users', 'addons'] } };
+  assert.deepEqual(validateJournal(live, fill), fill);
 });
 
 const bad: [string, (j: Record<string, any>) => void, RegExp][] = [
@@ -38,6 +40,9 @@ const bad: [string, (j: Record<string, any>) => void, RegExp][] = [
     /absolute/,
   ],
   ['a malformed trigger list', (j) => (j.triggers = [{ name: 1 }]), /malformed "triggers"/],
+  ['a fill with no table list', (j) => (j.fill = {}), /malformed "fill"/],
+  ['a fill naming a table that is not a string', (j) => (j.fill = { tables: ['a', 7] }), /malformed "fill"/],
+  ['a fill naming an empty table name', (j) => (j.fill = { tables: [''] }), /malformed "fill"/],
 ];
 for (const [what, edit, pattern] of bad) {
   test(`a journal with ${what} is refused (exit 4)`, () => {
