@@ -95,11 +95,14 @@ test('a file cut in the middle of a row is noticed', () => {
   assert.equal(parser.end(), false);
 });
 
-test('literals: bytes as hex, JSON converted, numbers quoted, NULL bare', () => {
+test('literals: UTF-8 bytes as escaped _binary strings, other bytes as hex, numbers quoted, NULL bare', () => {
   assert.equal(sqlLiteral(null, 'bytes'), 'NULL');
+  // Latin-1 é and a quote: not UTF-8, so hex, byte for byte.
   assert.equal(sqlLiteral(Buffer.from([0xe9, 0x27]), 'bytes'), "X'e927'");
   assert.equal(sqlLiteral(Buffer.from(''), 'bytes'), "''");
-  assert.equal(sqlLiteral(Buffer.from('{"a":1}'), 'json'), "CONVERT(X'7b2261223a317d' USING utf8mb4)");
+  assert.equal(sqlLiteral(Buffer.from("it's a \\ and a \0 in é 🎉"), 'bytes'), "_binary'it\\'s a \\\\ and a \\0 in é 🎉'");
+  assert.equal(sqlLiteral(Buffer.from('{"a":"x\'y"}'), 'json'), '\'{"a":"x\\\'y"}\'');
+  assert.equal(sqlLiteral(Buffer.from([0x7b, 0xff, 0x7d]), 'json'), "CONVERT(X'7bff7d' USING utf8mb4)");
   assert.equal(sqlLiteral(Buffer.from('12.50'), 'plain'), "'12.50'");
   assert.equal(sqlLiteral(Buffer.from("it's\\"), 'plain'), "'it\\'s\\\\'");
   assert.equal(sqlLiteral(Buffer.from('641'), 'bit'), '641');
