@@ -76,19 +76,30 @@ function plainRow(buf: Buffer, start: number, end: number): Buffer[] {
 function escapedRow(buf: Buffer, start: number, onRow: (row: (Buffer | null)[]) => void): number {
   const row: (Buffer | null)[] = [];
   let p = start;
+  // The next TAB, LF and backslash at or after where the scan is (-1: none left in buf).
+  let tab = buf.indexOf(TAB, p);
+  let lf = buf.indexOf(LF, p);
+  let bs = buf.indexOf(BACKSLASH, p);
   for (;;) {
     // The field runs to the next TAB or LF that no backslash escapes.
     let q = p;
     let escapes = false;
-    while (q < buf.length) {
-      const c = buf[q];
-      if (c === BACKSLASH) {
+    for (;;) {
+      if (tab !== -1 && tab < q) tab = buf.indexOf(TAB, q);
+      if (lf !== -1 && lf < q) lf = buf.indexOf(LF, q);
+      if (bs !== -1 && bs < q) bs = buf.indexOf(BACKSLASH, q);
+      const stop = tab === -1 ? lf : lf === -1 ? tab : Math.min(tab, lf);
+      if (stop === -1 && bs === -1) return -1;
+      if (bs !== -1 && (stop === -1 || bs < stop)) {
+        // An escape: the byte after the backslash is part of the field, whatever it is.
         escapes = true;
-        q += 2;
-      } else if (c === TAB || c === LF) break;
-      else q++;
+        q = bs + 2;
+        if (q >= buf.length) return -1;
+        continue;
+      }
+      q = stop;
+      break;
     }
-    if (q >= buf.length) return -1;
     row.push(escapes ? unescapeField(buf, p, q) : buf.subarray(p, q));
     if (buf[q] === LF) {
       onRow(row);
@@ -125,6 +136,15 @@ function escaped(s: string): string {
   return s.replace(/[\\'\0]/g, (c) => (c === '\0' ? '\\0' : '\\' + c));
 }
 
+function text(b: Buffer, encoding: 'utf8' | 'latin1'): string {
+  return needsEscape(b) ? escaped(b.toString(encoding)) : b.toString(encoding);
+}
+
+/** Whether bytes need escaping in a string literal: most values do not, and a search of the bytes is cheaper than the replace. */
+function needsEscape(b: Buffer): boolean {
+  return b.indexOf(0x5c) !== -1 || b.indexOf(0x27) !== -1 || b.indexOf(0) !== -1;
+}
+
 /**
  * A value's SQL. Bytes that are valid UTF-8 (most text, in any column) go as an escaped `_binary`
  * string, which the connection sends as those same UTF-8 bytes and the server assigns byte for byte,
@@ -137,11 +157,11 @@ export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {
       return /^\d+$/.test(value.toString('latin1')) ? value.toString('latin1') : 'NULL';
     case 'bytes':
       if (value.length === 0) return "''";
-      return isUtf8(value) ? `_binary'${escaped(value.toString('utf8'))}'` : `X'${value.toString('hex')}'`;
+      return isUtf8(value) ? `_binary'${text(value, 'utf8')}'` : `X'${value.toString('hex')}'`;
     case 'json':
-      return isUtf8(value) ? `'${escaped(value.toString('utf8'))}'` : `CONVERT(X'${value.toString('hex')}' USING utf8mb4)`;
+      return isUtf8(value) ? `'${text(value, 'utf8')}'` : `CONVERT(X'${value.toString('hex')}' USING utf8mb4)`;
     case 'plain':
-      return "'" + escaped(value.toString('latin1')) + "'";
+      return "'" + text(value, 'latin1') + "'";
   }
 }
 
