@@ -80,7 +80,7 @@ async function copyExample(dir: string, alias: string): Promise<string> {
 }
 
 /** A project whose migration creates the _init shape's tables, whose seed fills them, and one index. */
-async function writeInitShapeProject(dir: string, alias: string): Promise<string> {
+export async function writeInitShapeProject(dir: string, alias: string): Promise<string> {
   const sql = (statements: string[]) => statements.map((x) => `${x};\n`).join('\n');
   await mkdir(join(dir, 'migrations'));
   await mkdir(join(dir, 'seed'));

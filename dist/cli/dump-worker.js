@@ -26829,6 +26829,7 @@ async function connect(target, opts = {}) {
             bigNumberStrings: true,
             dateStrings: true,
             queryFormat: (sql, values, timezone) => formatQuery(sql, values, timezone),
+            multipleStatements: opts.multipleStatements ?? false,
             charset: opts.rawBytes ? 'BINARY' : 'utf8mb4_unicode_ci',
             // mysql2 follows the server's session tracking and re-encodes after a SET NAMES; raw stays raw.
             flags: [...(opts.rawBytes ? ['-SESSION_TRACK'] : []), ...(opts.noLocalFiles ? ['-LOCAL_FILES'] : [])],
@@ -27223,6 +27224,8 @@ class HashingWriter {
 
 
 const FLUSH_AT = 1 << 20;
+/** What an empty chunk reports: size 0 means no file was written (every row takes at least its newline). */
+const NO_FILE = { size: 0, sha256: '' };
 // Encoders are reused from chunk to chunk: each new one is a fresh WebAssembly memory whose pages
 // the kernel must fault in on first touch (a quarter of a dump's page faults when each chunk made
 // its own). One that a failed chunk used is dropped, since its state is unknown, and one grown for
@@ -27242,24 +27245,30 @@ function rowsReadInBulk() {
     return bulkRowCount;
 }
 /**
- * Writes one chunk's file. The result comes as soon as the rows are written; the file is closed (and
- * synced) in the background (`closed`), so the connection goes on with its next chunk meanwhile.
+ * Writes each part's file, or none for a part with no rows (size 0). The results come as soon as the
+ * rows are written; the files are closed (and synced) in the background (`closed`), so the connection
+ * goes on with its next query meanwhile.
  */
-async function dumpChunk(conn, q) {
-    const file = new ChunkFile(q.file, q.sync);
+async function dumpChunks(conn, q) {
+    const files = q.parts.map((p) => new ChunkFile(p.file, q.sync));
     try {
-        const rows = await streamRows(conn, q, file);
-        return { rows, ...file.finish() };
+        const rows = await streamRows(conn, q, files);
+        const done = files.map((f) => f.finish());
+        const closed = Promise.all(done.map((d) => d.closed)).then(() => undefined);
+        closed.catch(() => undefined); // whoever awaits it sees the failure
+        return { results: done.map((d, i) => ({ rows: rows[i], size: d.size, sha256: d.sha256 })), closed };
     }
     catch (e) {
-        await file.discard();
+        await Promise.all(files.map((f) => f.discard()));
         throw e;
     }
 }
 /**
  * A chunk's file. Most chunks of a database of many small tables fit one batch: such a file is written
  * whole, at the end, in a few blocking calls. A bigger one is opened with its first batch and written as
- * the rows come; so is every file that must be synced (that waits in the background).
+ * the rows come; so is every file that must be synced (that waits in the background). A chunk with no
+ * rows gets no file at all: creating a file is one of a dump's dearest calls, and an `_init` has many
+ * empty tables.
  */
 class ChunkFile {
     path;
@@ -27275,7 +27284,9 @@ class ChunkFile {
     }
     /** A batch of rows; `last` when no more follow. */
     async write(data, last) {
-        if (last && !this.writer && !this.sync)
+        if (last && !this.writer && data.length === 0)
+            this.whole = NO_FILE;
+        else if (last && !this.writer && !this.sync)
             this.whole = HashingWriter.writeWhole(this.path, data);
         else
             await this.opened().write(data);
@@ -27294,14 +27305,17 @@ class ChunkFile {
  * encoder without mysql2 (`bulkRows`). Should mysql2 ever stop routing rows through that state,
  * rows arrive as arrays on the 'result' event and take the slower, equivalent path.
  */
-function streamRows(conn, q, file) {
+function streamRows(conn, q, files) {
     // The callback-style connection under the promise wrapper runs the query command.
     const raw = conn.connection;
     const encoder = takeEncoder();
-    let rows = 0;
+    const rows = q.parts.map(() => 0);
+    // The part whose result set is being read: each result set's column definitions start the next.
+    let part = -1;
     let reported = 0;
     let columns = -1;
     let settled = false;
+    const describe = () => q.parts[Math.max(0, part)].sql.slice(0, 80);
     return new Promise((resolve, reject) => {
         const fail = (e) => {
             if (settled)
@@ -27313,36 +27327,38 @@ function streamRows(conn, q, file) {
             raw.destroy();
             reject(e);
         };
+        /** Writes out what the encoder holds for the current part (its last batch with `last`), then `then`. */
         const write = (then, last = false) => {
             const bytes = encoder.length;
-            const count = rows - reported;
-            reported = rows;
-            file.write(encoder.drain(), last).then(() => {
+            const at = part;
+            const count = rows[at] - reported;
+            reported = last ? 0 : rows[at];
+            files[at].write(encoder.drain(), last).then(() => {
                 if (settled)
                     return;
-                q.onRows?.(count, bytes);
+                q.onRows?.(at, count, bytes);
                 then();
             }, fail);
         };
         const rowDone = () => {
-            rows++;
+            rows[part]++;
             if (encoder.length >= FLUSH_AT) {
                 // No packet is handled while paused, so the encoder's buffer is not touched during the write.
                 raw.pause();
                 write(() => raw.resume());
             }
         };
-        const query = raw.query({ sql: q.sql, rowsAsArray: true, typeCast: false });
+        const query = raw.query({ sql: q.parts.map((p) => p.sql).join(';\n'), rowsAsArray: true, typeCast: false });
         const rowState = query.row;
         const bulk = bulkRows(raw, {
             encoder,
             columns: () => columns,
             flushAt: FLUSH_AT,
-            onRows: (n) => void (rows += n),
+            onRows: (n) => void (rows[part] += n),
             flush: write,
             fail,
             settled: () => settled,
-            describe: () => q.sql.slice(0, 80),
+            describe,
         });
         const encodeRow = function (packet, connection) {
             // After a failure the connection is being destroyed; whatever it still delivers is dropped.
@@ -27351,10 +27367,16 @@ function streamRows(conn, q, file) {
             if (packet.isEOF()) {
                 // The rows ended within a chunk mysql2 was reading: the next result is mysql2's again.
                 bulk?.stop();
-                return rowState.call(this, packet, connection);
+                const next = rowState.call(this, packet, connection);
+                if (part < q.parts.length - 1) {
+                    // Another result set follows: this part's file is finished before its first row is read.
+                    raw.pause();
+                    write(() => raw.resume(), true);
+                }
+                return next;
             }
             if (encoder.pushTextRow(packet.buffer, packet.offset, packet.end) !== columns) {
-                throw new Error(`A row of "${q.sql.slice(0, 80)}" did not have the ${columns} columns of its result.`);
+                throw new Error(`A row of "${describe()}" did not have the ${columns} columns of its result.`);
             }
             rowDone();
             // The rows have begun: from the next read on, they skip mysql2 altogether.
@@ -27363,6 +27385,7 @@ function streamRows(conn, q, file) {
         };
         query.row = encodeRow;
         query.on('fields', (fields) => {
+            part++;
             columns = fields?.length ?? -1;
         });
         query.on('result', (row) => {
@@ -27375,6 +27398,8 @@ function streamRows(conn, q, file) {
         query.on('end', () => {
             if (settled)
                 return;
+            if (part !== q.parts.length - 1)
+                return fail(new Error(`The query for "${describe()}" returned ${part + 1} result sets for ${q.parts.length} statements.`));
             write(() => {
                 settled = true;
                 // Only now is the encoder free: its last batch is written and the result read to the end.
@@ -27505,26 +27530,28 @@ function startDumpSession(target, send, onDone) {
         }
         else if (m.type === 'task') {
             // Progress goes out a few times a second, not per 1 MB batch: each message costs both sides.
-            let rows = 0;
-            let bytes = 0;
+            let pending;
             let sent = Date.now();
             const report = () => {
-                if (rows > 0 || bytes > 0)
-                    send({ type: 'progress', id: m.id, rows, bytes });
-                rows = bytes = 0;
+                if (pending)
+                    send({ type: 'progress', id: m.id, ...pending });
+                pending = undefined;
                 sent = Date.now();
             };
-            const onRows = (r, b) => {
-                rows += r;
-                bytes += b;
+            const onRows = (part, rows, bytes) => {
+                if (rows === 0 && bytes === 0)
+                    return;
+                if (pending && pending.part !== part)
+                    report();
+                pending = pending ? { part, rows: pending.rows + rows, bytes: pending.bytes + bytes } : { part, rows, bytes };
                 if (Date.now() - sent >= PROGRESS_EVERY_MS)
                     report();
             };
-            const { closed, ...result } = await dumpChunk(conn, { ...m.task, onRows });
+            const { closed, results } = await dumpChunks(conn, { ...m.task, onRows });
             files.push(closed);
             closed.catch(fail);
             report();
-            send({ type: 'done', id: m.id, result });
+            send({ type: 'done', id: m.id, results });
         }
         else {
             await Promise.all(files);
@@ -27538,7 +27565,8 @@ function startDumpSession(target, send, onDone) {
     };
     let destroyed = false;
     // Messages wait for the connection to open.
-    queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true }).then((c) => {
+    // Only this program's SELECTs run here, several small ones to a query.
+    queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true, multipleStatements: true }).then((c) => {
         // Stopped while it was opening: nothing may keep the process alive.
         if (destroyed)
             c.destroy();
