@@ -11,6 +11,8 @@ export interface Run {
   cpuS?: number | null;
   /** CPU seconds stolen by the hypervisor during the run (see measure.ts), null when unknown. */
   stealS?: number | null;
+  /** Ours only: the engine's own time, from its first connection to its result (the process's start and exit excluded). */
+  engineMs?: number | null;
 }
 
 export interface PhaseResult {
@@ -46,6 +48,8 @@ export interface Figures {
   stealS: number | null;
   outputMb: number | null;
   verified: boolean | null;
+  /** Ours only: median of the engine's own time (Run.engineMs). */
+  engineMedianMs: number | null;
   failed?: string;
 }
 
@@ -86,6 +90,7 @@ export function figures(r: PhaseResult, source: { bytes: number; rows: number })
     stealS: ok ? median(r.runs.map((x) => x.stealS).filter((x): x is number => typeof x === 'number')) : null,
     outputMb: r.outputBytes !== undefined ? r.outputBytes / 1e6 : null,
     verified: r.phase === 'load' ? (r.failed ? null : ok) : null,
+    engineMedianMs: ok ? median(r.runs.map((x) => x.engineMs).filter((x): x is number => typeof x === 'number')) : null,
     failed: r.failed ?? (r.checkProblems?.length ? `load check failed: ${r.checkProblems.slice(0, 3).join('; ')}` : undefined),
   };
 }
@@ -171,6 +176,15 @@ export function formatReport(all: Figures[], rs: Ratio[], ctx: { repeat: number 
       const verdict = r.value === null ? 'n/a' : r.target ? (r.value <= 1 ? 'meets target (≤ 1.00)' : 'misses target (≤ 1.00)') : r.value <= 1 ? 'faster' : 'slower';
       const rounds = r.perRound.length ? `   (round by round: ${r.perRound.map((v) => v.toFixed(2)).join(', ')})` : '';
       lines.push(`  ${r.label.padEnd(30)} ${r.value === null ? '—' : r.value.toFixed(2)}   ${verdict}${rounds}`);
+    }
+  }
+  const engine = all.filter((f) => f.tool === 'ours' && f.engineMedianMs !== null && f.medianMs !== null);
+  if (engine.length) {
+    lines.push('', "Ours without the process's start and exit (the engine's own time, median; not a target):");
+    for (const f of engine) {
+      const peer = all.find((p) => p.tool === 'mydumper' && p.phase === f.phase)?.medianMs ?? null;
+      const vs = peer ? `   ÷ ${f.phase === 'dump' ? 'mydumper' : 'myloader'}'s whole run ${fmt(f.engineMedianMs! / peer, 2)}` : '';
+      lines.push(`  ${f.program.padEnd(30)} ${fmt(f.engineMedianMs! / 1000, 2)} s of ${fmt(f.medianMs! / 1000, 2)} s${vs}`);
     }
   }
   const mem = all.filter((f) => f.tool === 'ours' && f.peakRssMb !== null);

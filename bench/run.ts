@@ -59,6 +59,16 @@ interface ToolPlan {
   loadNeedsDatabase: boolean;
 }
 
+/** The engine's own time from bench/ours.ts's result line, or null. */
+function engineMs(stdout: string): number | null {
+  try {
+    const ms = (JSON.parse(stdout.trim().split('\n').pop() ?? '') as { durationMs?: unknown }).durationMs;
+    return typeof ms === 'number' ? ms : null;
+  } catch {
+    return null;
+  }
+}
+
 function fromInvocation(inv: Invocation, extra: Partial<RunSpec> = {}): { spec: RunSpec; display: string } {
   return { spec: { command: inv.command, args: inv.args, env: { ...process.env, ...inv.env }, ...extra }, display: inv.display };
 }
@@ -229,7 +239,7 @@ async function main(argv: string[]): Promise<void> {
           log(`  failed: ${dumpFailed}`);
           continue;
         }
-        dumpResult.runs.push({ wallMs: dm.wallMs, peakRss: dm.peakRss, cpuS: dm.cpuS, stealS: dm.stealS });
+        dumpResult.runs.push({ wallMs: dm.wallMs, peakRss: dm.peakRss, cpuS: dm.cpuS, stealS: dm.stealS, engineMs: p.tool === 'ours' ? engineMs(dm.stdout) : null });
         dumpResult.outputBytes = await pathBytes(p.dumpPath);
         log(
           `  ${(dm.wallMs / 1000).toFixed(2)} s, ${costs(dm)}peak RSS ${dm.peakRss === null ? '?' : (dm.peakRss / 1e6).toFixed(1)} MB, ${(dumpResult.outputBytes / 1e6).toFixed(1)} MB written`,
@@ -247,7 +257,7 @@ async function main(argv: string[]): Promise<void> {
           loadResult.failed = loadFailed;
           log(`  failed: ${loadFailed}`);
         } else {
-          loadResult.runs.push({ wallMs: lm.wallMs, peakRss: lm.peakRss, cpuS: lm.cpuS, stealS: lm.stealS });
+          loadResult.runs.push({ wallMs: lm.wallMs, peakRss: lm.peakRss, cpuS: lm.cpuS, stealS: lm.stealS, engineMs: p.tool === 'ours' ? engineMs(lm.stdout) : null });
           const check = await checkLoad(conn, p.loadDb, { rows: cat.rows, checksums: sourceChecksums });
           loadResult.checkProblems = [...(loadResult.checkProblems ?? []), ...check.problems];
           log(

@@ -83,6 +83,19 @@ describe('bench figures', () => {
     assert.deepEqual(ratios(short)[0].perRound, []);
   });
 
+  test("ours' own engine time is reported beside its wall time, against the peer's whole run, as no target", () => {
+    const ours = phase('ours', 'dump', [300, 340, 320]);
+    ours.runs.forEach((r, i) => (r.engineMs = [200, 220, 180][i]));
+    const all = [ours, phase('mydumper', 'dump', [250, 250, 250])].map((r) => figures(r, source));
+    assert.equal(all[0].engineMedianMs, 200);
+    assert.equal(all[1].engineMedianMs, null);
+    const text = formatReport(all, ratios(all), { repeat: 3 });
+    assert.match(text, /not a target/);
+    assert.match(text, /olympia-data dump\s+0\.20 s of 0\.32 s\s+÷ mydumper's whole run 0\.80/);
+    // Without engine times (a peer, or an older run) there is no such section.
+    assert.doesNotMatch(formatReport([all[1]], [], { repeat: 3 }), /not a target/);
+  });
+
   test('without a peer there is no ratio against it', () => {
     const all = [phase('ours', 'dump', [1000]), phase('ours', 'load', [1000])].map((r) => figures(r, source));
     assert.deepEqual(ratios(all), []);
