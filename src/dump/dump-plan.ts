@@ -41,6 +41,17 @@ function storedColumns(schema: DumpSchema, table: string): readonly ColumnInfo[]
   return (schema.columns.get(table) ?? []).filter((c) => !c.generated);
 }
 
+/**
+ * How a column is read. LOAD DATA cannot read BIT values as bytes: they travel as integers. A FLOAT
+ * prints with six significant digits, which is not always the value stored: as a DOUBLE (exactly
+ * the same number) it prints with enough digits to come back to that FLOAT.
+ */
+function selectExpression(c: ColumnInfo): string {
+  if (c.dataType === 'bit') return `CAST(${quoteIdent(c.name)} AS UNSIGNED)`;
+  if (c.dataType === 'float') return `(${quoteIdent(c.name)} + 0e0)`;
+  return quoteIdent(c.name);
+}
+
 /** The integer key column a table's chunks are ranges of, or undefined (the table is read whole). */
 export function splitColumn(primaryKey: readonly string[] | undefined, columns: readonly ColumnInfo[]): string | undefined {
   return integerKey(
@@ -60,8 +71,7 @@ export function planDump(schema: DumpSchema, chunkBytes: number): DumpPlan {
   for (const t of schema.tables) {
     const cols = storedColumns(schema, t.name);
     const bitColumns = cols.filter((c) => c.dataType === 'bit').map((c) => c.name);
-    // LOAD DATA cannot read BIT values as bytes; they travel as integers.
-    const select = cols.map((c) => (c.dataType === 'bit' ? `CAST(${quoteIdent(c.name)} AS UNSIGNED)` : quoteIdent(c.name))).join(', ');
+    const select = cols.map((c) => selectExpression(c)).join(', ');
     const from = `${quoteIdent(schema.database)}.${quoteIdent(t.name)}`;
     const key = schema.keys.get(t.name);
     const bounds = schema.bounds.get(t.name);

@@ -108,21 +108,44 @@ describe('character sets', () => {
 describe('loading without LOAD DATA (server with local_infile off)', () => {
   test('INSERTs give exactly the same data as LOAD DATA', async () => {
     const source = await freshDatabase('ins');
-    const dest = await freshDatabase('ins');
+    const dests = [await freshDatabase('ins'), await freshDatabase('ins')];
     try {
       await seedTypes(source.url);
       const c = await mysql.createConnection({ uri: source.url, charset: 'utf8mb4' });
       await c.query("CREATE TABLE legacy (id INT PRIMARY KEY, l VARCHAR(20) CHARACTER SET latin1, e ENUM('a','ü') CHARACTER SET latin1, d DATE, y YEAR)");
       await c.query("INSERT INTO legacy VALUES (1, 'café', 'ü', '2024-02-29', 2024), (2, NULL, NULL, NULL, NULL)");
+      // Numbers: extremes, zerofill, and FLOATs whose value has more digits than they print.
+      await c.query('CREATE TABLE nums (id INT PRIMARY KEY, d DOUBLE, f FLOAT, m DECIMAL(30,10), u BIGINT UNSIGNED, s SMALLINT(4) ZEROFILL, n INT)');
+      await c.query(
+        `INSERT INTO nums VALUES (1, -0e0, -0e0, -0.0000000001, 18446744073709551615, 7, -2147483648),
+           (2, 1.7976931348623157e308, 3.4e38, 12345678901234567890.1234567890, 0, 0, 2147483647),
+           (3, 2.2250738585072014e-308, 1.17549435e-38, -1, 1, 65535, 0), (4, 0.1, 0.1, 0.1, 42, NULL, NULL), (5, 1/3, 1/3, 1/3, 5, 5, 5)`,
+      );
       await c.end();
       const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-ins-')));
       const name = parseBackupName('ins');
       await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, reporter: silentReporter, chunkBytes: 1 });
-      await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, reporter: silentReporter, method: 'insert' });
-      assert.deepEqual(await snapshotData(dest.url), await snapshotData(source.url));
+      // HEX() of a DOUBLE or FLOAT is its integer part: the numbers are compared as DOUBLE text, with the table checksums.
+      const numbers = async (url: string) => {
+        const n = await mysql.createConnection({ uri: url });
+        try {
+          const [rows] = await n.query('SELECT id, CAST(d AS CHAR) AS d, f + 0e0 AS f, CAST(m AS CHAR) AS m, CAST(u AS CHAR) AS u, CAST(s AS CHAR) AS s, n FROM nums ORDER BY id');
+          const [sum] = await n.query('CHECKSUM TABLE nums');
+          return { rows, checksum: (sum as { Checksum: unknown }[])[0].Checksum };
+        } finally {
+          await n.end();
+        }
+      };
+      const expected = { data: await snapshotData(source.url), numbers: await numbers(source.url) };
+      // A FLOAT's value, not the six digits it prints as.
+      assert.equal((expected.numbers.rows as { f: number }[])[4].f, 0.3333333432674408);
+      for (const [i, method] of (['insert', 'auto'] as const).entries()) {
+        await load({ target: parseDatabaseUrl(dests[i].url), store, name, jobs: 2, reporter: silentReporter, method });
+        assert.deepEqual({ data: await snapshotData(dests[i].url), numbers: await numbers(dests[i].url) }, expected, method);
+      }
     } finally {
       await source.drop();
-      await dest.drop();
+      for (const d of dests) await d.drop();
     }
   });
 });

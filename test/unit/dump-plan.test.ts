@@ -65,6 +65,13 @@ test('generated columns are neither read nor listed; BIT columns travel as integ
   assert.doesNotMatch(tasks[0].sql, /upper_body/);
 });
 
+test('FLOAT columns are read as DOUBLE, so their full value survives the text format', () => {
+  const columns = new Map([['m', [col('id', 'int'), col('w', 'float'), col('d', 'double')]]]);
+  const { tasks, entries } = planDump(schema({ tables: [table('m', 1000)], columns, keys: new Map([['m', 'id']]), bounds: new Map() }), 64 * MB);
+  assert.equal(tasks[0].sql, 'SELECT `id`, (`w` + 0e0), `d` FROM `app`.`m`');
+  assert.deepEqual(entries.get('m')!.columns, ['id', 'w', 'd']);
+});
+
 test('without bounds (an empty table) a big table is read whole', () => {
   const { tasks } = planDump(schema({ bounds: new Map() }), 64 * MB);
   assert.deepEqual(
