@@ -165,7 +165,12 @@ export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {
   }
 }
 
-const BYTE_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+// String and binary types, and the spatial ones: a geometry travels as its internal bytes, which a
+// quoted string would mangle.
+const BYTE_TYPES = new Set([
+  ...['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob'],
+  ...['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection'],
+]);
 
 /** Each column's kind from its type (as information_schema's DATA_TYPE names it); undefined when a column has none. */
 export function kindsFromTypes(columns: readonly string[], bitColumns: readonly string[], types: ReadonlyMap<string, string>): ColumnKind[] | undefined {

@@ -114,6 +114,9 @@ describe('loading without LOAD DATA (server with local_infile off)', () => {
       const c = await mysql.createConnection({ uri: source.url, charset: 'utf8mb4' });
       await c.query("CREATE TABLE legacy (id INT PRIMARY KEY, l VARCHAR(20) CHARACTER SET latin1, e ENUM('a','ü') CHARACTER SET latin1, d DATE, y YEAR)");
       await c.query("INSERT INTO legacy VALUES (1, 'café', 'ü', '2024-02-29', 2024), (2, NULL, NULL, NULL, NULL)");
+      // Geometries travel as their internal bytes (1.5 holds a byte 0xF8).
+      await c.query('CREATE TABLE shapes (id INT PRIMARY KEY, p POINT, g GEOMETRY)');
+      await c.query("INSERT INTO shapes VALUES (1, ST_GeomFromText('POINT(1.5 2.25)'), ST_GeomFromText('LINESTRING(0 0, 1 1, 2 0.5)')), (2, NULL, NULL)");
       // Numbers: extremes, zerofill, and FLOATs whose value has more digits than they print.
       await c.query('CREATE TABLE nums (id INT PRIMARY KEY, d DOUBLE, f FLOAT, m DECIMAL(30,10), u BIGINT UNSIGNED, s SMALLINT(4) ZEROFILL, n INT)');
       await c.query(

@@ -117,7 +117,17 @@ test('kindsFromTypes: bits, JSON, bytes for string and binary types, plain for t
     ['blob', 'longblob'],
     ['state', 'enum'],
     ['at', 'datetime'],
+    ['where', 'point'],
   ]);
-  assert.deepEqual(kindsFromTypes(['id', 'name', 'doc', 'flag', 'blob', 'state', 'at'], ['flag'], types), ['plain', 'bytes', 'json', 'bit', 'bytes', 'bytes', 'plain']);
+  assert.deepEqual(kindsFromTypes(['id', 'name', 'doc', 'flag', 'blob', 'state', 'at', 'where'], ['flag'], types), [
+    'plain',
+    'bytes',
+    'json',
+    'bit',
+    'bytes',
+    'bytes',
+    'plain',
+    'bytes',
+  ]);
   assert.equal(kindsFromTypes(['id', 'missing'], [], types), undefined);
 });
