@@ -37,7 +37,7 @@ export function columnTypes(createSql: string): Map<string, string> {
   const lines = createSql.split('\n');
   const closeAt = lines.findIndex((l, i) => i > 0 && /^\)/.test(l));
   for (const line of lines.slice(1, closeAt < 0 ? lines.length : closeAt)) {
-    const m = /^\s*`((?:[^`]|``)*)`\s+([A-Za-z]+)/.exec(line);
+    const m = /^\s*`((?:[^`]|``)*)`\s+([A-Za-z][A-Za-z0-9_]*)/.exec(line);
     if (m && !types.has(m[1].replace(/``/g, '`'))) types.set(m[1].replace(/``/g, '`'), m[2].toLowerCase());
   }
   return types;

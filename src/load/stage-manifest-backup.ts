@@ -20,10 +20,20 @@ function sqlString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
 }
 
-export function loadDataSql(table: TableEntry, path: string): string {
+/**
+ * MariaDB's address and UUID types read a binary string as their binary form, and LOAD DATA ...
+ * CHARACTER SET binary hands them their text form as one: such a column goes through a variable,
+ * converted to text first.
+ */
+const TEXT_FORM_TYPES = new Set(['inet4', 'inet6', 'uuid']);
+
+export function loadDataSql(table: TableEntry, path: string, types: ReadonlyMap<string, string> = new Map()): string {
   const bits = new Set(table.bitColumns);
-  const targets = table.columns.map((c, i) => (bits.has(c) ? `@b${i}` : quoteIdent(c)));
-  const sets = table.columns.flatMap((c, i) => (bits.has(c) ? [`${quoteIdent(c)} = CAST(@b${i} AS UNSIGNED)`] : []));
+  const viaText = (c: string) => TEXT_FORM_TYPES.has(types.get(c) ?? '');
+  const targets = table.columns.map((c, i) => (bits.has(c) || viaText(c) ? `@b${i}` : quoteIdent(c)));
+  const sets = table.columns.flatMap((c, i) =>
+    bits.has(c) ? [`${quoteIdent(c)} = CAST(@b${i} AS UNSIGNED)`] : viaText(c) ? [`${quoteIdent(c)} = CONVERT(@b${i} USING utf8mb4)`] : [],
+  );
   return `LOAD DATA LOCAL INFILE ${sqlString(path)} INTO TABLE ${quoteIdent(table.name)} ${LOAD_DATA_FORMAT} (${targets.join(', ')})${sets.length ? ` SET ${sets.join(', ')}` : ''}`;
 }
 
@@ -47,12 +57,12 @@ function throttledFile(path: string, socket: Writable): Readable {
   return file.pipe(waitForDrain);
 }
 
-async function loadFile(conn: Connection, table: TableEntry, path: string): Promise<{ rows: number; warnings: number }> {
+async function loadFile(conn: Connection, table: TableEntry, path: string, types: ReadonlyMap<string, string>): Promise<{ rows: number; warnings: number }> {
   const raw = (conn as unknown as { connection: { query: RawQuery; stream: Writable } }).connection;
   return new Promise((resolve, reject) => {
     raw.query(
       {
-        sql: loadDataSql(table, path),
+        sql: loadDataSql(table, path, types),
         // Only ever hand the server the file we asked it to read.
         infileStreamFactory: (requested: string) => {
           if (requested !== path) throw new OlympiaError(`The server asked for ${requested} instead of ${path}; refusing.`);
@@ -111,7 +121,7 @@ export async function stageManifestBackup(opts: {
   const loadRows = async (conn: Connection, table: TableEntry, path: string): Promise<{ rows: number; warnings: number }> => {
     if (!useInsert) {
       try {
-        return await retryOnDeadlock(() => loadFile(conn, table, path));
+        return await retryOnDeadlock(() => loadFile(conn, table, path, columnTypes(creation.get(table.name)!.create)));
       } catch (e) {
         if (!LOCAL_INFILE_REFUSED.has((e as { errno?: number }).errno ?? 0)) throw e;
         if (!useInsert)

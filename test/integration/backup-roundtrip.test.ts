@@ -82,6 +82,56 @@ describe('dump then load', () => {
   });
 });
 
+describe("MariaDB's own types and the rarer MySQL ones", () => {
+  test('INET4, INET6, UUID, zero dates, BIT(64), padded BINARY, odd ENUMs and invisible columns round-trip by LOAD DATA and by INSERTs', async (t) => {
+    const source = await freshDatabase('types');
+    const dests = [await freshDatabase('types'), await freshDatabase('types')];
+    try {
+      const c = await mysql.createConnection({ uri: source.url });
+      const flavor = await serverFlavor(c as unknown as Connection);
+      // INET6 came in MariaDB 10.5, UUID in 10.7, INET4 in 10.10.
+      if (!flavor.mariadb || flavor.version < 101000) {
+        await c.end();
+        return t.skip('needs MariaDB 10.10 or later');
+      }
+      await c.query("SET sql_mode = ''");
+      await c.query(
+        `CREATE TABLE odd (id INT PRIMARY KEY, i6 INET6, u UUID, i4 INET4, dz DATE, dtz DATETIME, b64 BIT(64), bn BINARY(5),
+           e ENUM('','x','ü'), inv INT INVISIBLE, st INT AS (id * 2) STORED, vc VARCHAR(10))`,
+      );
+      await c.query(
+        `INSERT INTO odd (id, i6, u, i4, dz, dtz, b64, bn, e, inv, vc) VALUES
+           (1, '::1', '123e4567-e89b-12d3-a456-426614174000', '10.0.0.1', '0000-00-00', '0000-00-00 00:00:00', 18446744073709551615, X'6100', 'ü', 7, 'trail  '),
+           (2, 'fe80::1:2', NULL, NULL, '2024-00-00', NULL, 0, '', '', NULL, '')`,
+      );
+      await c.end();
+      const store = new BackupStore(await mkdtemp(join(tmpdir(), 'olympia-types-')));
+      const name = parseBackupName('types');
+      await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 1, reporter: silentReporter });
+      const rows = async (url: string) => {
+        const n = await mysql.createConnection({ uri: url });
+        try {
+          const [r] = await n.query(
+            'SELECT id, CAST(i6 AS CHAR) i6, CAST(u AS CHAR) u, CAST(i4 AS CHAR) i4, CAST(dz AS CHAR) dz, CAST(dtz AS CHAR) dtz, HEX(b64) b64, HEX(bn) bn, HEX(e) e, inv, st, HEX(vc) vc FROM odd ORDER BY id',
+          );
+          return r;
+        } finally {
+          await n.end();
+        }
+      };
+      const expected = await rows(source.url);
+      assert.equal((expected as { i6: string }[])[0].i6, '::1');
+      for (const [i, method] of (['auto', 'insert'] as const).entries()) {
+        await load({ target: parseDatabaseUrl(dests[i].url), store, name, jobs: 1, reporter: silentReporter, method });
+        assert.deepEqual(await rows(dests[i].url), expected, method);
+      }
+    } finally {
+      await source.drop();
+      for (const d of dests) await d.drop();
+    }
+  });
+});
+
 describe('character sets', () => {
   test('latin1, greek and utf8mb4 columns keep their exact bytes', async () => {
     const source = await freshDatabase('cs');

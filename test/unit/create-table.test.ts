@@ -78,4 +78,6 @@ test('columnTypes: the first word after each column name, as DATA_TYPE names it;
   const types = columnTypes(addons);
   assert.deepEqual(Object.fromEntries(types), { id: 'int', slug: 'varchar', author_id: 'int', summary: 'text' });
   assert.deepEqual(Object.fromEntries(columnTypes('CREATE TABLE `t` (\n  `we``ird` json DEFAULT NULL,\n  `b` bit(1) NOT NULL\n) ENGINE=InnoDB')), { 'we`ird': 'json', b: 'bit' });
+  // Type names with digits (MariaDB's INET4 and INET6) are whole.
+  assert.deepEqual(Object.fromEntries(columnTypes('CREATE TABLE `t` (\n  `a` inet6 DEFAULT NULL,\n  `b` inet4 NOT NULL,\n  `c` uuid\n)')), { a: 'inet6', b: 'inet4', c: 'uuid' });
 });
