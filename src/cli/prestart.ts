@@ -4,9 +4,9 @@
 // when the dump opens its connections instead of a tenth of a second later.
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { dumpThreads } from '../dump/chunk-plan.js';
+import { dumpThreadsToPrestart } from '../dump/chunk-plan.js';
 import { prestartDumpThreads } from '../dump/dump-threads.js';
 import { dumpJobsToPrestart } from './args.js';
 
 // A thread running this bundle for its own code must not start threads of its own.
-if (isMainThread) prestartDumpThreads(dumpThreads(dumpJobsToPrestart(process.argv.slice(2), availableParallelism())));
+if (isMainThread) prestartDumpThreads(dumpThreadsToPrestart(dumpJobsToPrestart(process.argv.slice(2), availableParallelism()), availableParallelism()));

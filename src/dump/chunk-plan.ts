@@ -56,8 +56,12 @@ export function rangeCondition(column: string, range: ChunkRange): string {
   return parts.join(' AND ');
 }
 
-/** Tables that keep one connection busy enough to be worth another, whatever their size. */
-export const TABLES_PER_CONNECTION = 32;
+/**
+ * Tables that keep one connection busy enough to be worth another, whatever their size. Small tables
+ * are read many to a query (dump-plan.ts batchTasks), so one connection gets through a few hundred
+ * in about the time another would take to open, and a third a thread to boot.
+ */
+export const TABLES_PER_CONNECTION = 160;
 
 /**
  * How many connections a dump opens: at most `jobs`, and no more than the work needs. The work is
@@ -97,4 +101,14 @@ export const DUMP_CONNECTIONS_ON_MAIN_THREAD = 2;
 /** Worker threads a dump over `connections` connections needs: one per connection past the main thread's. */
 export function dumpThreads(connections: number): number {
   return Math.max(0, Math.floor(connections) - DUMP_CONNECTIONS_ON_MAIN_THREAD);
+}
+
+/**
+ * Threads worth booting before the dump knows how many connections it needs: those of `jobs`
+ * connections, but no more than the machine's cores can boot at once. Booting one costs a core a
+ * tenth of a second, which on a small machine the server needs meanwhile; a big dump that wants more
+ * starts the rest when it takes them.
+ */
+export function dumpThreadsToPrestart(jobs: number, cpus: number): number {
+  return dumpThreads(Math.min(jobs, Math.max(1, cpus)));
 }

@@ -2,8 +2,9 @@
 // The caller finishes any load killed mid-swap first (a snapshot must never catch one half done).
 import { makeDir, PRIVATE_DIR } from '../core/safe-fs.js';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { BackupName } from '../core/backup-name.js';
-import { dumpConnections, dumpThreads } from './chunk-plan.js';
+import { dumpConnections, dumpThreadsToPrestart } from './chunk-plan.js';
 import { batchTasks, type DumpTask, planDump, splitColumn, tablesToSplit } from './dump-plan.js';
 import { mustSync, type SyncMode } from '../core/durability.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
@@ -112,7 +113,7 @@ async function openSnapshot(
 
 export async function dump(opts: DumpOptions): Promise<DumpResult> {
   // Threads boot on the other cores while this one connects and sizes the database.
-  prestartDumpThreads(dumpThreads(opts.jobs));
+  prestartDumpThreads(dumpThreadsToPrestart(opts.jobs, availableParallelism()));
   try {
     return await dumpWith(opts);
   } finally {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpConnections, dumpOrder, dumpThreads, integerKey, planChunks, rangeCondition } from '../../src/dump/chunk-plan.js';
+import { dumpConnections, dumpOrder, dumpThreads, dumpThreadsToPrestart, integerKey, planChunks, rangeCondition } from '../../src/dump/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');
@@ -48,7 +48,8 @@ test('a dump opens no more connections than its data has chunks, and never more 
   assert.equal(dumpConnections(10_000 * MB, 12, 64 * MB, 8), 8, '--jobs caps it');
   assert.equal(dumpConnections(10_000 * MB, 12, 64 * MB, 1), 1);
   assert.equal(dumpConnections(16 * MB, 300, 64 * MB, 2), 2, 'hundreds of small tables are work too');
-  assert.equal(dumpConnections(16 * MB, 300, 64 * MB, 16), 10, 'one connection per TABLES_PER_CONNECTION tables');
+  assert.equal(dumpConnections(16 * MB, 300, 64 * MB, 16), 2, 'one connection per TABLES_PER_CONNECTION (160) tables');
+  assert.equal(dumpConnections(16 * MB, 1000, 64 * MB, 16), 7);
 });
 
 test('the main thread serves two connections: a thread for each one past those', () => {
@@ -57,6 +58,14 @@ test('the main thread serves two connections: a thread for each one past those',
   assert.equal(dumpThreads(3), 1);
   assert.equal(dumpThreads(8), 6);
   assert.equal(dumpThreads(0), 0);
+});
+
+test('threads booted ahead: those of --jobs, no more than the cores can boot at once', () => {
+  assert.equal(dumpThreadsToPrestart(8, 2), 0, '--jobs 8 on two cores: none ahead');
+  assert.equal(dumpThreadsToPrestart(8, 4), 2);
+  assert.equal(dumpThreadsToPrestart(4, 16), 2);
+  assert.equal(dumpThreadsToPrestart(1, 16), 0);
+  assert.equal(dumpThreadsToPrestart(8, 0), 0);
 });
 
 const columns = [
