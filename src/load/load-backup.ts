@@ -4,8 +4,9 @@
 // Into a database with no tables, views or triggers (a fresh CI database, say) a backup of this
 // tool's format is loaded directly, with no staging copy to rename: a journal written before the
 // first table lets the next run empty the database again should this one be killed.
-// A backup is untrusted: its SQL runs confined to the staging database (load/confinement.ts), its
-// views and triggers are recreated as statements the load controls (load/schema-objects.ts).
+// A backup is untrusted: its SQL runs confined to the database it is loaded into, staging or the
+// empty target (load/confinement.ts), and its views and triggers are recreated as statements the
+// load controls (load/schema-objects.ts).
 import { join } from 'node:path';
 import type { BackupName } from '../core/backup-name.js';
 import type { Reporter } from '../core/reporter.js';
