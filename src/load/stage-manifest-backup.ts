@@ -106,11 +106,14 @@ export async function stageManifestBackup(opts: {
   let useInsert = opts.method === 'insert' || Number((infile as { enabled: number | string }[])[0].enabled) !== 1;
   if (useInsert && opts.method !== 'insert')
     reporter.warn('The server has local_infile off, so rows are loaded with INSERT statements (slower). `SET GLOBAL local_infile = 1` on the server makes loads faster.');
+  // Each table's column types, read from its definition once, not per file.
+  const types = new Map<string, Map<string, string>>();
+  const typesOf = (t: TableEntry) => types.get(t.name) ?? types.set(t.name, columnTypes(creation.get(t.name)!.create)).get(t.name)!;
   const kinds = new Map<string, ColumnKind[]>();
   // From the definition the table was created by; from the server only when it names no type for a column.
   const kindsOf = async (conn: Connection, t: TableEntry) => {
     if (!kinds.has(t.name)) {
-      const known = kindsFromTypes(t.columns, t.bitColumns, columnTypes(creation.get(t.name)!.create));
+      const known = kindsFromTypes(t.columns, t.bitColumns, typesOf(t));
       kinds.set(t.name, known ?? (await columnKinds(conn, t.name, t.columns, t.bitColumns)));
     }
     return kinds.get(t.name)!;
@@ -121,7 +124,7 @@ export async function stageManifestBackup(opts: {
   const loadRows = async (conn: Connection, table: TableEntry, path: string): Promise<{ rows: number; warnings: number }> => {
     if (!useInsert) {
       try {
-        return await retryOnDeadlock(() => loadFile(conn, table, path, columnTypes(creation.get(table.name)!.create)));
+        return await retryOnDeadlock(() => loadFile(conn, table, path, typesOf(table)));
       } catch (e) {
         if (!LOCAL_INFILE_REFUSED.has((e as { errno?: number }).errno ?? 0)) throw e;
         if (!useInsert)
