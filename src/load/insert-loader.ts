@@ -1,7 +1,7 @@
 // The fallback when the server has local_infile off (a stock mysql:8.0): read our LOAD DATA text
 // files back into rows and send them as multi-row INSERTs. Slower than LOAD DATA, but it needs no
 // server setting, so a load works against any MySQL.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
@@ -131,6 +131,11 @@ function unescapeField(buf: Buffer, start: number, end: number): Buffer | null {
   return nullMark ? null : out.subarray(0, n);
 }
 
+function bytesLiteral(value: Buffer): string {
+  if (value.length === 0) return "''";
+  return isUtf8(value) ? `_binary'${text(value, 'utf8')}'` : `X'${value.toString('hex')}'`;
+}
+
 /** A string literal's body: backslash and quote escaped, and NUL, which some parsers stop at. */
 function escaped(s: string): string {
   return s.replace(/[\\'\0]/g, (c) => (c === '\0' ? '\\0' : '\\' + c));
@@ -156,12 +161,13 @@ export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {
     case 'bit':
       return /^\d+$/.test(value.toString('latin1')) ? value.toString('latin1') : 'NULL';
     case 'bytes':
-      if (value.length === 0) return "''";
-      return isUtf8(value) ? `_binary'${text(value, 'utf8')}'` : `X'${value.toString('hex')}'`;
+      return bytesLiteral(value);
     case 'json':
       return isUtf8(value) ? `'${text(value, 'utf8')}'` : `CONVERT(X'${value.toString('hex')}' USING utf8mb4)`;
     case 'plain':
-      return "'" + text(value, 'latin1') + "'";
+      // Numbers, dates and the like are ASCII; any other byte (a type this list does not know that
+      // holds bytes, or a file that lies) goes byte for byte, never re-encoded by the connection.
+      return isAscii(value) ? "'" + text(value, 'latin1') + "'" : bytesLiteral(value);
   }
 }
 

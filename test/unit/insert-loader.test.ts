@@ -106,6 +106,9 @@ test('literals: UTF-8 bytes as escaped _binary strings, other bytes as hex, numb
   assert.equal(sqlLiteral(Buffer.from('12.50'), 'plain'), "'12.50'");
   assert.equal(sqlLiteral(Buffer.from("it's\\"), 'plain'), "'it\\'s\\\\'");
   assert.equal(sqlLiteral(Buffer.from('641'), 'bit'), '641');
+  // A column of a type taken for ASCII that holds other bytes: they go byte for byte, not re-encoded.
+  assert.equal(sqlLiteral(Buffer.from([0x31, 0xf8]), 'plain'), "X'31f8'");
+  assert.equal(sqlLiteral(Buffer.from('é'), 'plain'), "_binary'é'");
 });
 
 test('kindsFromTypes: bits, JSON, bytes for string and binary types, plain for the rest; undefined when a column has no type', () => {
