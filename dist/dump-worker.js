@@ -26564,6 +26564,39 @@ function serverLabel(t) {
     return `${t.user}@${t.host}:${t.port}/${t.database}`;
 }
 
+;// CONCATENATED MODULE: ./src/mysql/packet-boundary.ts
+// mysql2 (3.24) splits a command longer than one protocol packet into 16 MiB - 1 frames, but counts
+// the 4-byte header of its buffer as payload when it decides how many frames to send. When the
+// payload's last frame would hold the last 3 bytes short of a full one, it sends one empty frame
+// too many: the server reads that as a new, empty command, the reply's sequence number is not the
+// one mysql2 waits for, and the connection is lost. A statement that would land there gets trailing
+// spaces, which change nothing in SQL, so it lands elsewhere.
+const MAX_FRAME = 0xffffff;
+/** The command byte, and the two count bytes MySQL 8 adds when query attributes are on. */
+const HEADERS = [1, 3];
+const PAD = '    ';
+/** Whether a command payload of `length` bytes makes mysql2 send one frame too many. */
+function lostByMysql2(length) {
+    return length % MAX_FRAME > MAX_FRAME - 4;
+}
+/**
+ * `sql`, with spaces after it when any way mysql2 may encode it (UTF-8 or one byte per char, with or
+ * without query attributes) would give a payload it frames wrongly.
+ */
+function avoidLostFrames(sql) {
+    // Fewer than a third of a frame's chars cannot make a frame in any encoding.
+    if (sql.length < (MAX_FRAME - 3) / 3 - 3)
+        return sql;
+    let out = sql;
+    while (lengths(out).some(lostByMysql2))
+        out += PAD;
+    return out;
+}
+function lengths(sql) {
+    const sizes = [Buffer.byteLength(sql, 'utf8'), sql.length];
+    return HEADERS.flatMap((h) => sizes.map((s) => h + s));
+}
+
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: ./src/mysql/packet-socket.ts
@@ -26773,6 +26806,7 @@ async function widenServerWrites(conn, bytes = WIDE_SERVER_WRITES) {
 
 
 
+
 // UTC so TIMESTAMP values round-trip whatever the server's zone; NO_AUTO_VALUE_ON_ZERO so a 0 in an
 // AUTO_INCREMENT column stays 0; no strict/zero-date modes, so data the server once accepted loads again.
 const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', NAMES utf8mb4";
@@ -26798,12 +26832,13 @@ function describeConnectionError(target, e) {
 }
 /**
  * mysql2's own formatting, except that a statement with no values goes out as it is: mysql2 scans every
- * statement for placeholders even then, a pass over each byte of a multi-megabyte INSERT.
+ * statement for placeholders even then, a pass over each byte of a multi-megabyte INSERT. Every
+ * statement passes here, so one mysql2 would frame wrongly is padded here (packet-boundary.ts).
  */
 function formatQuery(sql, values, timezone) {
     if (values === undefined || values === null || (Array.isArray(values) && values.length === 0))
-        return sql;
-    return promise.format(sql, values, false, timezone);
+        return avoidLostFrames(sql);
+    return avoidLostFrames(promise.format(sql, values, false, timezone));
 }
 async function connect(target, opts = {}) {
     const database = opts.database === undefined ? target.database : (opts.database ?? undefined);

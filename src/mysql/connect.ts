@@ -3,6 +3,7 @@
 import mysql from 'mysql2/promise';
 import { ConnectionError } from '../core/errors.js';
 import { maskUrl, type MysqlTarget } from '../core/connection-url.js';
+import { avoidLostFrames } from './packet-boundary.js';
 import { type PacketFramer, packetSocket } from './packet-socket.js';
 import { widenServerWrites } from './server-write-buffer.js';
 
@@ -72,11 +73,12 @@ export function describeConnectionError(target: MysqlTarget, e: unknown): Connec
 
 /**
  * mysql2's own formatting, except that a statement with no values goes out as it is: mysql2 scans every
- * statement for placeholders even then, a pass over each byte of a multi-megabyte INSERT.
+ * statement for placeholders even then, a pass over each byte of a multi-megabyte INSERT. Every
+ * statement passes here, so one mysql2 would frame wrongly is padded here (packet-boundary.ts).
  */
 export function formatQuery(sql: string, values: unknown, timezone?: string): string {
-  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
-  return mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, timezone as never);
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return avoidLostFrames(sql);
+  return avoidLostFrames(mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, timezone as never));
 }
 
 export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): Promise<Connection> {

@@ -239,9 +239,10 @@ describe('LOAD DATA refused once the load has begun', () => {
 });
 
 describe('rows of 16 MB and more', () => {
-  test('arrive in several protocol packets and round-trip byte for byte, next to small rows', { timeout: 120_000 }, async () => {
+  test('arrive in several protocol packets and round-trip byte for byte, next to small rows, by LOAD DATA and by INSERTs', { timeout: 180_000 }, async () => {
     const source = await freshDatabase('huge');
     const dest = await freshDatabase('huge');
+    const byInserts = await freshDatabase('huge');
     try {
       const c = await mysql.createConnection({ uri: source.url });
       await c.query('CREATE TABLE blobs (id INT NOT NULL PRIMARY KEY, data LONGBLOB NOT NULL, note VARCHAR(20))');
@@ -265,9 +266,14 @@ describe('rows of 16 MB and more', () => {
       await dump({ target: parseDatabaseUrl(source.url), store, name, jobs: 2, reporter: silentReporter });
       await load({ target: parseDatabaseUrl(dest.url), store, name, jobs: 2, reporter: silentReporter });
       assert.deepEqual(await checksum(dest.url), await checksum(source.url));
+      // As the INSERTs are written now, the first row's (in hex) is 3 bytes short of two full packets:
+      // a length mysql2 alone loses (src/mysql/packet-boundary.ts).
+      await load({ target: parseDatabaseUrl(byInserts.url), store, name, jobs: 2, method: 'insert', reporter: silentReporter });
+      assert.deepEqual(await checksum(byInserts.url), await checksum(source.url));
     } finally {
       await source.drop();
       await dest.drop();
+      await byInserts.drop();
     }
   });
 });
