@@ -23,7 +23,7 @@ import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { serverFlavor } from '../mysql/server-flavor.js';
 import { prepareSwap, stagingNames } from './swap-database.js';
-import { beginFill, fillSteps, recoverInterruptedLoad, swapSteps, type SwapJournal } from './swap-journal.js';
+import { beginFill, narrowFill, fillSteps, recoverInterruptedLoad, swapSteps, type SwapJournal } from './swap-journal.js';
 import { pathExists } from '../core/fs-checks.js';
 import { type ConfinementMode, openStagingAccess, type StagingAccess, statementGuard } from './confinement.js';
 import { loadConnections, serverHeadroom } from './connection-budget.js';
@@ -122,6 +122,8 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   // Set once a journal exists: from then on a failure is undone (or finished) as the next run would after a kill.
   let journaled = false;
   let fill: SwapJournal | undefined;
+  // The tables a direct fill did create: on its own failure, all the recovery may drop.
+  const created = new Set<string>();
   let stagedOwned = false;
   try {
     // An interrupted load of this database is finished or undone first; what else it left (staging
@@ -168,7 +170,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       );
       const infile = await enableLocalInfileForLoad(control, opts.enableLocalInfile ?? false, reporter);
       try {
-        await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard });
+        await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard, created });
       } finally {
         await infile.restore();
       }
@@ -238,6 +240,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       await access?.close();
       // A staged storage copy the journal does not know yet is this run's to discard.
       if (staged && !stagedOwned) await staged.discard().catch(() => undefined);
+      if (fill) await narrowFill(control, fill, [...created]).catch(() => undefined);
       // Its own failure, not an interruption: the error says what happened; the recovery's warning would not.
       await recoverInterruptedLoad(control, target, { reporter: { ...reporter, warn: () => undefined }, lockTimeoutS: 0, lockHeld: true }).catch(() => undefined);
     }

@@ -88,6 +88,8 @@ export async function stageManifestBackup(opts: {
   reporter: Reporter;
   method?: LoadMethod;
   guard: StatementGuard;
+  /** Each table whose CREATE TABLE succeeded is added here, as it is. */
+  created?: Set<string>;
 }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
@@ -150,6 +152,7 @@ export async function stageManifestBackup(opts: {
     const { table } = task;
     if (task.kind === 'create') {
       await conn.query(creation.get(table.name)!.create);
+      opts.created?.add(table.name);
       // An empty file (no bytes, as verified) has nothing to load.
       const files = table.files.filter((f) => f.size > 0 || f.rows > 0);
       filesLeft.set(table.name, files.length);

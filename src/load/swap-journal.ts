@@ -69,6 +69,18 @@ export async function beginFill(conn: Connection, j: SwapJournal): Promise<void>
 }
 
 /**
+ * A direct fill that failed on its own, not killed: its journal is narrowed to the tables it did
+ * create, so the recovery that follows drops no table another client made meanwhile under a name the
+ * backup has (the fill's CREATE TABLE of it is what failed). After 'mark filled' there is no filling
+ * journal left to narrow, and this fails: the recovery then finishes the load instead.
+ */
+export async function narrowFill(conn: Connection, j: SwapJournal, created: readonly string[]): Promise<void> {
+  const made = new Set(created);
+  const tables = (j.fill?.tables ?? []).filter((t) => made.has(t));
+  await conn.query(`UPDATE ${quoteIdent(j.journal)}.${JOURNAL_FILLING} SET doc = ?`, [JSON.stringify({ ...j, fill: { tables } })]);
+}
+
+/**
  * The direct fill is complete: the journal takes its final form (views, triggers, storage) and, in one
  * RENAME TABLE, becomes swapped. What follows is the swap's own roll-forward, run by the load or by a
  * recovery.

@@ -361,4 +361,36 @@ describe('a load into an empty database', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('that fails because another client made one of its tables meanwhile drops only what it made', async () => {
+    const source = await freshDatabase('fillsrc');
+    const dest = await freshDatabase('fillclash');
+    const dir = await mkdtemp(join(tmpdir(), 'olympia-fill-'));
+    try {
+      await seedTypes(source.url);
+      const store = new BackupStore(join(dir, 'backups'));
+      await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('good'), jobs: 2, reporter: silentReporter });
+      // Found empty, then, before the fill creates it, another client makes a table the backup has.
+      const other = async () => {
+        const c = await mysql.createConnection({ uri: dest.url });
+        await c.query('CREATE TABLE addons (id INT NOT NULL PRIMARY KEY, mine VARCHAR(10) NOT NULL)');
+        await c.query("INSERT INTO addons VALUES (1, 'theirs')");
+        await c.end();
+      };
+      await assert.rejects(load({ target: parseDatabaseUrl(dest.url), store, name: parseBackupName('good'), jobs: 2, reporter: silentReporter, beforeSwap: other }), /addons/);
+      const c = await mysql.createConnection({ uri: dest.url });
+      const [tables] = await c.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+      const [rows] = await c.query('SELECT id, mine FROM addons');
+      const { stage, old, journal } = stagingNames(dest.name);
+      const [left] = await c.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [[stage, old, journal]]);
+      await c.end();
+      assert.deepEqual(tables, [{ t: 'addons' }], "the tables the fill made are gone; the other client's stays");
+      assert.deepEqual(rows, [{ id: 1, mine: 'theirs' }], 'with its row');
+      assert.deepEqual(left, [], 'no staging or journal database');
+    } finally {
+      await source.drop();
+      await dest.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
