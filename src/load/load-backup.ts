@@ -122,8 +122,8 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   // Set once a journal exists: from then on a failure is undone (or finished) as the next run would after a kill.
   let journaled = false;
   let fill: SwapJournal | undefined;
-  // The tables a direct fill did create: on its own failure, all the recovery may drop.
-  const created = new Set<string>();
+  // What a direct fill did create: on its own failure, all the recovery may drop.
+  const created = { tables: new Set<string>(), views: new Set<string>() };
   let stagedOwned = false;
   try {
     // An interrupted load of this database is finished or undone first; what else it left (staging
@@ -170,7 +170,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       );
       const infile = await enableLocalInfileForLoad(control, opts.enableLocalInfile ?? false, reporter);
       try {
-        await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard, created });
+        await stageManifestBackup({ dir: backup.path, manifest, workers, reporter, method: opts.method, guard, created: created.tables });
       } finally {
         await infile.restore();
       }
@@ -191,7 +191,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     const stagedTables = new Set((await listTables(control, into)).tables.map((t) => t.name.toLowerCase()));
     // Views and triggers are tried in the staging database first: one the server refuses fails the
     // load now, while nothing live has changed.
-    await tryObjectsInStage(workers[0], objects!, access.mode, server, stagedTables);
+    await tryObjectsInStage(workers[0], objects!, access.mode, server, stagedTables, created.views);
     if (objects!.triggers.length + objects!.views.length > 0 && (access.mode === 'checked' || !(await prepareDefiner(control, target.database)))) {
       // They will be created as the user after the swap: check them now, while a refusal changes nothing.
       for (const v of objects!.views) checkObject('view', v, server, stagedTables);
@@ -240,7 +240,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
       await access?.close();
       // A staged storage copy the journal does not know yet is this run's to discard.
       if (staged && !stagedOwned) await staged.discard().catch(() => undefined);
-      if (fill) await narrowFill(control, fill, [...created]).catch(() => undefined);
+      if (fill) await narrowFill(control, fill, created).catch(() => undefined);
       // Its own failure, not an interruption: the error says what happened; the recovery's warning would not.
       await recoverInterruptedLoad(control, target, { reporter: { ...reporter, warn: () => undefined }, lockTimeoutS: 0, lockHeld: true }).catch(() => undefined);
     }

@@ -54,14 +54,21 @@ export function checkObject(kind: 'view' | 'trigger', o: SchemaObject, server: S
  * one the server refuses (say it names a table missing here) fails the load while nothing live has
  * changed. The triggers are dropped again (a table with triggers cannot move to another database).
  */
-export async function tryObjectsInStage(conn: Connection, objs: SchemaObjects, mode: ConfinementMode, server: ServerFlavor, tables: ReadonlySet<string>): Promise<void> {
+export async function tryObjectsInStage(
+  conn: Connection,
+  objs: SchemaObjects,
+  mode: ConfinementMode,
+  server: ServerFlavor,
+  tables: ReadonlySet<string>,
+  createdViews?: Set<string>,
+): Promise<void> {
   if (mode === 'checked') {
     const known = new Set([...tables, ...objs.views.map((v) => v.name.toLowerCase())]);
     for (const v of objs.views) checkObject('view', v, server, known);
     for (const t of objs.triggers) checkObject('trigger', t, server, known);
   }
   try {
-    await createViews(conn, objs.views);
+    await createViews(conn, objs.views, createdViews);
   } catch (e) {
     throw new OlympiaError(`${errorMessage(e)}. Nothing was changed.`, { cause: e });
   }

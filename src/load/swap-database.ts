@@ -21,13 +21,15 @@ export function stagingNames(database: string): { stage: string; old: string; jo
 }
 
 /** Views may depend on each other: create them in rounds until none is left or none succeeds. */
-export async function createViews(conn: Connection, views: SchemaObject[]): Promise<void> {
+/** `created`, when given, gets the name of each view as it is made. */
+export async function createViews(conn: Connection, views: SchemaObject[], created?: Set<string>): Promise<void> {
   let pending = [...views];
   while (pending.length > 0) {
     const failed: { view: SchemaObject; error: unknown }[] = [];
     for (const v of pending) {
       try {
         await conn.query(v.createSql);
+        created?.add(v.name);
       } catch (error) {
         failed.push({ view: v, error });
       }

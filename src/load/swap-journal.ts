@@ -69,15 +69,20 @@ export async function beginFill(conn: Connection, j: SwapJournal): Promise<void>
 }
 
 /**
- * A direct fill that failed on its own, not killed: its journal is narrowed to the tables it did
- * create, so the recovery that follows drops no table another client made meanwhile under a name the
- * backup has (the fill's CREATE TABLE of it is what failed). After 'mark filled' there is no filling
- * journal left to narrow, and this fails: the recovery then finishes the load instead.
+ * A direct fill that failed on its own, not killed: its journal is narrowed to the tables and views it
+ * did create, so the recovery that follows drops none that another client made meanwhile under a name
+ * the backup has (the fill's CREATE of it is what failed). No trigger of the fill outlives its try
+ * (schema-objects.ts) but on a table the fill made, which takes it along. After 'mark filled' there is
+ * no filling journal left to narrow, and this fails: the recovery then finishes the load instead.
  */
-export async function narrowFill(conn: Connection, j: SwapJournal, created: readonly string[]): Promise<void> {
-  const made = new Set(created);
-  const tables = (j.fill?.tables ?? []).filter((t) => made.has(t));
-  await conn.query(`UPDATE ${quoteIdent(j.journal)}.${JOURNAL_FILLING} SET doc = ?`, [JSON.stringify({ ...j, fill: { tables } })]);
+export async function narrowFill(conn: Connection, j: SwapJournal, created: { tables: ReadonlySet<string>; views: ReadonlySet<string> }): Promise<void> {
+  const narrowed: SwapJournal = {
+    ...j,
+    views: j.views.filter((v) => created.views.has(v.name)),
+    triggers: [],
+    fill: { tables: (j.fill?.tables ?? []).filter((t) => created.tables.has(t)) },
+  };
+  await conn.query(`UPDATE ${quoteIdent(j.journal)}.${JOURNAL_FILLING} SET doc = ?`, [JSON.stringify(narrowed)]);
 }
 
 /**

@@ -362,34 +362,50 @@ describe('a load into an empty database', () => {
     }
   });
 
-  test('that fails because another client made one of its tables meanwhile drops only what it made', async () => {
+  test('that fails because another client made one of its tables or views meanwhile drops only what it made', async () => {
     const source = await freshDatabase('fillsrc');
-    const dest = await freshDatabase('fillclash');
     const dir = await mkdtemp(join(tmpdir(), 'olympia-fill-'));
+    // Found empty, then, before the fill creates it, another client makes a table (with a row) or a
+    // view the backup has; the fill's CREATE of it fails.
+    const clashes = [
+      {
+        made: ['CREATE TABLE addons (id INT NOT NULL PRIMARY KEY, mine VARCHAR(10) NOT NULL)', "INSERT INTO addons VALUES (1, 'theirs')"],
+        error: /addons/,
+        left: [{ t: 'addons', kind: 'BASE TABLE' }],
+      },
+      { made: ["CREATE VIEW public_addons AS SELECT 'theirs' AS mine"], error: /public_addons/, left: [{ t: 'public_addons', kind: 'VIEW' }] },
+    ];
     try {
       await seedTypes(source.url);
       const store = new BackupStore(join(dir, 'backups'));
       await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('good'), jobs: 2, reporter: silentReporter });
-      // Found empty, then, before the fill creates it, another client makes a table the backup has.
-      const other = async () => {
-        const c = await mysql.createConnection({ uri: dest.url });
-        await c.query('CREATE TABLE addons (id INT NOT NULL PRIMARY KEY, mine VARCHAR(10) NOT NULL)');
-        await c.query("INSERT INTO addons VALUES (1, 'theirs')");
-        await c.end();
-      };
-      await assert.rejects(load({ target: parseDatabaseUrl(dest.url), store, name: parseBackupName('good'), jobs: 2, reporter: silentReporter, beforeSwap: other }), /addons/);
-      const c = await mysql.createConnection({ uri: dest.url });
-      const [tables] = await c.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
-      const [rows] = await c.query('SELECT id, mine FROM addons');
-      const { stage, old, journal } = stagingNames(dest.name);
-      const [left] = await c.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [[stage, old, journal]]);
-      await c.end();
-      assert.deepEqual(tables, [{ t: 'addons' }], "the tables the fill made are gone; the other client's stays");
-      assert.deepEqual(rows, [{ id: 1, mine: 'theirs' }], 'with its row');
-      assert.deepEqual(left, [], 'no staging or journal database');
+      for (const clash of clashes) {
+        const dest = await freshDatabase('fillclash');
+        try {
+          const other = async () => {
+            const c = await mysql.createConnection({ uri: dest.url });
+            for (const sql of clash.made) await c.query(sql);
+            await c.end();
+          };
+          await assert.rejects(
+            load({ target: parseDatabaseUrl(dest.url), store, name: parseBackupName('good'), jobs: 2, reporter: silentReporter, beforeSwap: other }),
+            clash.error,
+          );
+          const c = await mysql.createConnection({ uri: dest.url });
+          const [objects] = await c.query('SELECT TABLE_NAME AS t, TABLE_TYPE AS kind FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+          const [rows] = await c.query(`SELECT mine FROM ${clash.left[0].t}`);
+          const { stage, old, journal } = stagingNames(dest.name);
+          const [left] = await c.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [[stage, old, journal]]);
+          await c.end();
+          assert.deepEqual(objects, clash.left, "what the fill made is gone; the other client's stays");
+          assert.deepEqual(rows, [{ mine: 'theirs' }], 'and still reads the same');
+          assert.deepEqual(left, [], 'no staging or journal database');
+        } finally {
+          await dest.drop();
+        }
+      }
     } finally {
       await source.drop();
-      await dest.drop();
       await rm(dir, { recursive: true, force: true });
     }
   });
