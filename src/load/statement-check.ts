@@ -419,7 +419,7 @@ export function triggerStatement(name: string, sql: string, server: ServerFlavor
   if (word(t[0]) !== 'CREATE') malformed('Trigger', name, 'is not a CREATE TRIGGER statement');
   const at = skipDefiner(t, 1);
   if (word(t[at]) !== 'TRIGGER') malformed('Trigger', name, 'is not a CREATE TRIGGER statement');
-  const nameAt = skipIfExists(t, at + 1);
+  const nameAt = createdNotFound(t, at + 1, 'Trigger', name);
   expectName(t, nameAt, name, 'Trigger');
   let i = nameAt + 1;
   if (!['BEFORE', 'AFTER'].includes(word(t[i])) || !['INSERT', 'UPDATE', 'DELETE'].includes(word(t[i + 1])) || word(t[i + 2]) !== 'ON') {
@@ -431,11 +431,21 @@ export function triggerStatement(name: string, sql: string, server: ServerFlavor
   return { sql: `CREATE ${sql.slice(t[at].start)}`, table: nameOf(table) };
 }
 
+/**
+ * Where the name is in a CREATE without IF NOT EXISTS. A load into an empty database drops, should it
+ * fail, what it created: a statement that may find the object instead (one another client just made)
+ * would have it drop that.
+ */
+function createdNotFound(t: Token[], at: number, what: string, name: string): number {
+  if (skipIfExists(t, at) !== at) malformed(what, name, 'says IF NOT EXISTS; a backup creates its objects, it does not take ones it finds');
+  return at;
+}
+
 /** A table's statement: must create exactly `name`, unqualified, from a column list (not SELECT or LIKE). */
 export function tableStatement(name: string, sql: string, server: ServerFlavor): string {
   const t = tokenize(sql, server);
   if (word(t[0]) !== 'CREATE' || word(t[1]) !== 'TABLE') malformed('Table', name, 'is not a CREATE TABLE statement');
-  const nameAt = skipIfExists(t, 2);
+  const nameAt = createdNotFound(t, 2, 'Table', name);
   expectName(t, nameAt, name, 'Table');
   if (!isOp(t[nameAt + 1], '(')) malformed('Table', name, 'does not define its columns');
   return sql;

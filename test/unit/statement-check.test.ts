@@ -165,6 +165,7 @@ test('triggers are rewritten without their definer, in all its forms', () => {
   assert.throws(() => triggerStatement('tr', 'DROP TABLE victim.t', maria), IntegrityError);
   assert.throws(() => triggerStatement('tr', 'CREATE TRIGGER tr BEFORE INSERT ON victim.t FOR EACH ROW SET NEW.a = 1', maria), /another database/);
   assert.throws(() => triggerStatement('tr', 'CREATE TRIGGER other BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1', maria), /creates "other"/);
+  assert.throws(() => triggerStatement('tr', 'CREATE TRIGGER IF NOT EXISTS tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1', maria), /IF NOT EXISTS/);
 });
 
 test('table statements must create exactly the named table from a column list', () => {
@@ -173,6 +174,9 @@ test('table statements must create exactly the named table from a column list', 
   assert.throws(() => tableStatement('t', 'CREATE TABLE t SELECT * FROM x', maria), /columns/);
   assert.throws(() => tableStatement('t', 'CREATE TABLE t LIKE x', maria), /columns/);
   assert.throws(() => tableStatement('t', 'DROP TABLE t', maria), /not a CREATE TABLE/);
+  // One that may take a table it finds could, in a failed fill, have the recovery drop another client's.
+  assert.throws(() => tableStatement('t', 'CREATE TABLE IF NOT EXISTS `t` (id int)', maria), /IF NOT EXISTS/);
+  assert.throws(() => tableStatement('t', 'CREATE TABLE /*!32312 IF NOT EXISTS*/ `t` (id int)', maria), /IF NOT EXISTS/);
 });
 
 test('the tokenizer keeps strings and quoted names whole and reports unterminated ones', () => {
