@@ -139,18 +139,9 @@ function unescapeField(buf: Buffer, start: number, end: number): Buffer | null {
   return nullMark ? null : out.subarray(0, n);
 }
 
-function bytesLiteral(value: Buffer): string {
-  if (value.length === 0) return "''";
-  return isUtf8(value) ? `_binary'${text(value, 'utf8')}'` : `X'${value.toString('hex')}'`;
-}
-
 /** A string literal's body: backslash and quote escaped, and NUL, which some parsers stop at. */
 function escaped(s: string): string {
   return s.replace(/[\\'\0]/g, (c) => (c === '\0' ? '\\0' : '\\' + c));
-}
-
-function text(b: Buffer, encoding: 'utf8' | 'latin1'): string {
-  return needsEscape(b) ? escaped(b.toString(encoding)) : b.toString(encoding);
 }
 
 /** Whether bytes need escaping in a string literal: most values do not, and a search of the bytes is cheaper than the replace. */
@@ -159,25 +150,47 @@ function needsEscape(b: Buffer): boolean {
 }
 
 /**
- * A value's SQL. Bytes that are valid UTF-8 (most text, in any column) go as an escaped `_binary`
- * string, which the connection sends as those same UTF-8 bytes and the server assigns byte for byte,
- * as it would a hex literal, at half the size; other bytes go as hex.
+ * A value's SQL. Bytes that are valid UTF-8 (most text, in any column) go as text (textLiteral); other
+ * bytes go as hex, which the server assigns byte for byte.
  */
 export function sqlLiteral(value: Buffer | null, kind: ColumnKind): string {
   if (value === null) return 'NULL';
+  if (isUtf8(value)) return textLiteral(value.toString('utf8'), kind, isAscii(value), !needsEscape(value));
   switch (kind) {
     case 'bit':
-      return /^\d+$/.test(value.toString('latin1')) ? value.toString('latin1') : 'NULL';
-    case 'bytes':
-      return bytesLiteral(value);
+      return 'NULL';
     case 'json':
-      return isUtf8(value) ? `'${text(value, 'utf8')}'` : `CONVERT(X'${value.toString('hex')}' USING utf8mb4)`;
+      return `CONVERT(X'${value.toString('hex')}' USING utf8mb4)`;
     case 'plain':
-      // Numbers, dates and the like are ASCII; any other byte (a type this list does not know that
-      // holds bytes, or a file that lies) goes byte for byte, never re-encoded by the connection.
-      return isAscii(value) ? "'" + text(value, 'latin1') + "'" : bytesLiteral(value);
+    case 'bytes':
+      return `X'${value.toString('hex')}'`;
   }
 }
+
+/**
+ * The SQL of a value whose bytes are valid UTF-8, given as its text; `ascii` and `clean` (no
+ * backslash, quote or NUL) spare checks the caller has made for many values at once. String and
+ * binary values go as escaped `_binary` strings, which the connection sends as those same UTF-8
+ * bytes and the server assigns byte for byte, as it would a hex literal, at half the size. Numbers,
+ * dates and the like are ASCII and go as plain quoted strings (MariaDB's INET6 and UUID read a binary
+ * string as their binary form); a non-ASCII one (a type this module does not know that holds bytes,
+ * or a file that lies) goes byte for byte too.
+ */
+function textLiteral(s: string, kind: ColumnKind, ascii: boolean, clean: boolean): string {
+  const body = clean ? s : escaped(s);
+  switch (kind) {
+    case 'bit':
+      return /^\d+$/.test(s) ? s : 'NULL';
+    case 'json':
+      return "'" + body + "'";
+    case 'plain':
+      return ascii || !NON_ASCII.test(s) ? "'" + body + "'" : "_binary'" + body + "'";
+    case 'bytes':
+      return s === '' ? "''" : "_binary'" + body + "'";
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 // String and binary types, and the spatial ones: a geometry travels as its internal bytes, which a
 // quoted string would mangle.
@@ -228,27 +241,13 @@ export function blockTuples(buf: Buffer, start: number, end: number, kinds: read
     let tuple = '(';
     for (let i = 0; i < fields.length; i++) {
       if (i > 0) tuple += ',';
-      let f = fields[i];
+      const f = fields[i];
       if (backslashes && f.includes('\\')) {
         // NULL, or escapes: read as the row parser reads them.
         tuple += f === '\\N' ? 'NULL' : sqlLiteral(unescapeField(Buffer.from(f), 0, Buffer.byteLength(f)), kinds[i]);
         continue;
       }
-      if (mayEscape && (f.includes("'") || f.includes('\0'))) f = escaped(f);
-      switch (kinds[i]) {
-        case 'bit':
-          tuple += /^\d+$/.test(f) ? f : 'NULL';
-          break;
-        case 'json':
-          tuple += "'" + f + "'";
-          break;
-        case 'plain':
-          tuple += ascii || !NON_ASCII.test(f) ? "'" + f + "'" : "_binary'" + f + "'";
-          break;
-        case 'bytes':
-          tuple += f === '' ? "''" : "_binary'" + f + "'";
-          break;
-      }
+      tuple += textLiteral(f, kinds[i], ascii, !(mayEscape && (f.includes("'") || f.includes('\0'))));
     }
     tuples.push(tuple + ')');
   }
@@ -256,8 +255,6 @@ export function blockTuples(buf: Buffer, start: number, end: number, kinds: read
   for (const t of tuples) out.push(t);
   return true;
 }
-
-const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Inserts every row of one data file; returns the rows the server reports inserted. */
 export async function insertFile(conn: Connection, table: string, columns: string[], kinds: ColumnKind[], path: string, maxStatementBytes = 4 << 20): Promise<number> {
