@@ -14,7 +14,7 @@ import { columnTypes, DEFER_INDEXES_MIN_BYTES, type SplitCreateTable, tableCreat
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
-import { type ColumnKind, columnKinds, insertFile, kindsFromTypes } from './insert-loader.js';
+import { type ColumnKind, columnKinds, type InsertFile, insertRows, InsertStatements, kindsFromTypes, readSize } from './insert-loader.js';
 
 function sqlString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
@@ -45,19 +45,19 @@ const SOCKET_BACKLOG = 4 << 20;
  * mysql2 writes LOCAL INFILE data to the socket as fast as the file reads, ignoring the socket's
  * backpressure; holding each chunk until the socket drains keeps memory at a few MB per connection.
  */
-function throttledFile(path: string, socket: Writable): Readable {
+function throttledFile(path: string, bytes: number, socket: Writable): Readable {
   const waitForDrain = new Transform({
     transform(chunk, _enc, done) {
       if (socket.writableLength < SOCKET_BACKLOG) return done(null, chunk);
       socket.once('drain', () => done(null, chunk));
     },
   });
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const file = createReadStream(path, { highWaterMark: readSize(bytes) });
   file.on('error', (e) => waitForDrain.destroy(e));
   return file.pipe(waitForDrain);
 }
 
-async function loadFile(conn: Connection, table: TableEntry, path: string, types: ReadonlyMap<string, string>): Promise<{ rows: number; warnings: number }> {
+async function loadFile(conn: Connection, table: TableEntry, path: string, bytes: number, types: ReadonlyMap<string, string>): Promise<{ rows: number; warnings: number }> {
   const raw = (conn as unknown as { connection: { query: RawQuery; stream: Writable } }).connection;
   return new Promise((resolve, reject) => {
     raw.query(
@@ -66,7 +66,7 @@ async function loadFile(conn: Connection, table: TableEntry, path: string, types
         // Only ever hand the server the file we asked it to read.
         infileStreamFactory: (requested: string) => {
           if (requested !== path) throw new OlympiaError(`The server asked for ${requested} instead of ${path}; refusing.`);
-          return throttledFile(path, raw.stream);
+          return throttledFile(path, bytes, raw.stream);
         },
       },
       (err, result) => (err ? reject(err) : resolve({ rows: result.affectedRows, warnings: result.warningStatus })),
@@ -112,6 +112,7 @@ export async function stageManifestBackup(opts: {
   const types = new Map<string, Map<string, string>>();
   const typesOf = (t: TableEntry) => types.get(t.name) ?? types.set(t.name, columnTypes(creation.get(t.name)!.create)).get(t.name)!;
   const kinds = new Map<string, ColumnKind[]>();
+  type Task = { kind: 'create'; table: TableEntry } | { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
   // From the definition the table was created by; from the server only when it names no type for a column.
   const kindsOf = async (conn: Connection, t: TableEntry) => {
     if (!kinds.has(t.name)) {
@@ -120,13 +121,21 @@ export async function stageManifestBackup(opts: {
     }
     return kinds.get(t.name)!;
   };
+  const insertFile = (table: TableEntry, file: DataFile, kinds: ColumnKind[]): InsertFile => ({
+    table: table.name,
+    columns: table.columns,
+    kinds,
+    path: join(opts.dir, ...file.path.split('/')),
+    bytes: file.size,
+    maxStatementBytes: INSERT_STATEMENT_BYTES,
+  });
   // LOAD DATA first while the server takes it; once it refuses (local_infile turned off meanwhile, say
   // by another load on the same server), this file and the rest go as INSERTs. A refused LOAD DATA
   // has inserted nothing: the server refuses before it asks for the file.
-  const loadRows = async (conn: Connection, table: TableEntry, path: string): Promise<{ rows: number; warnings: number }> => {
+  const loadRows = async (conn: Connection, table: TableEntry, file: DataFile, path: string): Promise<{ rows: number; warnings: number }> => {
     if (!useInsert) {
       try {
-        return await retryOnDeadlock(() => loadFile(conn, table, path, typesOf(table)));
+        return await retryOnDeadlock(() => loadFile(conn, table, path, file.size, typesOf(table)));
       } catch (e) {
         if (!LOCAL_INFILE_REFUSED.has((e as { errno?: number }).errno ?? 0)) throw e;
         if (!useInsert)
@@ -134,7 +143,8 @@ export async function stageManifestBackup(opts: {
         useInsert = true;
       }
     }
-    return { rows: await insertFile(conn, table.name, table.columns, await kindsOf(conn, table), path), warnings: 0 };
+    const statements = new InsertStatements(insertFile(table, file, await kindsOf(conn, table)));
+    return { rows: await insertRows(conn, statements), warnings: 0 };
   };
 
   // One queue for the whole load, so no connection waits for a phase to end. Tables are created
@@ -143,7 +153,6 @@ export async function stageManifestBackup(opts: {
   // until every table is created: table creation and row loading slow each other down on the server
   // more than either slows itself, so the many small tables load faster in two phases. Foreign key
   // checks are off on these connections, so a table may name one not created yet.
-  type Task = { kind: 'create'; table: TableEntry } | { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
   const creates: Task[] = [...manifest.tables].sort((a, b) => tableBytes(b) - tableBytes(a)).map((table) => ({ kind: 'create', table }));
   const filesLeft = new Map(manifest.tables.map((t) => [t.name, t.files.length]));
   const loaded = new Map(manifest.tables.map((t) => [t.name, { rows: 0, bytes: 0 }]));
@@ -167,7 +176,7 @@ export async function stageManifestBackup(opts: {
     }
     const { file } = task;
     const path = join(opts.dir, ...file.path.split('/'));
-    const r = await loadRows(conn, table, path).catch((e: Error) => {
+    const r = await loadRows(conn, table, file, path).catch((e: Error) => {
       throw new OlympiaError(`Loading ${file.path} into table "${table.name}" failed: ${e.message}`, { cause: e });
     });
     if (r.warnings > 0) {
@@ -206,6 +215,9 @@ export async function stageManifestBackup(opts: {
 }
 
 const COUNT_BATCH = 100;
+
+/** The most text one INSERT statement carries. */
+const INSERT_STATEMENT_BYTES = 4 << 20;
 
 /** A refused LOAD DATA LOCAL: 1148 (older servers), 3948 (MySQL 8), 4166 (MariaDB 10.6 and later). */
 const LOCAL_INFILE_REFUSED = new Set([1148, 3948, 4166]);
