@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
-import { queryBytes } from '../mysql/query-bytes.js';
+import { type BytesResult, queryBytes } from '../mysql/query-bytes.js';
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { type ColumnKind, InsertBuilder } from './insert-encoder.js';
 
@@ -95,12 +95,15 @@ async function* build({ table, columns, kinds, path, bytes, maxStatementBytes }:
 }
 
 /** Sends a file's statements; returns the rows the server reports inserted. */
-export async function insertRows(conn: Connection, statements: InsertStatements): Promise<number> {
+/** How a statement built as bytes reaches the server (mysql/query-bytes.ts; a test records it instead). */
+export type SendBytes = (conn: Connection, statement: Buffer) => Promise<BytesResult>;
+
+export async function insertRows(conn: Connection, statements: InsertStatements, send: SendBytes = queryBytes): Promise<number> {
   let inserted = 0;
   try {
     for (let sql = await statements.next(); sql !== undefined; sql = await statements.next()) {
       const statement = sql;
-      const result = await retryOnDeadlock(() => queryBytes(conn, statement));
+      const result = await retryOnDeadlock(() => send(conn, statement));
       inserted += Number(result.affectedRows ?? 0);
       if (result.warningStatus) {
         const [w] = await conn.query('SHOW WARNINGS LIMIT 3');

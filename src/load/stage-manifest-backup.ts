@@ -14,7 +14,7 @@ import { columnTypes, DEFER_INDEXES_MIN_BYTES, type SplitCreateTable, tableCreat
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
-import { type ColumnKind, columnKinds, type InsertFile, insertRows, InsertStatements, kindsFromTypes, readSize } from './insert-loader.js';
+import { type ColumnKind, columnKinds, type InsertFile, insertRows, InsertStatements, kindsFromTypes, readSize, type SendBytes } from './insert-loader.js';
 
 function sqlString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
@@ -90,6 +90,8 @@ export async function stageManifestBackup(opts: {
   guard: StatementGuard;
   /** Each table whose CREATE TABLE succeeded is added here, as it is. */
   created?: Set<string>;
+  /** How INSERT statements are sent; queryBytes by default. */
+  sendBytes?: SendBytes;
 }): Promise<void> {
   const { manifest, workers, reporter } = opts;
   const [first] = workers;
@@ -144,7 +146,7 @@ export async function stageManifestBackup(opts: {
       }
     }
     const statements = new InsertStatements(insertFile(table, file, await kindsOf(conn, table)));
-    return { rows: await insertRows(conn, statements), warnings: 0 };
+    return { rows: await insertRows(conn, statements, opts.sendBytes), warnings: 0 };
   };
 
   // One queue for the whole load, so no connection waits for a phase to end. Tables are created

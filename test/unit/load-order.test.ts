@@ -12,6 +12,7 @@ import type { Manifest, TableEntry } from '../../src/backup/manifest.js';
 import type { Connection } from '../../src/mysql/connect.js';
 import type { StatementGuard } from '../../src/load/confinement.js';
 import { silentReporter } from '../../src/core/reporter.js';
+import { type BytesResult, STATEMENT_HEADROOM } from '../../src/mysql/query-bytes.js';
 
 function recordingConnection(log: string[], rowsOf: (table: string) => number): Connection {
   const query = async (sql: string) => {
@@ -48,7 +49,12 @@ test('a load creates every table before loading small ones, but starts a big tab
   const manifest = { tables } as unknown as Manifest;
   const log: string[] = [];
   const conn = recordingConnection(log, (t) => tables.find((x) => x.name === t)!.rows);
-  await stageManifestBackup({ dir, manifest, workers: [conn], reporter: silentReporter, method: 'insert', guard: passAll });
+  // INSERTs are built as bytes: recorded as their SQL, through the same connection's log.
+  const sendBytes = async (c: Connection, statement: Buffer) => {
+    const [r] = await c.query(statement.subarray(STATEMENT_HEADROOM).toString('utf8'));
+    return r as unknown as BytesResult;
+  };
+  await stageManifestBackup({ dir, manifest, workers: [conn], reporter: silentReporter, method: 'insert', guard: passAll, sendBytes });
 
   const steps = log
     .map((sql) => /^(CREATE TABLE|INSERT INTO|ALTER TABLE) `([^`]+)`/.exec(sql))
