@@ -20,7 +20,6 @@ const QUOTE = 0x27;
 const COMMA = 0x2c;
 const OPEN = 0x28;
 const CLOSE = 0x29;
-const UNESCAPE: Record<number, number> = { 0x30: 0x00, 0x62: 0x08, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x5a: 0x1a };
 
 /** What a value's bytes hold, found while scanning it. */
 const ESCAPES = 1; // a backslash escape (the field is in file form)
@@ -33,19 +32,23 @@ const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const NULL = ascii('NULL');
 const BINARY = ascii('_binary');
 const EMPTY = ascii("''");
+const CONVERT = ascii('CONVERT(');
+const USING = ascii(' USING utf8mb4)');
 
 /** A growing byte buffer: one statement being written. */
 class ByteSink {
   buf: Buffer;
   length = 0;
 
-  constructor(initial = 64 << 10) {
-    this.buf = Buffer.allocUnsafe(initial);
+  /** `reuse`: a buffer of an earlier statement, already sent, if one is big enough. */
+  constructor(initial: number, reuse?: Buffer) {
+    // Never from Node's shared pool: a statement's memory is its own, so it can be reused whole.
+    this.buf = reuse && reuse.length >= initial ? reuse : Buffer.allocUnsafeSlow(initial);
   }
 
   ensure(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + extra));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + extra));
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;
   }
@@ -70,37 +73,72 @@ class ByteSink {
   }
 }
 
+/** What each byte means to the scan: 0 for most; a flag for the ones a value's literal cares about. */
+const STOP = 32; // TAB or LF: the end of a field
+const BYTE_CLASS = new Uint8Array(256);
+for (let b = 0x80; b < 256; b++) BYTE_CLASS[b] = HIGH;
+BYTE_CLASS[TAB] = STOP;
+BYTE_CLASS[LF] = STOP;
+BYTE_CLASS[BACKSLASH] = ESCAPES;
+BYTE_CLASS[QUOTE] = QUOTES;
+BYTE_CLASS[0] = NULS;
+
+/** The byte each escape stands for: \0 \b \n \r \t \Z their control bytes, any other byte itself. */
+const UNESCAPED = Uint8Array.from({ length: 256 }, (_, b) => b);
+for (const [e, b] of [
+  [0x30, 0x00],
+  [0x62, 0x08],
+  [0x6e, 0x0a],
+  [0x72, 0x0d],
+  [0x74, 0x09],
+  [0x5a, 0x1a],
+])
+  UNESCAPED[e] = b;
+
+/** Where unescaped values are written: each is used up before the next is made. */
+const scratch = Buffer.allocUnsafe(64 << 10);
+
 /**
- * One field with escapes: \0 \b \n \r \t \Z are their bytes, any other escaped byte is itself, and
- * \N where nothing was written yet makes the field NULL unless bytes follow (as LOAD DATA reads it).
+ * One field with escapes, in a buffer that the next call overwrites: \0 \b \n \r \t \Z are their
+ * bytes, any other escaped byte is itself, and \N where nothing was written yet makes the field NULL
+ * unless bytes follow (as LOAD DATA reads it).
  */
 function unescapeField(buf: Buffer, start: number, end: number): Buffer | null {
-  const out = Buffer.allocUnsafe(end - start);
+  // A longer value gets its own buffer, so a huge one is not kept after it is written.
+  const out = end - start <= scratch.length ? scratch : Buffer.allocUnsafe(end - start);
   let n = 0;
   let nullMark = false;
-  for (let i = start; i < end; i++) {
-    const b = buf[i];
-    nullMark = false;
-    if (b !== BACKSLASH) {
-      out[n++] = b;
-      continue;
+  let i = start;
+  while (i < end) {
+    // The run up to the next backslash goes in one copy.
+    let bs = buf.indexOf(BACKSLASH, i);
+    if (bs < 0 || bs >= end) bs = end;
+    if (bs > i) {
+      n += buf.copy(out, n, i, bs);
+      nullMark = false;
     }
-    const e = buf[++i];
+    if (bs >= end) break;
+    const e = buf[bs + 1];
     if (e === 0x4e && n === 0) nullMark = true;
-    else out[n++] = UNESCAPE[e] ?? e;
+    else {
+      out[n++] = UNESCAPED[e];
+      nullMark = false;
+    }
+    i = bs + 2;
   }
   return nullMark ? null : out.subarray(0, n);
 }
 
+/** The flags of each byte of a value that has no escapes left: what its literal must take care of. */
+const VALUE_CLASS = new Uint8Array(256);
+for (let b = 0x80; b < 256; b++) VALUE_CLASS[b] = HIGH;
+VALUE_CLASS[QUOTE] = QUOTES;
+VALUE_CLASS[BACKSLASH] = BACKSLASHES;
+VALUE_CLASS[0] = NULS;
+
 function flagsOf(v: Buffer): number {
   let flags = 0;
-  for (let i = 0; i < v.length; i++) {
-    const b = v[i];
-    if (b === QUOTE) flags |= QUOTES;
-    else if (b === BACKSLASH) flags |= BACKSLASHES;
-    else if (b === 0) flags |= NULS;
-    else if (b >= 0x80) flags |= HIGH;
-  }
+  for (let i = 0; i < v.length; i++) flags |= VALUE_CLASS[v[i]];
   return flags;
 }
 
@@ -130,6 +168,16 @@ function quoted(src: Buffer, start: number, end: number, flags: number, sink: By
   sink.length = n;
 }
 
+/** X'…': the bytes as hex. */
+function hexLiteral(src: Buffer, start: number, end: number, sink: ByteSink): void {
+  sink.ensure(2 * (end - start) + 3);
+  sink.buf[sink.length++] = 0x58;
+  sink.buf[sink.length++] = QUOTE;
+  // Node's hex encoder is several times faster than a loop here, string and all.
+  sink.length += sink.buf.write(src.toString('hex', start, end), sink.length, 'latin1');
+  sink.buf[sink.length++] = QUOTE;
+}
+
 function isDigits(src: Buffer, start: number, end: number): boolean {
   if (end === start) return false;
   for (let i = start; i < end; i++) if (src[i] < 0x30 || src[i] > 0x39) return false;
@@ -146,10 +194,10 @@ function isDigits(src: Buffer, start: number, end: number): boolean {
  */
 function valueLiteral(src: Buffer, start: number, end: number, kind: ColumnKind, flags: number, sink: ByteSink): void {
   if (flags & HIGH && !isUtf8(src.subarray(start, end))) {
-    const hex = src.toString('hex', start, end);
-    if (kind === 'bit') sink.put(NULL);
-    else if (kind === 'json') sink.text(`CONVERT(X'${hex}' USING utf8mb4)`);
-    else sink.text(`X'${hex}'`);
+    if (kind === 'bit') return sink.put(NULL);
+    if (kind === 'json') sink.put(CONVERT);
+    hexLiteral(src, start, end, sink);
+    if (kind === 'json') sink.put(USING);
     return;
   }
   switch (kind) {
@@ -202,17 +250,19 @@ class TupleEncoder {
         let i = p;
         let flags = 0;
         while (i < len) {
-          const b = buf[i];
-          if (b === TAB || b === LF) break;
-          if (b === BACKSLASH) {
+          const c = BYTE_CLASS[buf[i]];
+          if (c === 0) {
+            i++;
+            continue;
+          }
+          if (c === STOP) break;
+          if (c === ESCAPES) {
             // The next byte is part of the field, whatever it is (an escaped TAB or LF too).
             flags |= ESCAPES;
             i += 2;
             continue;
           }
-          if (b === QUOTE) flags |= QUOTES;
-          else if (b === 0) flags |= NULS;
-          else if (b >= 0x80) flags |= HIGH;
+          flags |= c;
           i++;
         }
         if (i >= len) break;
@@ -247,6 +297,8 @@ export class InsertBuilder {
   private readonly encoder: TupleEncoder;
   private readonly first: number;
   private sink: ByteSink;
+  /** Buffers of statements the server has run, for the next ones. */
+  private readonly spare: Buffer[] = [];
   /** The start of a row the previous chunk ended in. */
   private carry: Buffer | null = null;
 
@@ -263,7 +315,7 @@ export class InsertBuilder {
   }
 
   private begin(): ByteSink {
-    const sink = new ByteSink(Math.min(this.maxStatementBytes, this.sizeHint) + this.first + (4 << 10));
+    const sink = new ByteSink(Math.min(this.maxStatementBytes, this.sizeHint) + this.first + (4 << 10), this.spare.pop());
     sink.length = STATEMENT_HEADROOM;
     sink.put(this.head);
     return sink;
@@ -271,18 +323,48 @@ export class InsertBuilder {
 
   /** The statements the chunk completes. */
   push(chunk: Buffer): Buffer[] {
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const done: Buffer[] = [];
     let pos = 0;
+    if (this.carry) {
+      // The row the last chunk ended in is finished from as little of this one as it takes (up to
+      // an LF that ends it), rather than the whole chunk being copied after it.
+      let lf = chunk.indexOf(LF);
+      for (;;) {
+        if (lf < 0) {
+          this.carry = Buffer.concat([this.carry, chunk]);
+          return done;
+        }
+        const joined = Buffer.concat([this.carry, chunk.subarray(0, lf + 1)]);
+        if (this.encode(joined, 0, done) === joined.length) break;
+        // That LF was escaped, inside the row: take up to the next one.
+        lf = chunk.indexOf(LF, lf + 1);
+      }
+      this.carry = null;
+      pos = lf + 1;
+    }
+    pos = this.encode(chunk, pos, done);
+    // Copied: the caller may reuse its chunk, and a small tail should not pin a big buffer.
+    this.carry = pos < chunk.length ? Buffer.from(chunk.subarray(pos)) : null;
+    return done;
+  }
+
+  /** Writes the whole rows of buf from `pos`, adding full statements to `done`; returns where it stopped. */
+  private encode(buf: Buffer, pos: number, done: Buffer[]): number {
     for (;;) {
       pos = this.encoder.rows(buf, pos, this.sink, this.first, this.maxStatementBytes);
-      if (this.sink.length < this.maxStatementBytes) break;
+      if (this.sink.length < this.maxStatementBytes) return pos;
       done.push(this.sink.bytes());
       this.sink = this.begin();
     }
-    // Copied: the caller may reuse its chunk, and a small tail should not pin a big buffer.
-    this.carry = pos < buf.length ? Buffer.from(buf.subarray(pos)) : null;
-    return done;
+  }
+
+  /**
+   * Gives back a statement the server has run (it has read every byte): its memory holds a later
+   * statement, rather than a new buffer being allocated for each, which made the garbage collector
+   * run every few statements.
+   */
+  recycle(statement: Buffer): void {
+    if (statement.byteOffset === 0 && this.spare.length < 2) this.spare.push(Buffer.from(statement.buffer));
   }
 
   /** The last statement (undefined when no row is left for one); throws when the file ended inside a row. */

@@ -1,7 +1,7 @@
 // The fallback when the server has local_infile off (a stock mysql:8.0): read our LOAD DATA text
 // files back into rows and send them as multi-row INSERTs. Slower than LOAD DATA, but it needs no
 // server setting, so a load works against any MySQL.
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
 import { type BytesResult, queryBytes } from '../mysql/query-bytes.js';
@@ -41,11 +41,20 @@ export async function columnKinds(conn: Connection, table: string, columns: stri
  * that sends them: the client builds the next while the server runs the current one.
  */
 export class InsertStatements {
+  private readonly builder: InsertBuilder;
   private readonly statements: AsyncGenerator<Buffer, void>;
   private ahead?: Promise<IteratorResult<Buffer, void>>;
 
   constructor(file: InsertFile) {
-    this.statements = build(file);
+    const head = Buffer.from(`INSERT INTO ${quoteIdent(file.table)} (${file.columns.map(quoteIdent).join(', ')}) VALUES `);
+    // Quotes and `_binary` make the SQL about a fifth longer than the file.
+    this.builder = new InsertBuilder(head, file.kinds, file.maxStatementBytes, Math.ceil(file.bytes * 1.25));
+    this.statements = build(file, this.builder);
+  }
+
+  /** A statement the server has run: its memory may hold a later one. */
+  sent(statement: Buffer): void {
+    this.builder.recycle(statement);
   }
 
   /** The next statement, with the one after it already building; undefined once the rows are all out. */
@@ -66,9 +75,9 @@ export class InsertStatements {
 }
 
 /**
- * The reads for a data file of `bytes`: a MB at most, and no bigger than the file. A read stream
- * allocates a whole read's buffer each time, and hundreds of small files read a MB at a time make
- * the garbage collector run every few files.
+ * The reads for a data file of `bytes`: a MB at most, and no bigger than the file. Reading allocates
+ * that much (a read stream, each time), and hundreds of small files read a MB at a time made the
+ * garbage collector run every few files.
  */
 export function readSize(bytes: number): number {
   return Math.min(1 << 20, Math.max(4 << 10, bytes));
@@ -85,16 +94,32 @@ export interface InsertFile {
   maxStatementBytes: number;
 }
 
-async function* build({ table, columns, kinds, path, bytes, maxStatementBytes }: InsertFile): AsyncGenerator<Buffer, void> {
-  const head = Buffer.from(`INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES `);
-  // Quotes and `_binary` make the SQL about a fifth longer than the file.
-  const builder = new InsertBuilder(head, kinds, maxStatementBytes, Math.ceil(bytes * 1.25));
-  for await (const chunk of createReadStream(path, { highWaterMark: readSize(bytes) })) yield* builder.push(chunk as Buffer);
+async function* build({ path, bytes }: InsertFile, builder: InsertBuilder): AsyncGenerator<Buffer, void> {
+  const size = readSize(bytes);
+  // Two buffers, reused: the next read fills one while the other's bytes are turned into SQL.
+  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  const file = await open(path, 'r');
+  let reading: Promise<{ bytesRead: number }> | undefined;
+  try {
+    let turn = 0;
+    reading = file.read(buffers[turn], 0, size, null);
+    for (;;) {
+      const { bytesRead } = await reading;
+      if (bytesRead === 0) break;
+      const chunk = buffers[turn].subarray(0, bytesRead);
+      turn ^= 1;
+      reading = file.read(buffers[turn], 0, size, null);
+      // push() is done with the chunk when it returns (it copies the unfinished row it keeps).
+      yield* builder.push(chunk);
+    }
+  } finally {
+    await reading?.catch(() => undefined);
+    await file.close();
+  }
   const last = builder.end();
   if (last) yield last;
 }
 
-/** Sends a file's statements; returns the rows the server reports inserted. */
 /** How a statement built as bytes reaches the server (mysql/query-bytes.ts; a test records it instead). */
 export type SendBytes = (conn: Connection, statement: Buffer) => Promise<BytesResult>;
 
@@ -104,6 +129,7 @@ export async function insertRows(conn: Connection, statements: InsertStatements,
     for (let sql = await statements.next(); sql !== undefined; sql = await statements.next()) {
       const statement = sql;
       const result = await retryOnDeadlock(() => send(conn, statement));
+      statements.sent(statement);
       inserted += Number(result.affectedRows ?? 0);
       if (result.warningStatus) {
         const [w] = await conn.query('SHOW WARNINGS LIMIT 3');

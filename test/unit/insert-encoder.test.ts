@@ -180,3 +180,24 @@ test('literals: UTF-8 bytes as escaped _binary strings, other bytes as hex, numb
   // A raw NUL (our files escape it) is escaped in SQL all the same.
   assert.equal(one(Buffer.from([0x61, 0x00, 0x62]), 'bytes'), "_binary'a\\0b'");
 });
+
+test('a statement given back once sent holds a later one, and every statement is still whole', () => {
+  const lines = Array.from({ length: 400 }, (_, i) => `${i}\tname ${i} ${'é'.repeat(i % 5)}\n`).join('');
+  const bytes = Buffer.from(lines);
+  const b = new InsertBuilder(Buffer.from(HEAD), ['plain', 'bytes'], 800);
+  const sent: string[] = [];
+  const memories = new Set<ArrayBufferLike>();
+  let reused = 0;
+  const send = (s: Buffer) => {
+    if (memories.has(s.buffer)) reused++;
+    memories.add(s.buffer);
+    // What the server read, before the memory is given back.
+    sent.push(s.subarray(STATEMENT_HEADROOM).toString('utf8'));
+    b.recycle(s);
+  };
+  for (let i = 0; i < bytes.length; i += 700) for (const s of b.push(bytes.subarray(i, i + 700))) send(s);
+  const last = b.end();
+  if (last) send(last);
+  assert.ok(sent.length > 10 && reused > sent.length / 2, `memory reused (${reused} of ${sent.length} statements)`);
+  assert.equal(HEAD + sent.map((s) => s.slice(HEAD.length)).join(','), referenceSql(bytes, ['plain', 'bytes']));
+});
