@@ -7,7 +7,7 @@
 // as escaped string literals (`_binary` where the bytes must be assigned as they are, see
 // valueLiteral), other bytes as hex. The statement travels unconverted (mysql/query-bytes.ts), on a
 // connection whose character set is utf8mb4, so the server reads exactly these bytes.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { STATEMENT_HEADROOM } from '../mysql/query-bytes.js';
 
 /** How a column's value is written in SQL (insert-loader.ts kindsFromTypes). */
@@ -27,6 +27,11 @@ const QUOTES = 2;
 const NULS = 4;
 const HIGH = 8; // a byte of 0x80 or more: maybe not UTF-8
 const BACKSLASHES = 16; // a backslash as a value byte (after unescaping)
+const CHECKED = 64; // HIGH, and the bytes were found to be valid UTF-8
+const NOT_UTF8 = 128; // HIGH, and the bytes are not UTF-8
+
+/** Bytes of a value past which Node's own searches beat a loop over each byte. */
+const LONG = 64;
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const NULL = ascii('NULL');
@@ -138,8 +143,22 @@ VALUE_CLASS[0] = NULS;
 
 function flagsOf(v: Buffer): number {
   let flags = 0;
-  for (let i = 0; i < v.length; i++) flags |= VALUE_CLASS[v[i]];
-  return flags;
+  if (v.length <= LONG) {
+    for (let i = 0; i < v.length; i++) flags |= VALUE_CLASS[v[i]];
+    return flags;
+  }
+  if (!isAscii(v)) {
+    // Bytes that are not UTF-8 go as hex, where quotes and backslashes need no care.
+    if (!isUtf8(v)) return HIGH | NOT_UTF8;
+    flags |= HIGH | CHECKED;
+  }
+  return flags | rangeFlags(v, 0, v.length);
+}
+
+/** QUOTES, BACKSLASHES and NULS of src[start, end), found by Node's searches. */
+function rangeFlags(src: Buffer, start: number, end: number): number {
+  const v = src.subarray(start, end);
+  return (v.indexOf(QUOTE) >= 0 ? QUOTES : 0) | (v.indexOf(BACKSLASH) >= 0 ? BACKSLASHES : 0) | (v.indexOf(0) >= 0 ? NULS : 0);
 }
 
 /** A string literal of src[start, end): quote, backslash and NUL (which some parsers stop at) escaped. */
@@ -193,7 +212,7 @@ function isDigits(src: Buffer, start: number, end: number): boolean {
  * not UTF-8 go as hex.
  */
 function valueLiteral(src: Buffer, start: number, end: number, kind: ColumnKind, flags: number, sink: ByteSink): void {
-  if (flags & HIGH && !isUtf8(src.subarray(start, end))) {
+  if (flags & NOT_UTF8 || (flags & HIGH && !(flags & CHECKED) && !isUtf8(src.subarray(start, end)))) {
     if (kind === 'bit') return sink.put(NULL);
     if (kind === 'json') sink.put(CONVERT);
     hexLiteral(src, start, end, sink);
