@@ -30,7 +30,7 @@ const BACKSLASHES = 16; // a backslash as a value byte (after unescaping)
 const CHECKED = 64; // HIGH, and the bytes were found to be valid UTF-8
 const NOT_UTF8 = 128; // HIGH, and the bytes are not UTF-8
 
-/** Bytes of a value past which Node's own searches beat a loop over each byte. */
+/** Bytes of a value past which Node's own searches and copies beat a loop over each byte. */
 const LONG = 64;
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -66,11 +66,6 @@ class ByteSink {
   byte(b: number): void {
     this.ensure(1);
     this.buf[this.length++] = b;
-  }
-
-  text(s: string): void {
-    this.ensure(Buffer.byteLength(s));
-    this.length += this.buf.write(s, this.length);
   }
 
   bytes(): Buffer {
@@ -178,7 +173,7 @@ function quoted(src: Buffer, start: number, end: number, flags: number, sink: By
         out[n++] = 0x30;
       } else out[n++] = b;
     }
-  } else if (end - start > 64) {
+  } else if (end - start > LONG) {
     n += src.copy(out, n, start, end);
   } else {
     for (let i = start; i < end; i++) out[n++] = src[i];
