@@ -114,7 +114,6 @@ export async function stageManifestBackup(opts: {
   const types = new Map<string, Map<string, string>>();
   const typesOf = (t: TableEntry) => types.get(t.name) ?? types.set(t.name, columnTypes(creation.get(t.name)!.create)).get(t.name)!;
   const kinds = new Map<string, ColumnKind[]>();
-  type Task = { kind: 'create'; table: TableEntry } | { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
   // From the definition the table was created by; from the server only when it names no type for a column.
   const kindsOf = async (conn: Connection, t: TableEntry) => {
     if (!kinds.has(t.name)) {
@@ -123,10 +122,10 @@ export async function stageManifestBackup(opts: {
     }
     return kinds.get(t.name)!;
   };
-  const insertFile = (table: TableEntry, file: DataFile, kinds: ColumnKind[]): InsertFile => ({
+  const insertFile = (table: TableEntry, file: DataFile, fileKinds: ColumnKind[]): InsertFile => ({
     table: table.name,
     columns: table.columns,
-    kinds,
+    kinds: fileKinds,
     path: join(opts.dir, ...file.path.split('/')),
     bytes: file.size,
     maxStatementBytes: INSERT_STATEMENT_BYTES,
@@ -155,6 +154,7 @@ export async function stageManifestBackup(opts: {
   // until every table is created: table creation and row loading slow each other down on the server
   // more than either slows itself, so the many small tables load faster in two phases. Foreign key
   // checks are off on these connections, so a table may name one not created yet.
+  type Task = { kind: 'create'; table: TableEntry } | { kind: 'file'; table: TableEntry; file: DataFile } | { kind: 'indexes'; table: TableEntry };
   const creates: Task[] = [...manifest.tables].sort((a, b) => tableBytes(b) - tableBytes(a)).map((table) => ({ kind: 'create', table }));
   const filesLeft = new Map(manifest.tables.map((t) => [t.name, t.files.length]));
   const loaded = new Map(manifest.tables.map((t) => [t.name, { rows: 0, bytes: 0 }]));
