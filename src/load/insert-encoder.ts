@@ -303,6 +303,26 @@ class TupleEncoder {
   }
 }
 
+/** The longest row a file may hold: MySQL's largest max_allowed_packet. */
+const MAX_ROW_BYTES = 1 << 30;
+
+/**
+ * Where the row that buf continues ends: the index of its first LF that no backslash escapes, from
+ * `from` on (-1 when there is none), and whether buf ends in a backslash awaiting its byte.
+ */
+function rowEnd(buf: Buffer, from: number): { end: number; escaped: boolean } {
+  let i = from;
+  let lf = buf.indexOf(LF, i);
+  for (;;) {
+    const bs = buf.indexOf(BACKSLASH, i);
+    if (bs < 0 || (lf >= 0 && lf < bs)) return { end: lf, escaped: false };
+    if (bs === buf.length - 1) return { end: -1, escaped: true };
+    i = bs + 2;
+    // An escaped LF is part of the row: look for the next one.
+    if (lf >= 0 && lf < i) lf = buf.indexOf(LF, i);
+  }
+}
+
 /**
  * A data file's rows, fed in chunks of any size, as INSERT statements of about `maxStatementBytes`
  * each (a row more at most): each is STATEMENT_HEADROOM bytes, then `head`, then the tuples.
@@ -313,15 +333,22 @@ export class InsertBuilder {
   private sink: ByteSink;
   /** Buffers of statements the server has run, for the next ones. */
   private readonly spare: Buffer[] = [];
-  /** The start of a row the previous chunk ended in. */
-  private carry: Buffer | null = null;
+  /** The row the previous chunks ended in, in pieces (copied), and their length. */
+  private carry: Buffer[] = [];
+  private carried = 0;
+  /** Whether those pieces end in a backslash whose escaped byte has not come yet. */
+  private carryEscaped = false;
 
-  /** `sizeHint`: about how many bytes of SQL the file makes, to size the first buffer. */
+  /**
+   * `sizeHint`: about how many bytes of SQL the file makes, to size the first buffer. `maxRowBytes`:
+   * a longer row is refused (a file may hold anything; no server takes a statement over 1 GiB).
+   */
   constructor(
     private readonly head: Buffer,
     kinds: readonly ColumnKind[],
     private readonly maxStatementBytes: number,
     private readonly sizeHint = 64 << 10,
+    private readonly maxRowBytes = MAX_ROW_BYTES,
   ) {
     this.encoder = new TupleEncoder(kinds);
     this.first = STATEMENT_HEADROOM + head.length;
@@ -339,27 +366,31 @@ export class InsertBuilder {
   push(chunk: Buffer): Buffer[] {
     const done: Buffer[] = [];
     let pos = 0;
-    if (this.carry) {
-      // The row the last chunk ended in is finished from as little of this one as it takes (up to
-      // an LF that ends it), rather than the whole chunk being copied after it.
-      let lf = chunk.indexOf(LF);
-      for (;;) {
-        if (lf < 0) {
-          this.carry = Buffer.concat([this.carry, chunk]);
-          return done;
-        }
-        const joined = Buffer.concat([this.carry, chunk.subarray(0, lf + 1)]);
-        if (this.encode(joined, 0, done) === joined.length) break;
-        // That LF was escaped, inside the row: take up to the next one.
-        lf = chunk.indexOf(LF, lf + 1);
+    if (this.carried > 0) {
+      // Only this chunk is searched for the end of the carried row: each byte is read once, however
+      // many chunks a row spans.
+      const { end, escaped } = rowEnd(chunk, this.carryEscaped ? 1 : 0);
+      if (end < 0) {
+        this.keep(chunk, 0, escaped);
+        return done;
       }
-      this.carry = null;
-      pos = lf + 1;
+      const row = Buffer.concat([...this.carry, chunk.subarray(0, end + 1)]);
+      this.carry = [];
+      this.carried = 0;
+      if (this.encode(row, 0, done) !== row.length) throw new Error('a row spanning reads could not be read whole');
+      pos = end + 1;
     }
     pos = this.encode(chunk, pos, done);
-    // Copied: the caller may reuse its chunk, and a small tail should not pin a big buffer.
-    this.carry = pos < chunk.length ? Buffer.from(chunk.subarray(pos)) : null;
+    if (pos < chunk.length) this.keep(chunk, pos, rowEnd(chunk, pos).escaped);
     return done;
+  }
+
+  /** Keeps chunk[from…] as part of an unfinished row (copied: the caller may reuse its chunk). */
+  private keep(chunk: Buffer, from: number, escaped: boolean): void {
+    this.carried += chunk.length - from;
+    if (this.carried > this.maxRowBytes) throw new Error(`a row is longer than ${this.maxRowBytes} bytes`);
+    this.carry.push(Buffer.from(chunk.subarray(from)));
+    this.carryEscaped = escaped;
   }
 
   /** Writes the whole rows of buf from `pos`, adding full statements to `done`; returns where it stopped. */
@@ -383,7 +414,7 @@ export class InsertBuilder {
 
   /** The last statement (undefined when no row is left for one); throws when the file ended inside a row. */
   end(): Buffer | undefined {
-    if (this.carry) throw new Error('the file ends in the middle of a row');
+    if (this.carried > 0) throw new Error('the file ends in the middle of a row');
     return this.sink.length > this.first ? this.sink.bytes() : undefined;
   }
 }

@@ -201,3 +201,15 @@ test('a statement given back once sent holds a later one, and every statement is
   assert.ok(sent.length > 10 && reused > sent.length / 2, `memory reused (${reused} of ${sent.length} statements)`);
   assert.equal(HEAD + sent.map((s) => s.slice(HEAD.length)).join(','), referenceSql(bytes, ['plain', 'bytes']));
 });
+
+test('a row spanning many reads, with escaped line feeds and backslashes at their edges, comes out whole; an overlong one is refused', () => {
+  // One field of 3,000 escaped LFs and backslashes (a crafted file; dumps write \n, not \ + LF).
+  const row = Buffer.from('1\t' + '\\\n\\\\'.repeat(1000) + 'end\n2\tx\n');
+  for (const size of [1, 2, 3, 5, 64, 1000]) {
+    assert.deepEqual(statements(row, ['plain', 'bytes'], [size]), [Buffer.from(referenceSql(row, ['plain', 'bytes']))], `reads of ${size}`);
+  }
+  const b = new InsertBuilder(Buffer.from(HEAD), ['plain', 'bytes'], 1 << 20, 1024, 1000);
+  assert.throws(() => {
+    for (let i = 0; i < row.length; i += 100) b.push(row.subarray(i, i + 100));
+  }, /a row is longer than 1000 bytes/);
+});
