@@ -1,11 +1,11 @@
 // The fallback when the server has local_infile off (a stock mysql:8.0): read our LOAD DATA text
 // files back into rows and send them as multi-row INSERTs. Slower than LOAD DATA, but it needs no
 // server setting, so a load works against any MySQL.
-import { open } from 'node:fs/promises';
 import type { Connection } from '../mysql/connect.js';
 import { quoteIdent } from '../mysql/connect.js';
 import { type BytesResult, queryBytes } from '../mysql/query-bytes.js';
 import { retryOnDeadlock } from './deadlock-retry.js';
+import { openDataFile, readSize } from './data-file.js';
 import { type ColumnKind, InsertBuilder } from './insert-encoder.js';
 
 export type { ColumnKind } from './insert-encoder.js';
@@ -74,15 +74,6 @@ export class InsertStatements {
   }
 }
 
-/**
- * The reads for a data file of `bytes`: a MB at most, and no bigger than the file. Reading allocates
- * that much (a read stream, each time), and hundreds of small files read a MB at a time made the
- * garbage collector run every few files.
- */
-export function readSize(bytes: number): number {
-  return Math.min(1 << 20, Math.max(4 << 10, bytes));
-}
-
 export interface InsertFile {
   table: string;
   columns: readonly string[];
@@ -98,7 +89,7 @@ async function* build({ path, bytes }: InsertFile, builder: InsertBuilder): Asyn
   const size = readSize(bytes);
   // Two buffers, reused: the next read fills one while the other's bytes are turned into SQL.
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
-  const file = await open(path, 'r');
+  const file = await openDataFile(path);
   let reading: Promise<{ bytesRead: number }> | undefined;
   try {
     let turn = 0;

@@ -1,7 +1,7 @@
 // Loads an olympia-data backup into the staging database: the tables first (created in parallel; a big
 // one bare, see create-table.ts), then all data files in parallel with LOAD DATA LOCAL INFILE (or
 // INSERTs), a big table's secondary indexes and foreign keys as soon as its rows are in, then counts.
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { IntegrityError, OlympiaError } from '../core/errors.js';
@@ -14,7 +14,8 @@ import { columnTypes, DEFER_INDEXES_MIN_BYTES, type SplitCreateTable, tableCreat
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
-import { type ColumnKind, columnKinds, type InsertFile, insertRows, InsertStatements, kindsFromTypes, readSize, type SendBytes } from './insert-loader.js';
+import { type ColumnKind, columnKinds, type InsertFile, insertRows, InsertStatements, kindsFromTypes, type SendBytes } from './insert-loader.js';
+import { openDataFile, readSize } from './data-file.js';
 
 function sqlString(s: string): string {
   return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
@@ -45,33 +46,42 @@ const SOCKET_BACKLOG = 4 << 20;
  * mysql2 writes LOCAL INFILE data to the socket as fast as the file reads, ignoring the socket's
  * backpressure; holding each chunk until the socket drains keeps memory at a few MB per connection.
  */
-function throttledFile(path: string, bytes: number, socket: Writable): Readable {
+function throttledFile(file: FileHandle, bytes: number, socket: Writable): Readable {
   const waitForDrain = new Transform({
     transform(chunk, _enc, done) {
       if (socket.writableLength < SOCKET_BACKLOG) return done(null, chunk);
       socket.once('drain', () => done(null, chunk));
     },
   });
-  const file = createReadStream(path, { highWaterMark: readSize(bytes) });
-  file.on('error', (e) => waitForDrain.destroy(e));
-  return file.pipe(waitForDrain);
+  // The stream closes the file when it ends or fails.
+  const stream = file.createReadStream({ highWaterMark: readSize(bytes) });
+  stream.on('error', (e) => waitForDrain.destroy(e));
+  return stream.pipe(waitForDrain);
 }
 
 async function loadFile(conn: Connection, table: TableEntry, path: string, bytes: number, types: ReadonlyMap<string, string>): Promise<{ rows: number; warnings: number }> {
   const raw = (conn as unknown as { connection: { query: RawQuery; stream: Writable } }).connection;
-  return new Promise((resolve, reject) => {
-    raw.query(
-      {
-        sql: loadDataSql(table, path, types),
-        // Only ever hand the server the file we asked it to read.
-        infileStreamFactory: (requested: string) => {
-          if (requested !== path) throw new OlympiaError(`The server asked for ${requested} instead of ${path}; refusing.`);
-          return throttledFile(path, bytes, raw.stream);
+  // Opened before the server asks for it, so a file that is no longer a regular one fails the load here.
+  const file = await openDataFile(path);
+  let handed = false;
+  try {
+    return await new Promise((resolve, reject) => {
+      raw.query(
+        {
+          sql: loadDataSql(table, path, types),
+          // Only ever hand the server the file we asked it to read.
+          infileStreamFactory: (requested: string) => {
+            if (requested !== path) throw new OlympiaError(`The server asked for ${requested} instead of ${path}; refusing.`);
+            handed = true;
+            return throttledFile(file, bytes, raw.stream);
+          },
         },
-      },
-      (err, result) => (err ? reject(err) : resolve({ rows: result.affectedRows, warnings: result.warningStatus })),
-    );
-  });
+        (err, result) => (err ? reject(err) : resolve({ rows: result.affectedRows, warnings: result.warningStatus })),
+      );
+    });
+  } finally {
+    if (!handed) await file.close().catch(() => undefined);
+  }
 }
 
 /** `auto` uses LOAD DATA LOCAL INFILE when the server allows it, else INSERTs. */

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kindsFromTypes, readSize } from '../../src/load/insert-loader.js';
+import { kindsFromTypes } from '../../src/load/insert-loader.js';
+import { openDataFile, readSize } from '../../src/load/data-file.js';
+import { IntegrityError } from '../../src/core/errors.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('kindsFromTypes: bits, JSON, bytes for string and binary types, plain for the rest; undefined when a column has no type', () => {
   const types = new Map([
@@ -30,4 +36,17 @@ test('data files are read a MB at a time at most, and a small one in one read of
   assert.equal(readSize(2000), 4096);
   assert.equal(readSize(300 << 10), 300 << 10);
   assert.equal(readSize(64 << 20), 1 << 20);
+});
+
+test('a data file that became a link or a FIFO after the backup was verified is not read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'od-data-file-'));
+  writeFileSync(join(dir, 'rows.tsv'), '1\n');
+  writeFileSync(join(dir, 'secret'), 'not part of the backup\n');
+  symlinkSync(join(dir, 'secret'), join(dir, 'linked.tsv'));
+  execFileSync('mkfifo', [join(dir, 'fifo.tsv')]);
+  const fh = await openDataFile(join(dir, 'rows.tsv'));
+  assert.equal(await fh.readFile('utf8'), '1\n');
+  await fh.close();
+  await assert.rejects(openDataFile(join(dir, 'linked.tsv')), (e: Error) => e instanceof IntegrityError && /is a symbolic link now/.test(e.message));
+  await assert.rejects(openDataFile(join(dir, 'fifo.tsv')), (e: Error) => e instanceof IntegrityError && /not the regular file/.test(e.message));
 });
