@@ -20,8 +20,10 @@ export function stagingNames(database: string): { stage: string; old: string; jo
   return { stage: `olympia_stage_${h}`, old: `olympia_old_${h}`, journal: `olympia_journal_${h}` };
 }
 
-/** Views may depend on each other: create them in rounds until none is left or none succeeds. */
-/** `created`, when given, gets the name of each view as it is made. */
+/**
+ * Views may depend on each other: create them in rounds until none is left or none succeeds.
+ * `created`, when given, gets the name of each view as it is made.
+ */
 export async function createViews(conn: Connection, views: SchemaObject[], created?: Set<string>): Promise<void> {
   let pending = [...views];
   while (pending.length > 0) {
