@@ -169,7 +169,9 @@ function streamRows(conn: Connection, q: ChunkQuery, files: readonly ChunkFile[]
       }
     };
 
-    const query = raw.query({ sql: q.parts.map((p) => p.sql).join(';\n'), rowsAsArray: true, typeCast: false });
+    // The row state below replaces mysql2's row parser, so none is compiled for each result's columns
+    // (disableEval: a generic one); a dump of hundreds of tables would otherwise compile one per table.
+    const query = raw.query({ sql: q.parts.map((p) => p.sql).join(';\n'), rowsAsArray: true, typeCast: false, disableEval: true });
     const rowState = query.row;
     const bulk = bulkRows(raw, {
       encoder,
