@@ -26,6 +26,8 @@ export interface BenchArgs {
   checksum: boolean;
   /** Run our engine through tsx instead of the ncc bundle we ship. */
   tsx: boolean;
+  /** The Node.js binary that runs our engine (the peers are native); this process's own by default. */
+  node?: string;
   /** Write V8 CPU profiles of our dump and load into this directory. */
   cpuProf?: string;
   /** mydumper --rows: split tables into chunks of this many rows (0: one file per table). */
@@ -58,6 +60,8 @@ Options:
   --sync                   our dump syncs every file to disk (dump --sync); by default, like
                            mysqldump and mydumper, it leaves that to the kernel
   --tsx                    run our engine through tsx instead of an ncc bundle
+  --node PATH              the node binary that runs our engine, e.g. the Node 24 the
+                           action and the container image run                  [this one]
   --cpu-prof DIR           write V8 CPU profiles of our dump and load into DIR
   --help                   this text
 
@@ -149,6 +153,9 @@ export function parseBenchArgs(argv: string[], cpus: number): BenchArgs {
         break;
       case '--cpu-prof':
         args.cpuProf = value();
+        break;
+      case '--node':
+        args.node = value();
         break;
       case '--keep':
       case '--fresh':

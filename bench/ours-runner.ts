@@ -5,10 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunSpec } from './measure.js';
+import { UsageError } from '../src/core/errors.js';
 
 export interface OursRunner {
   /** How our engine is started, for the report. */
   describe: string;
+  /** The version of the node that runs it. */
+  nodeVersion: string;
   spec(mode: 'dump' | 'load', opts: { databaseUrl: string; backupDir: string; name: string; jobs: number; sync?: boolean; profileName?: string }): RunSpec;
 }
 
@@ -20,13 +23,29 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export function prepareOurs(root: string, opts: { tsx: boolean; cpuProfDir?: string; log: (line: string) => void }): OursRunner {
+/** The version of the node binary at `path`, or a usage error saying why it cannot run our engine. */
+export function nodeVersion(path: string): string {
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  const version = r.status === 0 ? r.stdout.trim() : '';
+  if (!/^v\d+\./.test(version))
+    throw new UsageError(
+      `--node ${path} is not a working node binary${r.error ? ` (${r.error.message})` : ''}.`,
+      'Give the path of a node executable, e.g. --node /opt/node-24/bin/node.',
+    );
+  if (Number(version.slice(1).split('.')[0]) < 20) throw new UsageError(`--node ${path} is ${version}; olympia-data needs Node.js 20 or newer.`);
+  return version;
+}
+
+export function prepareOurs(root: string, opts: { tsx: boolean; node?: string; cpuProfDir?: string; log: (line: string) => void }): OursRunner {
+  const node = opts.node ?? process.execPath;
+  const version = opts.node ? nodeVersion(opts.node) : process.version;
+  const command = opts.node ?? 'node';
   const script = join(root, 'bench', 'ours.ts');
   let entry: string[];
   let describe: string;
   if (opts.tsx) {
     entry = ['--import', 'tsx', script];
-    describe = 'node --import tsx bench/ours.ts';
+    describe = `${command} --import tsx bench/ours.ts`;
   } else {
     const out = join(root, '.cache', 'bench', 'ours-bundle');
     const bundle = join(out, 'index.js');
@@ -46,14 +65,15 @@ export function prepareOurs(root: string, opts: { tsx: boolean; cpuProfDir?: str
       rmSync(workerDir, { recursive: true, force: true });
     }
     entry = [bundle];
-    describe = 'node .cache/bench/ours-bundle/index.js (ncc bundle of bench/ours.ts)';
+    describe = `${command} .cache/bench/ours-bundle/index.js (ncc bundle of bench/ours.ts)`;
   }
   return {
     describe,
+    nodeVersion: version,
     spec(mode, o) {
       const prof = opts.cpuProfDir && o.profileName ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${o.profileName}.cpuprofile`] : [];
       return {
-        command: process.execPath,
+        command: node,
         args: [...prof, ...entry, mode, '--backup-dir', o.backupDir, '--name', o.name, '--jobs', String(o.jobs), ...(o.sync ? ['--sync'] : [])],
         env: { ...process.env, BENCH_DATABASE_URL: o.databaseUrl },
       };

@@ -209,7 +209,7 @@ async function main(argv: string[]): Promise<void> {
     await mkdir(work, { recursive: true });
     await checkDisk(work, cat);
     if (args.cpuProf) await mkdir(resolve(args.cpuProf), { recursive: true });
-    const ours = args.only.includes('ours') ? prepareOurs(ROOT, { tsx: args.tsx, cpuProfDir: args.cpuProf && resolve(args.cpuProf), log }) : undefined;
+    const ours = args.only.includes('ours') ? prepareOurs(ROOT, { tsx: args.tsx, node: args.node, cpuProfDir: args.cpuProf && resolve(args.cpuProf), log }) : undefined;
     const sourceChecksums = args.checksum ? await checksums(conn, cat.database, [...cat.rows.keys()]) : undefined;
 
     const toolPlans = plans(args, work, serverUrl, server, cat.database, ours);
@@ -279,7 +279,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(
       [
         '',
-        `olympia-data benchmark: ${described}, --jobs ${args.jobs}, server ${version}, ${infileNote}`,
+        `olympia-data benchmark: ${described}, --jobs ${args.jobs}, server ${version}, ${infileNote}${ours ? `, ours on Node.js ${ours.nodeVersion}` : ''}`,
         'MB/s and rows/s are over the source catalogue (InnoDB data + index bytes, exact row counts) for every tool;',
         "client CPU s is the user + system time of the tool's own processes (the server's work is not in it);",
         "CPU steal s is the time the hypervisor ran other guests on this machine's CPUs during a run: a round",

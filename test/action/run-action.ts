@@ -119,8 +119,16 @@ export async function actionDefaults(githubToken: string): Promise<Record<string
   return defaults;
 }
 
-/** Runs dist/index.js once; `node` is this process's binary unless OLYMPIA_ACTION_NODE names another (e.g. Node 24). */
-export async function runAction({ workspace, inputs, env = {}, timeoutMs = 120_000 }: RunOptions): Promise<ActionRun> {
+/** The files and environment of one action run, as the runner sets them up; `files` holds them all. */
+export async function prepareActionRun({
+  workspace,
+  inputs,
+  env = {},
+}: Omit<RunOptions, 'timeoutMs'>): Promise<{
+  files: string;
+  paths: Record<'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY', string>;
+  childEnv: Record<string, string>;
+}> {
   if (!existsSync(DIST_ENTRY)) throw new Error(`${DIST_ENTRY} is missing: run \`npm run package\` first.`);
   const files = await mkdtemp(join(tmpdir(), 'olympia-action-files-'));
   const paths = {
@@ -146,7 +154,12 @@ export async function runAction({ workspace, inputs, env = {}, timeoutMs = 120_0
   };
   const withDefaults = { ...(await actionDefaults('ghs_defaultJobTokenOfTheFakeRun')), ...inputs };
   for (const [name, value] of Object.entries(withDefaults)) childEnv[`INPUT_${name.toUpperCase()}`] = value;
+  return { files, paths, childEnv };
+}
 
+/** Runs dist/index.js once; `node` is this process's binary unless OLYMPIA_ACTION_NODE names another (e.g. Node 24). */
+export async function runAction({ workspace, inputs, env = {}, timeoutMs = 120_000 }: RunOptions): Promise<ActionRun> {
+  const { files, paths, childEnv } = await prepareActionRun({ workspace, inputs, env });
   const started = Date.now();
   const child = spawn(process.env.OLYMPIA_ACTION_NODE || process.execPath, [DIST_ENTRY], { cwd: workspace, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBenchArgs, parseScale } from '../../bench/args.js';
+import { nodeVersion } from '../../bench/ours-runner.js';
 import { UsageError } from '../../src/core/errors.js';
 
 describe('bench flags', () => {
@@ -25,6 +26,21 @@ describe('bench flags', () => {
     assert.throws(() => parseBenchArgs(['--shape', 'wide'], 2), /unknown shape "wide".*|Choose from catalogue, init/);
     assert.throws(() => parseBenchArgs(['--fill', '0'], 2), UsageError);
     assert.throws(() => parseBenchArgs(['--local-infile', 'on'], 2), /takes only "off"/);
+  });
+
+  test('--node names the binary that runs our engine; a path that is not node is refused', () => {
+    assert.equal(parseBenchArgs([], 2).node, undefined);
+    assert.equal(parseBenchArgs(['--node', process.execPath], 2).node, process.execPath);
+    assert.equal(nodeVersion(process.execPath), process.version);
+    assert.throws(
+      () => nodeVersion('/nonexistent/node'),
+      (e: unknown) => e instanceof UsageError && /is not a working node binary/.test(e.message),
+    );
+    assert.throws(
+      () => nodeVersion('/bin/true'),
+      (e: unknown) => e instanceof UsageError && /is not a working node binary/.test(e.message),
+    );
+    assert.throws(() => parseBenchArgs(['--node'], 2), /--node needs a value/);
   });
 
   test('scales: 100mb, 1gb, <N>mb, in either case', () => {
