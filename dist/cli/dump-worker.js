@@ -26891,6 +26891,10 @@ async function connect(target, opts = {}) {
 function quoteIdent(name) {
     return '`' + name.replace(/`/g, '``') + '`';
 }
+/** A string literal, for the few statements sent without placeholders (a batch of several). */
+function quoteString(value) {
+    return mysql.escape(value);
+}
 async function serverVersion(conn) {
     const [rows] = await conn.query('SELECT VERSION() AS v');
     return String(rows[0].v);

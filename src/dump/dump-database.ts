@@ -19,7 +19,7 @@ import { dumpChunks } from './table-dump.js';
 import { connect, type Connection, quoteIdent, serverVersion } from '../mysql/connect.js';
 import { widenServerWrites } from '../mysql/server-write-buffer.js';
 import type { MysqlTarget } from '../core/connection-url.js';
-import { listTriggers, readSchemaLists, showCreateMany, showCreateViews } from '../mysql/schema.js';
+import { readDefinitions, readSchemaLists } from '../mysql/schema.js';
 import { TOOL_VERSION } from '../core/version.js';
 
 export interface DumpOptions {
@@ -192,17 +192,18 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       if (lo !== null && hi !== null) bounds.set(t.name, { lo: BigInt(lo), hi: BigInt(hi) });
     }
     const { tasks, entries } = planDump({ database: db, tables, columns, keys, bounds }, chunkBytes);
-    const readDefinitions = async () => {
-      const tableSql = await showCreateMany(
+    const readAllDefinitions = async () => {
+      const d = await readDefinitions(
         control,
         db,
-        'TABLE',
         tables.map((t) => t.name),
+        views,
       );
-      const creates = new Map(tables.map((t, i) => [t.name, tableSql[i]]));
-      const viewDefs = (await showCreateViews(control, db, views)).map((createSql, i) => ({ name: views[i], createSql }));
-      const triggers = (await listTriggers(control, db)).map(({ name, createSql }) => ({ name, createSql }));
-      return { creates, viewDefs, triggers };
+      return {
+        creates: new Map(tables.map((t, i) => [t.name, d.tables[i]])),
+        viewDefs: views.map((name, i) => ({ name, createSql: d.views[i] })),
+        triggers: d.triggers.map(({ name, createSql }) => ({ name, createSql })),
+      };
     };
 
     const estimated = new Map(tables.map((t) => [t.name, t.estimatedRows]));
@@ -219,18 +220,18 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
     const batches = batchTasks(tasks, snap.pool ? connections : 1);
     const query = (batch: DumpTask[]) => ({ parts: batch.map((t) => ({ sql: t.sql, file: join(pending.dir, ...t.file.split('/')) })), sync });
     let results: ChunkResult[][];
-    let definitions: Awaited<ReturnType<typeof readDefinitions>>;
+    let definitions: Awaited<ReturnType<typeof readAllDefinitions>>;
     if (snap.pool) {
       // Connections whose snapshot has started take chunks at once; writes stay frozen until all
       // have, and until the definitions are read.
       const running = snap.pool.run(batches.map(query), (i, part, rows, bytes) => onRows(batches[i][part], rows, bytes));
       running.catch(() => undefined); // awaited below, after the unlock
-      definitions = await readDefinitions();
+      definitions = await readAllDefinitions();
       await snap.started;
       await snap.unlock();
       results = await running;
     } else {
-      definitions = await readDefinitions();
+      definitions = await readAllDefinitions();
       // Rows travel in each column's own character set, unconverted, and LOAD DATA ... CHARACTER SET
       // binary puts the same bytes back: exact for latin1, greek or utf8mb4 columns alike. (The
       // pool's connections do the same when they start their snapshots.)

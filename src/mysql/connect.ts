@@ -131,6 +131,11 @@ export function quoteIdent(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
 }
 
+/** A string literal, for the few statements sent without placeholders (a batch of several). */
+export function quoteString(value: string): string {
+  return mysql.escape(value);
+}
+
 export async function serverVersion(conn: Connection): Promise<string> {
   const [rows] = await conn.query('SELECT VERSION() AS v');
   return String((rows as { v: string }[])[0].v);

@@ -1,6 +1,6 @@
 // Reads what a database holds: tables, their columns and keys, views and triggers.
 import type { Connection } from './connect.js';
-import { quoteIdent } from './connect.js';
+import { quoteIdent, quoteString } from './connect.js';
 
 export interface TableInfo {
   name: string;
@@ -114,7 +114,7 @@ export async function showCreateTable(conn: Connection, db: string, table: strin
 }
 
 /** Statements per round trip when a connection takes several at once. */
-const SHOW_BATCH = 100;
+const SHOW_BATCH = 1000;
 
 const SHOWN_COLUMN = { TABLE: /^Create Table$/i, VIEW: /^Create View$/i, TRIGGER: /^SQL Original Statement$/i };
 
@@ -124,25 +124,66 @@ function takesMany(conn: Connection): boolean {
 }
 
 /**
- * The definitions of many objects of one kind, in the order named. On a connection that takes several
- * statements at once they go a hundred to a round trip: a database of hundreds of tables would
- * otherwise spend its dump's schema read waiting on the network. The names are quoted, so a batch is
- * only ever SHOW statements.
+ * Runs statements written without placeholders, one row list per statement, in order. On a
+ * connection that takes several statements at once they go up to a thousand to a round trip: a
+ * database of hundreds of tables would otherwise spend its dump's schema read (with writes frozen)
+ * waiting on the network.
  */
-export async function showCreateMany(conn: Connection, db: string, kind: 'TABLE' | 'VIEW' | 'TRIGGER', names: readonly string[]): Promise<string[]> {
-  const column = SHOWN_COLUMN[kind];
+async function resultsOf(conn: Connection, statements: readonly string[]): Promise<Row[][]> {
   const batch = takesMany(conn) ? SHOW_BATCH : 1;
-  const out: string[] = [];
-  for (let i = 0; i < names.length; i += batch) {
-    const part = names.slice(i, i + batch);
-    const [r] = await conn.query(part.map((n) => `SHOW CREATE ${kind} ${quoteIdent(db)}.${quoteIdent(n)}`).join(';\n'));
+  const out: Row[][] = [];
+  for (let i = 0; i < statements.length; i += batch) {
+    const part = statements.slice(i, i + batch);
+    const [r] = await conn.query(part.join(';\n'));
     // One statement answers with its rows, several with one row list each.
-    const sets = (part.length === 1 ? [r] : r) as Row[][];
-    for (const rows of sets) out.push(secondColumn(rows, column));
+    out.push(...((part.length === 1 ? [r] : r) as Row[][]));
   }
-  if (out.length !== names.length) throw new Error(`SHOW CREATE ${kind} answered ${out.length} definitions for ${names.length} names.`);
+  if (out.length !== statements.length) throw new Error(`${statements.length} statements answered with ${out.length} results.`);
   return out;
 }
+
+/** The names are quoted, so a batch is only ever SHOW statements. */
+function showStatements(db: string, kind: 'TABLE' | 'VIEW' | 'TRIGGER', names: readonly string[]): string[] {
+  return names.map((n) => `SHOW CREATE ${kind} ${quoteIdent(db)}.${quoteIdent(n)}`);
+}
+
+/** The definitions of many objects of one kind, in the order named, batched as `resultsOf` batches. */
+export async function showCreateMany(conn: Connection, db: string, kind: 'TABLE' | 'VIEW' | 'TRIGGER', names: readonly string[]): Promise<string[]> {
+  return (await resultsOf(conn, showStatements(db, kind, names))).map((rows) => secondColumn(rows, SHOWN_COLUMN[kind]));
+}
+
+const TRIGGER_LIST = (db: string) =>
+  `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ${quoteString(db)} ORDER BY ACTION_ORDER, TRIGGER_NAME`;
+
+export interface Definitions {
+  /** CREATE TABLE of each table named, in order. */
+  tables: string[];
+  /** CREATE VIEW of each view named, in order, without DEFINER. */
+  views: string[];
+  triggers: { name: string; table: string; createSql: string }[];
+}
+
+/**
+ * The definitions of the named tables and views and of every trigger of the database: on a
+ * connection that takes several statements, in two round trips for a database of up to a thousand
+ * objects (the triggers' names come with the tables, their definitions after).
+ */
+export async function readDefinitions(conn: Connection, db: string, tables: readonly string[], views: readonly string[]): Promise<Definitions> {
+  const sets = await resultsOf(conn, [TRIGGER_LIST(db), ...showStatements(db, 'TABLE', tables), ...showStatements(db, 'VIEW', views)]);
+  const listed = sets[0];
+  const triggerSql = await showCreateMany(
+    conn,
+    db,
+    'TRIGGER',
+    listed.map((t) => String(t.name)),
+  );
+  return {
+    tables: sets.slice(1, 1 + tables.length).map((rows) => secondColumn(rows, SHOWN_COLUMN.TABLE)),
+    views: sets.slice(1 + tables.length).map((rows) => withoutDefiner(secondColumn(rows, SHOWN_COLUMN.VIEW))),
+    triggers: listed.map((t, i) => ({ name: String(t.name), table: String(t.tbl), createSql: withoutDefiner(triggerSql[i]) })),
+  };
+}
+
 /** DEFINER clauses name accounts that may not exist where the backup is loaded. */
 export function withoutDefiner(sql: string): string {
   return sql.replace(/\s+DEFINER\s*=\s*(`(?:[^`]|``)*`|'[^']*'|\S+?)@(`(?:[^`]|``)*`|'[^']*'|\S+)/i, '');
@@ -157,11 +198,7 @@ export async function showCreateViews(conn: Connection, db: string, views: reado
 }
 
 export async function listTriggers(conn: Connection, db: string): Promise<{ name: string; table: string; createSql: string }[]> {
-  const r = await rows(
-    conn,
-    `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY ACTION_ORDER, TRIGGER_NAME`,
-    [db],
-  );
+  const r = await rows(conn, TRIGGER_LIST(db));
   const creates = await showCreateMany(
     conn,
     db,

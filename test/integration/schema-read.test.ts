@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Connection } from '../../src/mysql/connect.js';
 import { parseDatabaseUrl } from '../../src/core/connection-url.js';
-import { listTriggers, showCreateMany, showCreateTable, showCreateViews } from '../../src/mysql/schema.js';
+import { listTriggers, readDefinitions, showCreateMany, showCreateTable, showCreateViews } from '../../src/mysql/schema.js';
 import { freshDatabase } from '../harness/mariadb.js';
 
 // More than one batch, with names that need quoting.
@@ -63,6 +63,36 @@ describe('reading many definitions', { timeout: 120_000 }, () => {
       ],
     );
     assert.match(triggers[0].createSql, /^CREATE TRIGGER `?trg1`? BEFORE INSERT ON `?t002`?/i);
+  });
+
+  test('every definition a dump needs comes in two round trips, each as asked alone', async () => {
+    const query = many.query.bind(many);
+    let trips = 0;
+    many.query = ((...args: Parameters<typeof query>) => (trips++, query(...args))) as typeof many.query;
+    const d = await readDefinitions(many, db.name, TABLES, ['v;2', 'v1']);
+    many.query = query;
+    assert.equal(trips, 2);
+    assert.deepEqual(d.tables, await showCreateMany(single, db.name, 'TABLE', TABLES));
+    assert.deepEqual(d.views, await showCreateViews(single, db.name, ['v;2', 'v1']));
+    assert.deepEqual(d.triggers, await listTriggers(single, db.name));
+    assert.deepEqual(await readDefinitions(single, db.name, TABLES.slice(0, 3), []), { ...d, tables: d.tables.slice(0, 3), views: [] });
+  });
+
+  test('a database whose name holds a quote and a backslash still lists its triggers', async () => {
+    const odd = `${db.name}_o'q\\b`;
+    await single.query(`CREATE DATABASE \`${odd}\``);
+    try {
+      await single.query(`CREATE TABLE \`${odd}\`.t (id INT PRIMARY KEY)`);
+      await single.query(`CREATE TRIGGER \`${odd}\`.trg BEFORE INSERT ON \`${odd}\`.t FOR EACH ROW SET NEW.id = NEW.id + 1`);
+      const d = await readDefinitions(many, odd, ['t'], []);
+      assert.deepEqual(
+        d.triggers.map((t) => [t.name, t.table]),
+        [['trg', 't']],
+      );
+      assert.match(d.tables[0], /^CREATE TABLE `t`/);
+    } finally {
+      await single.query(`DROP DATABASE \`${odd}\``);
+    }
   });
 
   test('a name that does not exist fails the read, naming it', async () => {
