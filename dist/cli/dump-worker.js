@@ -26760,48 +26760,9 @@ function packetSocket(host, port) {
     return { socket, framer };
 }
 
-;// CONCATENATED MODULE: ./src/mysql/server-write-buffer.ts
-/** The server-side write size a dump connection asks for. */
-const WIDE_SERVER_WRITES = 1 << 20;
-// `DO 0` evaluates a constant and sends back an OK packet; the comment is what the server reads
-// into its buffer (a comment, not bare spaces: mysql2 looks for placeholders character by
-// character but skips a comment in one indexOf, several times faster). Half of
-// max_allowed_packet at most, so a server with a small limit is never sent a statement it refuses
-// (which would also close the connection).
-const OPEN = 'DO 0 /*';
-const CLOSE = '*/';
-/**
- * The statement whose packet grows the server's buffer to about `bytes`, or undefined where it
- * would not grow it (a buffer already that large, or a max_allowed_packet too small to gain).
- */
-function bufferWideningStatement(bytes, server) {
-    const size = Math.min(bytes, Math.floor(server.maxAllowedPacket / 2));
-    if (size <= server.netBufferLength || size <= 1 + OPEN.length + CLOSE.length)
-        return undefined;
-    // The packet holds a command byte before the statement.
-    return OPEN + ' '.repeat(size - 1 - OPEN.length - CLOSE.length) + CLOSE;
-}
-/**
- * Grows the server's network buffer for this connection. Only a speed-up, so it never throws: a
- * server or proxy that refuses it still gets the dump (and a connection it broke fails the next query).
- */
-async function widenServerWrites(conn, bytes = WIDE_SERVER_WRITES) {
-    try {
-        const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
-        const row = rows[0];
-        const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
-        if (statement)
-            await conn.query(statement);
-    }
-    catch {
-        // Left at the server's default write size.
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/mysql/connect.ts
 // Opens mysql2 connections with the session settings every dump and load relies on, and turns
 // connection failures into ConnectionErrors that never show the password.
-
 
 
 
@@ -26877,8 +26838,6 @@ async function connect(target, opts = {}) {
     conn.on('error', () => undefined);
     try {
         await conn.query(SESSION_SETUP);
-        if (opts.wideServerWrites)
-            await widenServerWrites(conn);
     }
     catch (e) {
         // An open socket would keep the process alive.
@@ -27538,12 +27497,51 @@ function bulkRows(raw, o) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/mysql/server-write-buffer.ts
+/** The server-side write size a dump connection asks for. */
+const WIDE_SERVER_WRITES = 1 << 20;
+// `DO 0` evaluates a constant and sends back an OK packet; the comment is what the server reads
+// into its buffer (a comment, not bare spaces: mysql2 looks for placeholders character by
+// character but skips a comment in one indexOf, several times faster). Half of
+// max_allowed_packet at most, so a server with a small limit is never sent a statement it refuses
+// (which would also close the connection).
+const OPEN = 'DO 0 /*';
+const CLOSE = '*/';
+/**
+ * The statement whose packet grows the server's buffer to about `bytes`, or undefined where it
+ * would not grow it (a buffer already that large, or a max_allowed_packet too small to gain).
+ */
+function bufferWideningStatement(bytes, server) {
+    const size = Math.min(bytes, Math.floor(server.maxAllowedPacket / 2));
+    if (size <= server.netBufferLength || size <= 1 + OPEN.length + CLOSE.length)
+        return undefined;
+    // The packet holds a command byte before the statement.
+    return OPEN + ' '.repeat(size - 1 - OPEN.length - CLOSE.length) + CLOSE;
+}
+/**
+ * Grows the server's network buffer for this connection. Only a speed-up, so it never throws: a
+ * server or proxy that refuses it still gets the dump (and a connection it broke fails the next query).
+ */
+async function widenServerWrites(conn, bytes = WIDE_SERVER_WRITES) {
+    try {
+        const [rows] = await conn.query('SELECT @@max_allowed_packet AS maxAllowedPacket, @@net_buffer_length AS netBufferLength');
+        const row = rows[0];
+        const statement = bufferWideningStatement(bytes, { maxAllowedPacket: Number(row.maxAllowedPacket), netBufferLength: Number(row.netBufferLength) });
+        if (statement)
+            await conn.query(statement);
+    }
+    catch {
+        // Left at the server's default write size.
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/dump/dump-session.ts
 // One dump connection's side of the conversation with the dump's main logic: it opens its
 // connection and, when told to (the main thread holds FLUSH TABLES WITH READ LOCK by then), starts
 // its consistent snapshot. Then it takes chunk tasks one at a time, writes their files and answers
 // with rows, size and sha256; progress and errors go back as messages. It runs in a worker thread
 // (dump-thread.ts) or, for one of the connections, on the main thread itself.
+
 
 
 
@@ -27568,6 +27566,9 @@ function startDumpSession(target, send, onDone) {
             // Rows travel in each column's own character set, unconverted (see dump.ts).
             await conn.query('SET character_set_results = binary');
             send({ type: 'snapshot-started' });
+            // After the answer: the global read lock need not wait for it. Tasks wait (messages go in order).
+            if (m.wideWrites)
+                await widenServerWrites(conn);
         }
         else if (m.type === 'task') {
             // Progress goes out a few times a second, not per 1 MB batch: each message costs both sides.
@@ -27607,7 +27608,7 @@ function startDumpSession(target, send, onDone) {
     let destroyed = false;
     // Messages wait for the connection to open.
     // Only this program's SELECTs run here, several small ones to a query.
-    queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true, multipleStatements: true }).then((c) => {
+    queue = connect(target, { reuseReadBuffer: true, multipleStatements: true }).then((c) => {
         // Stopped while it was opening: nothing may keep the process alive.
         if (destroyed)
             c.destroy();

@@ -127,8 +127,8 @@ export class DumpConnections {
    * Every connection starts its consistent snapshot as soon as it is open (those on this thread
    * first; a thread takes longer to start); resolves when all have.
    */
-  startSnapshots(): Promise<void> {
-    return this.all('snapshot-started', (slot) => slot.post({ type: 'snapshot' }));
+  startSnapshots(wideWrites: boolean): Promise<void> {
+    return this.all('snapshot-started', (slot) => slot.post({ type: 'snapshot', wideWrites }));
   }
 
   /**

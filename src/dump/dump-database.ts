@@ -4,7 +4,7 @@ import { makeDir, PRIVATE_DIR } from '../core/safe-fs.js';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { BackupName } from '../core/backup-name.js';
-import { dumpConnections, dumpThreadsToPrestart } from './chunk-plan.js';
+import { dumpConnections, dumpThreadsToPrestart, widensServerWrites } from './chunk-plan.js';
 import { batchTasks, type DumpTask, planDump, splitColumn, tablesToSplit } from './dump-plan.js';
 import { mustSync, type SyncMode } from '../core/durability.js';
 import { ConnectionError, NotFoundError, OlympiaError } from '../core/errors.js';
@@ -92,6 +92,7 @@ async function openSnapshot(
   opts: DumpOptions,
   control: Connection,
   pool: DumpConnections,
+  wideWrites: boolean,
 ): Promise<{ pool?: DumpConnections; started: Promise<void>; unlock: () => Promise<void> }> {
   try {
     await globalReadLock(control, opts.reporter);
@@ -103,10 +104,10 @@ async function openSnapshot(
     await control.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await control.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
     // This connection reads the rows now: the server's large writes are for it too.
-    await widenServerWrites(control);
+    if (wideWrites) await widenServerWrites(control);
     return { started: Promise.resolve(), unlock: async () => undefined };
   }
-  const started = pool.startSnapshots();
+  const started = pool.startSnapshots(wideWrites);
   started.catch(() => undefined); // awaited by the caller; a failure meanwhile is not "unhandled"
   return { pool, started, unlock: async () => void (await control.query('UNLOCK TABLES')) };
 }
@@ -150,6 +151,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   const chunkBytes = opts.chunkBytes ?? 64 << 20;
   let pending: PendingBackup;
   let connections: number;
+  let dataBytes: number;
   try {
     // MySQL 8 serves table sizes from a cache up to a day old (zero for a table filled since it was
     // cached), and they decide the chunks and connections: ask for current ones. MariaDB has no such
@@ -160,7 +162,8 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
       [target.database],
     );
     const { bytes, tables } = (size as { bytes: number | string; tables: number | string }[])[0];
-    connections = dumpConnections(Number(bytes), Number(tables), chunkBytes, Math.max(1, opts.jobs));
+    dataBytes = Number(bytes);
+    connections = dumpConnections(dataBytes, Number(tables), chunkBytes, Math.max(1, opts.jobs));
     // The other connections (and threads) start at once, on the other cores.
     readers.grow(target, connections - 1);
     void releaseDumpThreads();
@@ -176,7 +179,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   }
   try {
     const version = await serverVersion(control);
-    const snap = await openSnapshot(opts, control, readers);
+    const snap = await openSnapshot(opts, control, readers, widensServerWrites(dataBytes, connections));
 
     // The schema is read while writes (and DDL) are frozen, so it matches the data the workers see:
     // first what the chunks need, then, while the rows already stream, the definitions.

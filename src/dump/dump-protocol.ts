@@ -25,7 +25,8 @@ export interface WorkerInit {
   role: typeof ROLE;
 }
 
-export type ToWorker = { type: 'snapshot' } | { type: 'task'; id: number; task: ChunkTask } | { type: 'finish' };
+/** `wideWrites`: have the server write this connection's results in large writes (mysql/server-write-buffer.ts). */
+export type ToWorker = { type: 'snapshot'; wideWrites: boolean } | { type: 'task'; id: number; task: ChunkTask } | { type: 'finish' };
 /** A thread's first message says where to connect (it may have booted before that was known). */
 export type ToThread = { type: 'open'; target: MysqlTarget } | ToWorker;
 export type FromWorker =

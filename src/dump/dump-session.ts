@@ -7,6 +7,7 @@ import { connect, type Connection } from '../mysql/connect.js';
 import { type FromWorker, serializeError, type ToWorker } from './dump-protocol.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { dumpChunks } from './table-dump.js';
+import { widenServerWrites } from '../mysql/server-write-buffer.js';
 
 const PROGRESS_EVERY_MS = 200;
 
@@ -37,6 +38,8 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
       // Rows travel in each column's own character set, unconverted (see dump.ts).
       await conn!.query('SET character_set_results = binary');
       send({ type: 'snapshot-started' });
+      // After the answer: the global read lock need not wait for it. Tasks wait (messages go in order).
+      if (m.wideWrites) await widenServerWrites(conn!);
     } else if (m.type === 'task') {
       // Progress goes out a few times a second, not per 1 MB batch: each message costs both sides.
       let pending: { part: number; rows: number; bytes: number } | undefined;
@@ -71,7 +74,7 @@ export function startDumpSession(target: MysqlTarget, send: (m: FromWorker) => v
   let destroyed = false;
   // Messages wait for the connection to open.
   // Only this program's SELECTs run here, several small ones to a query.
-  queue = connect(target, { reuseReadBuffer: true, wideServerWrites: true, multipleStatements: true }).then(
+  queue = connect(target, { reuseReadBuffer: true, multipleStatements: true }).then(
     (c) => {
       // Stopped while it was opening: nothing may keep the process alive.
       if (destroyed) c.destroy();

@@ -5,7 +5,6 @@ import { ConnectionError } from '../core/errors.js';
 import { maskUrl, type MysqlTarget } from '../core/connection-url.js';
 import { avoidLostFrames } from './packet-boundary.js';
 import { type PacketFramer, packetSocket } from './packet-socket.js';
-import { widenServerWrites } from './server-write-buffer.js';
 
 export type Connection = mysql.Connection;
 
@@ -24,8 +23,6 @@ export interface ConnectOptions {
    * rows are consumed as they arrive and never kept, like the dump's.
    */
   reuseReadBuffer?: boolean;
-  /** Have the server write result sets in large writes (server-write-buffer.ts): for bulk reads. */
-  wideServerWrites?: boolean;
   /**
    * Tell the server this client sends no local files: for connections that run statements we did
    * not write (a backup's db.sql), so a LOAD DATA LOCAL in it is refused by the server itself.
@@ -117,7 +114,6 @@ export async function connect(target: MysqlTarget, opts: ConnectOptions = {}): P
   conn.on('error', () => undefined);
   try {
     await conn.query(SESSION_SETUP);
-    if (opts.wideServerWrites) await widenServerWrites(conn);
   } catch (e) {
     // An open socket would keep the process alive.
     conn.destroy();

@@ -1,5 +1,6 @@
-// A dump connection has the server send its rows in large writes: seen as the server's own socket
-// writes (strace on the harness's server), on such a connection, on a plain one, and in a dump.
+// A big dump's connections have the server send their rows in large writes, a small dump's do not:
+// seen as the server's own socket writes (strace on the harness's server), on a widened connection,
+// on a plain one, and in dumps.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type Connection } from '../../src/mysql/connect.js';
 import { parseDatabaseUrl } from '../../src/core/connection-url.js';
-import { WIDE_SERVER_WRITES } from '../../src/mysql/server-write-buffer.js';
+import { WIDE_SERVER_WRITES, widenServerWrites } from '../../src/mysql/server-write-buffer.js';
+import { WIDE_WRITES_MIN_BYTES } from '../../src/dump/chunk-plan.js';
 import { freshDatabase, localServerPid } from '../harness/mariadb.js';
 import { runCli } from '../support/cli.js';
 
@@ -100,9 +102,10 @@ describe(
       return writes.filter((w) => w.port === localPort).map((w) => w.bytes);
     }
 
-    test('a plain connection gets the default 16 KB writes; one opened for bulk reads few of about 1 MB', async () => {
+    test('a plain connection gets the default 16 KB writes; one widened for bulk reads few of about 1 MB', async () => {
       const plain = await connect(parseDatabaseUrl(db.url));
-      const wide = await connect(parseDatabaseUrl(db.url), { wideServerWrites: true });
+      const wide = await connect(parseDatabaseUrl(db.url));
+      await widenServerWrites(wide);
       try {
         const before = await tableWrites(plain);
         assert.ok(before.length >= TABLE_BYTES / (16 << 10), `${before.length} writes`);
@@ -119,20 +122,42 @@ describe(
       }
     });
 
-    test('a dump reads its table through such writes', async () => {
-      const backups = join(dir, 'backups');
-      const clientLog = join(dir, 'client.txt');
-      const serverPort = parseDatabaseUrl(db.url).port;
+    /** The server's writes to a dump's own connections (their local ports, from the dump's side, pick them out). */
+    async function dumpWrites(name: string): Promise<number[]> {
+      const clientLog = join(dir, `client-${name}.txt`);
       const writes = await serverWrites(async () => {
-        // The dump's own sockets, from its side: their local ports pick its writes out of the server's.
-        const r = await runCli(['dump', '--name', 'wide', '--jobs', '1', '--backup-dir', backups, '--database-url', db.url], {
+        const r = await runCli(['dump', '--name', name, '--jobs', '1', '--backup-dir', join(dir, 'backups'), '--database-url', db.url], {
           prefix: ['strace', '-f', '-qq', '-yy', '-e', 'trace=read', '-o', clientLog],
         });
         assert.equal(r.code, 0, r.stderr);
       });
-      const ports = await clientPorts(clientLog, serverPort);
+      const ports = await clientPorts(clientLog, parseDatabaseUrl(db.url).port);
       assert.ok(ports.size >= 2, `the dump's connections: ${[...ports].join(', ')}`);
-      const large = writes.filter((w) => ports.has(w.port) && w.bytes >= WIDE_SERVER_WRITES);
+      return writes.filter((w) => ports.has(w.port)).map((w) => w.bytes);
+    }
+
+    test('a dump of a few MB does not ask for them: the asking would cost more than it saves', async () => {
+      const writes = await dumpWrites('small');
+      assert.ok(writes.length > 0);
+      assert.ok(Math.max(...writes) <= 16 << 10, `largest write ${Math.max(...writes)} bytes`);
+    });
+
+    test('a dump of tens of MB reads its tables through such writes', async () => {
+      // Enough data that one connection reads more than WIDE_WRITES_MIN_BYTES.
+      const c = await connect(parseDatabaseUrl(db.url));
+      try {
+        await c.query(`CREATE TABLE big (id INT PRIMARY KEY, body VARCHAR(${ROW_BYTES}))`);
+        await c.query(`INSERT INTO big SELECT id, body FROM t`);
+        for (let copies = 1; copies * TABLE_BYTES < 2 * WIDE_WRITES_MIN_BYTES; copies *= 2) {
+          await c.query(`INSERT INTO big SELECT id + ${copies * ROWS}, body FROM big`);
+        }
+        // information_schema's sizes, which decide it, are current only once the table is analyzed.
+        await c.query('ANALYZE TABLE big');
+      } finally {
+        await c.end();
+      }
+      const writes = await dumpWrites('wide');
+      const large = writes.filter((w) => w >= WIDE_SERVER_WRITES);
       assert.ok(large.length >= 2, `${large.length} writes of 1 MB or more to the dump's connections`);
     });
     test('without RELOAD a dump reads everything over one connection, which gets such writes too', async () => {

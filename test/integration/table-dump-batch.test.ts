@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2';
 import { connect, type Connection } from '../../src/mysql/connect.js';
 import { parseDatabaseUrl } from '../../src/core/connection-url.js';
+import { widenServerWrites } from '../../src/mysql/server-write-buffer.js';
 import { dumpChunks, rowsReadInBulk } from '../../src/dump/table-dump.js';
 import { dump } from '../../src/dump/dump-database.js';
 import { BackupStore } from '../../src/backup/store.js';
@@ -36,7 +37,9 @@ describe('a batch of chunks in one query', { timeout: 120_000 }, () => {
     db = await freshDatabase('batch');
     await seedTypes(db.url);
     await seedBigTable(db.url, 'many', 40_000);
-    conn = await connect(parseDatabaseUrl(db.url), { reuseReadBuffer: true, wideServerWrites: true, multipleStatements: true });
+    // As a big dump's connection: rows in large server writes.
+    conn = await connect(parseDatabaseUrl(db.url), { reuseReadBuffer: true, multipleStatements: true });
+    await widenServerWrites(conn);
     await conn.query('SET character_set_results = binary');
     dir = await mkdtemp(join(tmpdir(), 'olympia-batch-'));
   });

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dumpConnections, dumpOrder, dumpThreads, dumpThreadsToPrestart, integerKey, planChunks, rangeCondition } from '../../src/dump/chunk-plan.js';
+import {
+  dumpConnections,
+  dumpOrder,
+  dumpThreads,
+  dumpThreadsToPrestart,
+  integerKey,
+  planChunks,
+  rangeCondition,
+  WIDE_WRITES_MIN_BYTES,
+  widensServerWrites,
+} from '../../src/dump/chunk-plan.js';
 
 function covers(ranges: ReturnType<typeof planChunks>, min: bigint, max: bigint): void {
   assert.equal(ranges[0].from, null, 'first range is open below');
@@ -102,4 +112,14 @@ test('dump order: the biggest chunks first, and tables of about the same chunk s
   const order = dumpOrder(tasks).map((t) => `${t.table}.${t.index}`);
   assert.deepEqual(order, ['reviews.0', 'blobs.0', 'translations.0', 'blobs.1', 'translations.1', 'blobs.2', 'translations.2', 'translations.3', 'log.0', 'log.1', 'small.0']);
   assert.equal(tasks[0].table, 'small', 'the input is left as it was');
+});
+
+test('large server writes are asked for only where each connection reads tens of MB', () => {
+  const MB = 1 << 20;
+  assert.equal(widensServerWrites(20 * MB, 2), false, 'an _init of 300 small tables');
+  assert.equal(widensServerWrites(40 * MB, 1), true);
+  assert.equal(widensServerWrites(40 * MB, 2), false, 'the same data over two connections');
+  assert.equal(widensServerWrites(WIDE_WRITES_MIN_BYTES * 8, 8), true);
+  assert.equal(widensServerWrites(1000 * MB, 0), true, 'no connections counts as one');
+  assert.equal(widensServerWrites(0, 1), false);
 });
