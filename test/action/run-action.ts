@@ -120,11 +120,7 @@ export async function actionDefaults(githubToken: string): Promise<Record<string
 }
 
 /** The files and environment of one action run, as the runner sets them up; `files` holds them all. */
-export async function prepareActionRun({
-  workspace,
-  inputs,
-  env = {},
-}: Omit<RunOptions, 'timeoutMs'>): Promise<{
+export async function prepareActionRun({ workspace, inputs, env = {} }: Omit<RunOptions, 'timeoutMs'>): Promise<{
   files: string;
   paths: Record<'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY', string>;
   childEnv: Record<string, string>;
