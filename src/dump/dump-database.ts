@@ -92,7 +92,7 @@ async function openSnapshot(
   opts: DumpOptions,
   control: Connection,
   pool: DumpConnections,
-  wideWrites: boolean,
+  work: { dataBytes: number; connections: number },
 ): Promise<{ pool?: DumpConnections; started: Promise<void>; unlock: () => Promise<void> }> {
   try {
     await globalReadLock(control, opts.reporter);
@@ -103,11 +103,11 @@ async function openSnapshot(
     await pool.finish();
     await control.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await control.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    // This connection reads the rows now: the server's large writes are for it too.
-    if (wideWrites) await widenServerWrites(control);
+    // This connection reads all the rows now: the server's large writes are for it, if they pay.
+    if (widensServerWrites(work.dataBytes, 1)) await widenServerWrites(control);
     return { started: Promise.resolve(), unlock: async () => undefined };
   }
-  const started = pool.startSnapshots(wideWrites);
+  const started = pool.startSnapshots(widensServerWrites(work.dataBytes, work.connections));
   started.catch(() => undefined); // awaited by the caller; a failure meanwhile is not "unhandled"
   return { pool, started, unlock: async () => void (await control.query('UNLOCK TABLES')) };
 }
@@ -179,7 +179,7 @@ async function dumpWith(opts: DumpOptions): Promise<DumpResult> {
   }
   try {
     const version = await serverVersion(control);
-    const snap = await openSnapshot(opts, control, readers, widensServerWrites(dataBytes, connections));
+    const snap = await openSnapshot(opts, control, readers, { dataBytes, connections });
 
     // The schema is read while writes (and DDL) are frozen, so it matches the data the workers see:
     // first what the chunks need, then, while the rows already stream, the definitions.

@@ -113,8 +113,13 @@ export async function showCreateTable(conn: Connection, db: string, table: strin
   return (await showCreateMany(conn, db, 'TABLE', [table]))[0];
 }
 
-/** Statements per round trip when a connection takes several at once. */
-const SHOW_BATCH = 1000;
+/**
+ * At most this many statements, and this many bytes of them, per round trip when a connection takes
+ * several at once: a thousand SHOWs of long multibyte names would near half a MB, more than a server
+ * with a small max_allowed_packet takes in one query (it would drop the connection).
+ */
+export const BATCH_STATEMENTS = 1000;
+export const BATCH_BYTES = 128 * 1024;
 
 const SHOWN_COLUMN = { TABLE: /^Create Table$/i, VIEW: /^Create View$/i, TRIGGER: /^SQL Original Statement$/i };
 
@@ -125,18 +130,24 @@ function takesMany(conn: Connection): boolean {
 
 /**
  * Runs statements written without placeholders, one row list per statement, in order. On a
- * connection that takes several statements at once they go up to a thousand to a round trip: a
- * database of hundreds of tables would otherwise spend its dump's schema read (with writes frozen)
- * waiting on the network.
+ * connection that takes several statements at once they go many to a round trip (BATCH_STATEMENTS,
+ * BATCH_BYTES): a database of hundreds of tables would otherwise spend its dump's schema read (with
+ * writes frozen) waiting on the network.
  */
-async function resultsOf(conn: Connection, statements: readonly string[]): Promise<Row[][]> {
-  const batch = takesMany(conn) ? SHOW_BATCH : 1;
+export async function resultsOf(conn: Connection, statements: readonly string[]): Promise<Row[][]> {
+  const many = takesMany(conn);
   const out: Row[][] = [];
-  for (let i = 0; i < statements.length; i += batch) {
-    const part = statements.slice(i, i + batch);
+  for (let i = 0; i < statements.length;) {
+    let end = i + 1;
+    for (let bytes = Buffer.byteLength(statements[i]); many && end < statements.length && end - i < BATCH_STATEMENTS; end++) {
+      bytes += Buffer.byteLength(statements[end]) + 2;
+      if (bytes > BATCH_BYTES) break;
+    }
+    const part = statements.slice(i, end);
     const [r] = await conn.query(part.join(';\n'));
     // One statement answers with its rows, several with one row list each.
     out.push(...((part.length === 1 ? [r] : r) as Row[][]));
+    i = end;
   }
   if (out.length !== statements.length) throw new Error(`${statements.length} statements answered with ${out.length} results.`);
   return out;
@@ -165,8 +176,9 @@ export interface Definitions {
 
 /**
  * The definitions of the named tables and views and of every trigger of the database: on a
- * connection that takes several statements, in two round trips for a database of up to a thousand
- * objects (the triggers' names come with the tables, their definitions after).
+ * connection that takes several statements, in two round trips for a database of some hundreds of
+ * tables (the trigger list comes with the tables, the triggers' definitions after), one when it has
+ * no triggers.
  */
 export async function readDefinitions(conn: Connection, db: string, tables: readonly string[], views: readonly string[]): Promise<Definitions> {
   const sets = await resultsOf(conn, [TRIGGER_LIST(db), ...showStatements(db, 'TABLE', tables), ...showStatements(db, 'VIEW', views)]);

@@ -3,10 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Connection } from '../../src/mysql/connect.js';
 import { parseDatabaseUrl } from '../../src/core/connection-url.js';
-import { listTriggers, readDefinitions, showCreateMany, showCreateTable, showCreateViews } from '../../src/mysql/schema.js';
+import { BATCH_BYTES, BATCH_STATEMENTS, listTriggers, readDefinitions, resultsOf, showCreateMany, showCreateTable, showCreateViews } from '../../src/mysql/schema.js';
 import { freshDatabase } from '../harness/mariadb.js';
 
-// More than one batch, with names that need quoting.
+// Hundreds of tables, some with names that need quoting.
 const TABLES = Array.from({ length: 230 }, (_, i) => (i % 50 === 7 ? `odd \`name\` ${i}` : `t${String(i).padStart(3, '0')}`));
 
 describe('reading many definitions', { timeout: 120_000 }, () => {
@@ -83,6 +83,10 @@ describe('reading many definitions', { timeout: 120_000 }, () => {
     await single.query(`CREATE DATABASE \`${odd}\``);
     try {
       await single.query(`CREATE TABLE \`${odd}\`.t (id INT PRIMARY KEY)`);
+      // Without triggers, the definitions take one round trip.
+      const bare = await counted(() => readDefinitions(many, odd, ['t'], []));
+      assert.equal(bare.sent.length, 1);
+      assert.deepEqual(bare.result.triggers, []);
       await single.query(`CREATE TRIGGER \`${odd}\`.trg BEFORE INSERT ON \`${odd}\`.t FOR EACH ROW SET NEW.id = NEW.id + 1`);
       const d = await readDefinitions(many, odd, ['t'], []);
       assert.deepEqual(
@@ -93,6 +97,42 @@ describe('reading many definitions', { timeout: 120_000 }, () => {
     } finally {
       await single.query(`DROP DATABASE \`${odd}\``);
     }
+  });
+
+  /** Runs `work` on `many`, returning what it returned and the queries it sent (one per round trip). */
+  async function counted<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+    const query = many.query.bind(many);
+    const sent: string[] = [];
+    many.query = ((...args: Parameters<typeof query>) => (sent.push(String(args[0])), query(...args))) as typeof many.query;
+    try {
+      return { result: await work(), sent };
+    } finally {
+      many.query = query;
+    }
+  }
+
+  test('statements go as many to a round trip as allowed, the last one alone if it is left over, each answer in order', async () => {
+    const statements = Array.from({ length: BATCH_STATEMENTS + 1 }, (_, i) => `SELECT ${i} AS n`);
+    const { result, sent } = await counted(() => resultsOf(many, statements));
+    assert.equal(sent.length, 2);
+    assert.deepEqual(
+      result.map((rows) => (rows as { n: number }[]).map((r) => Number(r.n))),
+      statements.map((_, i) => [i]),
+    );
+    assert.deepEqual(await resultsOf(many, []), []);
+    // The plain connection: one statement at a time, the same answers.
+    assert.deepEqual(await resultsOf(single, statements.slice(0, 3)), result.slice(0, 3));
+  });
+
+  test('long statements are batched by their bytes too, so no query grows past a small max_allowed_packet', async () => {
+    const long = Array.from({ length: 300 }, (_, i) => `SELECT ${i} AS n, '${'x'.repeat(900)}' AS pad`);
+    const { result, sent } = await counted(() => resultsOf(many, long));
+    assert.ok(sent.length >= Math.ceil((300 * 920) / BATCH_BYTES), `${sent.length} round trips`);
+    for (const q of sent) assert.ok(Buffer.byteLength(q) <= BATCH_BYTES, `a query of ${Buffer.byteLength(q)} bytes`);
+    assert.deepEqual(
+      result.map((rows) => Number((rows as { n: number }[])[0].n)),
+      long.map((_, i) => i),
+    );
   });
 
   test('a name that does not exist fails the read, naming it', async () => {
