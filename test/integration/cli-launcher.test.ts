@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, collect, ROOT } from '../support/cli.js';
@@ -22,7 +22,10 @@ after(async () => {
 });
 
 function run(node: string, env: NodeJS.ProcessEnv) {
-  return collect(spawn(node, [LAUNCHER, '--version'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
+  // Node's own cache variables from the caller's shell would decide for the launcher.
+  const clean = cleanEnv(env);
+  for (const k of ['NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE']) if (!(k in env)) delete clean[k];
+  return collect(spawn(node, [LAUNCHER, '--version'], { cwd: ROOT, env: clean, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 async function filesUnder(path: string): Promise<string[]> {
@@ -32,10 +35,10 @@ async function filesUnder(path: string): Promise<string[]> {
 
 for (const node of NODES) {
   test(`on ${node === process.execPath ? 'this node' : node}: the compiled bundle is cached under XDG_CACHE_HOME where node has a compile cache; without one the CLI runs alike`, async () => {
-    const version = (await collect(spawn(node, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] }))).stdout.trim();
-    const [major, minor] = version.slice(1).split('.').map(Number);
-    const hasCache = major > 22 || (major === 22 && minor >= 1);
-    const home = join(dir, `cache-${major}`);
+    const probe = await collect(spawn(node, ['-p', "process.version + ' ' + typeof require('node:module').enableCompileCache"], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const [version, kind] = probe.stdout.trim().split(' ');
+    const hasCache = kind === 'function';
+    const home = join(dir, `cache-${version}`);
 
     const first = await run(node, { XDG_CACHE_HOME: home });
     assert.equal(first.code, 0, first.stderr);
@@ -44,7 +47,7 @@ for (const node of NODES) {
     if (hasCache) assert.ok(cached.length > 0, `${version}: no compile cache written`);
     else assert.deepEqual(cached, [], `${version} has no compile cache, yet files were written`);
 
-    const off = join(dir, `off-${major}`);
+    const off = join(dir, `off-${version}`);
     const disabled = await run(node, { XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: '1' });
     assert.equal(disabled.stdout, first.stdout);
     assert.deepEqual(await filesUnder(off), []);
@@ -55,5 +58,15 @@ for (const node of NODES) {
     const unwritable = await run(node, { XDG_CACHE_HOME: blocked });
     assert.equal(unwritable.code, 0, unwritable.stderr);
     assert.equal(unwritable.stdout, first.stdout);
+
+    // Nothing is cached where another account owns the directory (root with a user's HOME, say).
+    if (hasCache && process.getuid?.() === 0) {
+      const foreign = join(dir, `foreign-${version}`);
+      await mkdir(foreign);
+      await chown(foreign, 65534, 65534);
+      const other = await run(node, { XDG_CACHE_HOME: foreign });
+      assert.equal(other.stdout, first.stdout);
+      assert.deepEqual(await filesUnder(foreign), []);
+    }
   });
 }
