@@ -22,7 +22,8 @@ if (values.help) {
   console.log('Usage: npm run bench:action-start -- [--repeat N] [--node PATH]...\n  --node PATH  also time the action under this node binary (repeatable); this one always runs');
   process.exit(0);
 }
-const repeat = Math.max(1, Number(values.repeat) || 9);
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of at least 1, got ${JSON.stringify(values.repeat)}`);
 const nodes = [process.execPath, ...values.node.filter((n) => n !== process.execPath)];
 const versions = new Map(nodes.map((n) => [n, n === process.execPath ? process.version : nodeVersion(n)]));
 
@@ -43,13 +44,19 @@ function listener(): Promise<{ server: Server; port: number; first: Promise<numb
 async function timed(node: string, args: string[], opts: { cwd?: string; env?: Record<string, string> }, until?: Promise<number>): Promise<number> {
   const started = performance.now();
   const child = spawn(node, args, { ...opts, stdio: 'ignore' });
-  const exited = new Promise<number>((r) => child.on('exit', () => r(performance.now())));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('exit', () => resolve(performance.now()));
+    child.on('error', reject);
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const end = await (until ? Promise.race([until, exited.then(() => Promise.reject(new Error('the action exited before it probed a service')))]) : exited);
-  child.kill('SIGKILL');
-  await exited;
-  clearTimeout(timer);
-  return end - started;
+  try {
+    const end = await (until ? Promise.race([until, exited.then(() => Promise.reject(new Error('the action exited before it probed a service')))]) : exited);
+    return end - started;
+  } finally {
+    child.kill('SIGKILL');
+    await exited.catch(() => undefined);
+    clearTimeout(timer);
+  }
 }
 
 async function actionToProbe(node: string, workspace: string): Promise<number> {
