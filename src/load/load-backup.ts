@@ -87,6 +87,19 @@ async function headroom(control: Connection, user: string): Promise<number> {
   });
 }
 
+const ER_DB_CREATE_EXISTS = 1007;
+
+/** Creates the database unless it exists; true when this call made it, so a failed fill may drop it again. */
+async function createDatabaseIfMissing(control: Connection, database: string): Promise<boolean> {
+  try {
+    await control.query(`CREATE DATABASE ${quoteIdent(database)}`);
+    return true;
+  } catch (e) {
+    if ((e as { errno?: number }).errno === ER_DB_CREATE_EXISTS) return false;
+    throw e;
+  }
+}
+
 /** Whether the database is missing or holds no table, view or trigger (triggers need tables). */
 async function isEmptyDatabase(control: Connection, database: string): Promise<boolean> {
   const [r] = await control.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database]);
@@ -142,8 +155,14 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     let into = stage;
     if (direct) {
       await opts.beforeSwap?.();
-      await control.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(target.database)}`);
-      fill = { ...dbs, liveTriggers: [], views: objects!.views, triggers: objects!.triggers, fill: { tables: manifest.tables.map((t) => t.name) } };
+      const createdDatabase = await createDatabaseIfMissing(control, target.database);
+      fill = {
+        ...dbs,
+        liveTriggers: [],
+        views: objects!.views,
+        triggers: objects!.triggers,
+        fill: { tables: manifest.tables.map((t) => t.name), ...(createdDatabase ? { createdDatabase } : {}) },
+      };
       await beginFill(control, fill);
       journaled = true;
       into = target.database;

@@ -10,7 +10,8 @@
 // A load into a database with no tables, views or triggers skips the staging copy and its RENAME:
 // it fills the live database directly under a third journal name, filling, written before its first
 // table. Until the journal becomes swapped, a recovery drops what the fill made (the tables, views
-// and triggers the journal names), which leaves the database empty, as it was.
+// and triggers the journal names), which leaves the database empty, as it was; or, when the load
+// created the database itself and nothing else came into it, drops it, as it was not there.
 // A journal is acted on only when every name and path in it is the one this database derives.
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -38,8 +39,11 @@ export interface SwapJournal {
   triggers: SchemaObject[];
   /** The staged storage directory to swap in, if the load brings one. */
   storage?: StoragePaths;
-  /** A direct fill of the empty live database: the tables it creates there (see the header). */
-  fill?: { tables: string[] };
+  /**
+   * A direct fill of the empty live database: the tables it creates there, and whether the load
+   * created the database itself (see the header).
+   */
+  fill?: { tables: string[]; createdDatabase?: boolean };
 }
 
 /** What the steps run with: a connection with no default database that is dropped, and the server. */
@@ -80,7 +84,7 @@ export async function narrowFill(conn: Connection, j: SwapJournal, created: { ta
     ...j,
     views: j.views.filter((v) => created.views.has(v.name)),
     triggers: [],
-    fill: { tables: (j.fill?.tables ?? []).filter((t) => created.tables.has(t)) },
+    fill: { ...j.fill, tables: (j.fill?.tables ?? []).filter((t) => created.tables.has(t)) },
   };
   await conn.query(`UPDATE ${quoteIdent(j.journal)}.${JOURNAL_FILLING} SET doc = ?`, [JSON.stringify(narrowed)]);
 }
@@ -156,6 +160,21 @@ export function swapSteps(ctx: SwapContext, j: SwapJournal): SwapStep[] {
   ];
 }
 
+/**
+ * A database this load created, once what the fill made in it is gone: dropped if nothing else is in
+ * it (another client's table, view, routine or event keeps it). Held under the database's lock, so
+ * no other load can be filling it.
+ */
+async function dropIfStillEmpty(conn: Connection, database: string): Promise<void> {
+  const [r] = await conn.query(
+    `SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?)
+          + (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?)
+          + (SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?) AS n`,
+    [database, database, database],
+  );
+  if (Number((r as { n: number | string }[])[0].n) === 0) await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
+}
+
 /** Undoes a direct fill: what it made in the live database goes, so the database is empty again. */
 async function rollBackFill(ctx: SwapContext, j: SwapJournal & { fill: { tables: string[] } }): Promise<void> {
   const { conn } = ctx;
@@ -172,6 +191,7 @@ async function rollBackFill(ctx: SwapContext, j: SwapJournal & { fill: { tables:
     }
   }
   if (j.storage) await rm(j.storage.staged, { recursive: true, force: true });
+  if (j.fill.createdDatabase) await dropIfStillEmpty(conn, j.live);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.old)}`);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.stage)}`);
   // Last: with it goes the journal.
@@ -218,8 +238,10 @@ export function validateJournal(database: string, doc: unknown): SwapJournal {
   for (const key of ['stage', 'old', 'journal'] as const) if (j[key] !== names[key]) fail(`names ${JSON.stringify(j[key])} as its ${key} database instead of ${names[key]}`);
   for (const key of ['liveTriggers', 'views', 'triggers']) if (!isObjectList(j[key])) fail(`has a malformed "${key}" list`);
   if (j.fill !== undefined) {
-    const tables = (j.fill as { tables?: unknown } | null)?.tables;
+    const fill = j.fill as { tables?: unknown; createdDatabase?: unknown } | null;
+    const tables = fill?.tables;
     if (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string' && t.length > 0)) fail('has a malformed "fill" list');
+    if (fill?.createdDatabase !== undefined && typeof fill.createdDatabase !== 'boolean') fail('has a malformed "fill" flag');
   }
   if (j.storage !== undefined) {
     const s = j.storage as Record<string, unknown>;

@@ -355,6 +355,23 @@ describe('a load into an empty database', () => {
       } finally {
         await empty.drop();
       }
+
+      // Into a database that does not exist: the load creates it, and its failure leaves none.
+      const missing = await freshDatabase('fillnone');
+      await missing.drop();
+      try {
+        await assert.rejects(
+          load({ target: parseDatabaseUrl(missing.url), store, name: parseBackupName('short'), jobs: 2, reporter: silentReporter }),
+          /Table "users" holds \d+ rows after loading/,
+        );
+        const c = await mysql.createConnection({ uri: source.url });
+        const { stage, old, journal } = stagingNames(missing.name);
+        const [left] = await c.query('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [[missing.name, stage, old, journal]]);
+        await c.end();
+        assert.deepEqual(left, [], 'no database is left where there was none');
+      } finally {
+        await missing.drop();
+      }
     } finally {
       await source.drop();
       await dest.drop();

@@ -264,7 +264,7 @@ describe('a direct fill of an empty database, killed at each point, then recover
   });
 
   /** An empty live database with a fill journal written, and (unless `before`) the backup's tables filled in, plus a table the fill did not make. */
-  async function fillUntil(point: 'journal' | 'tables' | number): Promise<SwapJournal> {
+  async function fillUntil(point: 'journal' | 'tables' | number, opts: { createdDatabase?: boolean } = {}): Promise<SwapJournal> {
     await run(server(), [`DROP DATABASE IF EXISTS \`${fillDb.name}\``, `CREATE DATABASE \`${fillDb.name}\``]);
     const conn = await connect(parseDatabaseUrl(fillDb.url), { database: null });
     try {
@@ -274,7 +274,7 @@ describe('a direct fill of an empty database, killed at each point, then recover
         liveTriggers: [],
         views: NEW_VIEWS,
         triggers: NEW_TRIGGERS,
-        fill: { tables: ['a', 'only_new'] },
+        fill: { tables: ['a', 'only_new'], ...(opts.createdDatabase ? { createdDatabase: true } : {}) },
       };
       await beginFill(conn, journal);
       if (point === 'journal') return journal;
@@ -316,6 +316,24 @@ describe('a direct fill of an empty database, killed at each point, then recover
       assert.deepEqual(await schemasPresent(server(), [stagingNames(fillDb.name).journal]), [], `${point}: the journal is gone`);
       assert.equal(await recover(), 'none');
     }
+  });
+
+  test('killed before the fill is complete, in a database the load created: the database goes too, unless another client put something in it', async () => {
+    const present = async () => (await schemasPresent(server(), [fillDb.name])).length === 1;
+    await fillUntil('journal', { createdDatabase: true });
+    assert.equal(await recover(), 'rolled back');
+    assert.equal(await present(), false, 'the database the load made is gone, as before the load');
+    assert.deepEqual(await schemasPresent(server(), [stagingNames(fillDb.name).journal]), []);
+
+    await fillUntil('tables', { createdDatabase: true });
+    assert.equal(await recover(), 'rolled back');
+    assert.equal(await present(), true, 'a table the fill did not make keeps the database');
+    assert.deepEqual(await tablesOf(), ['not_ours']);
+
+    await fillUntil('journal', { createdDatabase: true });
+    await run(fillDb.url, ['CREATE PROCEDURE not_ours_either() SELECT 1']);
+    assert.equal(await recover(), 'rolled back');
+    assert.equal(await present(), true, 'so does a routine');
   });
 
   test('killed once the fill is marked complete: the recovery finishes it (views, triggers) and keeps the tables', async () => {
