@@ -22,7 +22,7 @@ import { acquireDatabaseLock, DEFAULT_LOCK_TIMEOUT_S } from '../mysql/advisory-l
 import { connect, type Connection, quoteIdent } from '../mysql/connect.js';
 import type { MysqlTarget } from '../core/connection-url.js';
 import { serverFlavor } from '../mysql/server-flavor.js';
-import { prepareSwap, stagingNames } from './swap-database.js';
+import { createLiveIfMissing, prepareSwap, stagingNames } from './swap-database.js';
 import { beginFill, narrowFill, fillSteps, recoverInterruptedLoad, swapSteps, type SwapJournal } from './swap-journal.js';
 import { pathExists } from '../core/fs-checks.js';
 import { type ConfinementMode, openStagingAccess, type StagingAccess, statementGuard } from './confinement.js';
@@ -87,19 +87,6 @@ async function headroom(control: Connection, user: string): Promise<number> {
   });
 }
 
-const ER_DB_CREATE_EXISTS = 1007;
-
-/** Creates the database unless it exists; true when this call made it, so a failed fill may drop it again. */
-async function createDatabaseIfMissing(control: Connection, database: string): Promise<boolean> {
-  try {
-    await control.query(`CREATE DATABASE ${quoteIdent(database)}`);
-    return true;
-  } catch (e) {
-    if ((e as { errno?: number }).errno === ER_DB_CREATE_EXISTS) return false;
-    throw e;
-  }
-}
-
 /** Whether the database is missing or holds no table, view or trigger (triggers need tables). */
 async function isEmptyDatabase(control: Connection, database: string): Promise<boolean> {
   const [r] = await control.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database]);
@@ -155,13 +142,14 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     let into = stage;
     if (direct) {
       await opts.beforeSwap?.();
-      const createdDatabase = await createDatabaseIfMissing(control, target.database);
+      const createdLive = await createLiveIfMissing(control, target.database);
       fill = {
         ...dbs,
         liveTriggers: [],
         views: objects!.views,
         triggers: objects!.triggers,
-        fill: { tables: manifest.tables.map((t) => t.name), ...(createdDatabase ? { createdDatabase } : {}) },
+        fill: { tables: manifest.tables.map((t) => t.name) },
+        ...(createdLive ? { createdLive } : {}),
       };
       await beginFill(control, fill);
       journaled = true;
@@ -231,8 +219,15 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     if (fill) steps = fillSteps(ctx, { ...fill, ...(staged ? { storage: staged.paths } : {}) });
     else {
       await opts.beforeSwap?.();
-      const liveTriggers = await prepareSwap(control, dbs);
-      const journal: SwapJournal = { ...dbs, liveTriggers, views: objects!.views, triggers: objects!.triggers, ...(staged ? { storage: staged.paths } : {}) };
+      const { liveTriggers, createdLive } = await prepareSwap(control, dbs);
+      const journal: SwapJournal = {
+        ...dbs,
+        liveTriggers,
+        views: objects!.views,
+        triggers: objects!.triggers,
+        ...(staged ? { storage: staged.paths } : {}),
+        ...(createdLive ? { createdLive } : {}),
+      };
       // From here on the journal owns the staged copies: a failed step is undone or finished as the
       // next run would after a kill, and if that fails too, the next run tries again.
       journaled = true;

@@ -56,12 +56,32 @@ export interface SwapDatabases {
   journal: string;
 }
 
-/** Creates the live database if missing and an empty `old` one; returns the live triggers (to drop for the rename). */
-export async function prepareSwap(conn: Connection, s: SwapDatabases): Promise<SchemaObject[]> {
-  await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(s.live)}`);
+const ER_DB_CREATE_EXISTS = 1007;
+
+/**
+ * Creates the live database unless it exists; true when this call made it. A load that fails or is
+ * killed then drops it again (swap-journal.ts), as it was not there: a database found existing,
+ * even one another client made a moment ago, is never taken for the load's own.
+ */
+export async function createLiveIfMissing(conn: Connection, live: string): Promise<boolean> {
+  try {
+    await conn.query(`CREATE DATABASE ${quoteIdent(live)}`);
+    return true;
+  } catch (e) {
+    if ((e as { errno?: number }).errno === ER_DB_CREATE_EXISTS) return false;
+    throw e;
+  }
+}
+
+/**
+ * Creates the live database if missing and an empty `old` one; returns the live triggers (to drop
+ * for the rename) and whether the live database is the load's own.
+ */
+export async function prepareSwap(conn: Connection, s: SwapDatabases): Promise<{ liveTriggers: SchemaObject[]; createdLive: boolean }> {
+  const createdLive = await createLiveIfMissing(conn, s.live);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(s.old)}`);
   await conn.query(`CREATE DATABASE ${quoteIdent(s.old)}`);
-  return (await listTriggers(conn, s.live)).map(({ name, createSql }) => ({ name, createSql }));
+  return { liveTriggers: (await listTriggers(conn, s.live)).map(({ name, createSql }) => ({ name, createSql })), createdLive };
 }
 
 /**

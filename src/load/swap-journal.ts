@@ -10,8 +10,9 @@
 // A load into a database with no tables, views or triggers skips the staging copy and its RENAME:
 // it fills the live database directly under a third journal name, filling, written before its first
 // table. Until the journal becomes swapped, a recovery drops what the fill made (the tables, views
-// and triggers the journal names), which leaves the database empty, as it was; or, when the load
-// created the database itself and nothing else came into it, drops it, as it was not there.
+// and triggers the journal names), which leaves the database empty, as it was.
+// Either way, a live database the load itself created (the journal says so) is dropped again by a
+// roll-back, as it was not there, unless another client has put something in it.
 // A journal is acted on only when every name and path in it is the one this database derives.
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -39,11 +40,10 @@ export interface SwapJournal {
   triggers: SchemaObject[];
   /** The staged storage directory to swap in, if the load brings one. */
   storage?: StoragePaths;
-  /**
-   * A direct fill of the empty live database: the tables it creates there, and whether the load
-   * created the database itself (see the header).
-   */
-  fill?: { tables: string[]; createdDatabase?: boolean };
+  /** A direct fill of the empty live database: the tables it creates there (see the header). */
+  fill?: { tables: string[] };
+  /** The load created the live database itself: a roll-back drops it again if it is empty. */
+  createdLive?: boolean;
 }
 
 /** What the steps run with: a connection with no default database that is dropped, and the server. */
@@ -84,7 +84,7 @@ export async function narrowFill(conn: Connection, j: SwapJournal, created: { ta
     ...j,
     views: j.views.filter((v) => created.views.has(v.name)),
     triggers: [],
-    fill: { ...j.fill, tables: (j.fill?.tables ?? []).filter((t) => created.tables.has(t)) },
+    fill: { tables: (j.fill?.tables ?? []).filter((t) => created.tables.has(t)) },
   };
   await conn.query(`UPDATE ${quoteIdent(j.journal)}.${JOURNAL_FILLING} SET doc = ?`, [JSON.stringify(narrowed)]);
 }
@@ -191,7 +191,7 @@ async function rollBackFill(ctx: SwapContext, j: SwapJournal & { fill: { tables:
     }
   }
   if (j.storage) await rm(j.storage.staged, { recursive: true, force: true });
-  if (j.fill.createdDatabase) await dropIfStillEmpty(conn, j.live);
+  if (j.createdLive) await dropIfStillEmpty(conn, j.live);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.old)}`);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.stage)}`);
   // Last: with it goes the journal.
@@ -204,6 +204,7 @@ async function rollBack(ctx: SwapContext, j: SwapJournal): Promise<void> {
   const missing = j.liveTriggers.filter((t) => !present.has(t.name));
   if (missing.length) await createLiveObjects(conn, ctx.target, j.live, { views: [], triggers: missing }, ctx.server, ctx.reporter);
   if (j.storage) await rm(j.storage.staged, { recursive: true, force: true });
+  if (j.createdLive) await dropIfStillEmpty(conn, j.live);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.old)}`);
   await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(j.stage)}`);
   // Last: with it goes the journal.
@@ -238,11 +239,10 @@ export function validateJournal(database: string, doc: unknown): SwapJournal {
   for (const key of ['stage', 'old', 'journal'] as const) if (j[key] !== names[key]) fail(`names ${JSON.stringify(j[key])} as its ${key} database instead of ${names[key]}`);
   for (const key of ['liveTriggers', 'views', 'triggers']) if (!isObjectList(j[key])) fail(`has a malformed "${key}" list`);
   if (j.fill !== undefined) {
-    const fill = j.fill as { tables?: unknown; createdDatabase?: unknown } | null;
-    const tables = fill?.tables;
+    const tables = (j.fill as { tables?: unknown } | null)?.tables;
     if (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string' && t.length > 0)) fail('has a malformed "fill" list');
-    if (fill?.createdDatabase !== undefined && typeof fill.createdDatabase !== 'boolean') fail('has a malformed "fill" flag');
   }
+  if (j.createdLive !== undefined && typeof j.createdLive !== 'boolean') fail('has a malformed "createdLive" flag');
   if (j.storage !== undefined) {
     const s = j.storage as Record<string, unknown>;
     const dir = typeof s === 'object' && s !== null ? s.dir : undefined;

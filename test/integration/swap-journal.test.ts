@@ -87,7 +87,9 @@ describe('a load killed at each step of its swap, then recovered', () => {
     const conn = await connect(parseDatabaseUrl(db.url), { database: null });
     try {
       const dbs = { live: db.name, stage, old, journal };
-      return { ...dbs, liveTriggers: await prepareSwap(conn, dbs), views: NEW_VIEWS, triggers: NEW_TRIGGERS, storage: staged.paths };
+      const { liveTriggers, createdLive } = await prepareSwap(conn, dbs);
+      assert.equal(createdLive, false, 'live was there before');
+      return { ...dbs, liveTriggers, views: NEW_VIEWS, triggers: NEW_TRIGGERS, storage: staged.paths };
     } finally {
       await conn.end();
     }
@@ -159,6 +161,18 @@ describe('a load killed at each step of its swap, then recovered', () => {
       assert.equal(await recover(), 'none', 'a second recovery has nothing to do');
     });
   }
+
+  test('killed before its rename, a load into a database it created leaves no database', async () => {
+    const journal = await setUp();
+    await run(server(), [`DROP DATABASE \`${db.name}\``]);
+    const conn = await connect(parseDatabaseUrl(db.url), { database: null });
+    const prepared = await prepareSwap(conn, journal);
+    await conn.end();
+    assert.equal(prepared.createdLive, true);
+    await runSteps({ ...journal, liveTriggers: prepared.liveTriggers, createdLive: true }, names.indexOf('drop live triggers') + 1);
+    assert.equal(await recover(), 'rolled back');
+    assert.deepEqual(await schemasPresent(server(), [db.name]), [], 'the database the load made is gone, as before the load');
+  });
 
   test('a recovery killed midway is finished by the next one', async () => {
     const journal = await setUp();
@@ -264,7 +278,7 @@ describe('a direct fill of an empty database, killed at each point, then recover
   });
 
   /** An empty live database with a fill journal written, and (unless `before`) the backup's tables filled in, plus a table the fill did not make. */
-  async function fillUntil(point: 'journal' | 'tables' | number, opts: { createdDatabase?: boolean } = {}): Promise<SwapJournal> {
+  async function fillUntil(point: 'journal' | 'tables' | number, opts: { createdLive?: boolean } = {}): Promise<SwapJournal> {
     await run(server(), [`DROP DATABASE IF EXISTS \`${fillDb.name}\``, `CREATE DATABASE \`${fillDb.name}\``]);
     const conn = await connect(parseDatabaseUrl(fillDb.url), { database: null });
     try {
@@ -274,7 +288,8 @@ describe('a direct fill of an empty database, killed at each point, then recover
         liveTriggers: [],
         views: NEW_VIEWS,
         triggers: NEW_TRIGGERS,
-        fill: { tables: ['a', 'only_new'], ...(opts.createdDatabase ? { createdDatabase: true } : {}) },
+        fill: { tables: ['a', 'only_new'] },
+        ...(opts.createdLive ? { createdLive: true } : {}),
       };
       await beginFill(conn, journal);
       if (point === 'journal') return journal;
@@ -320,17 +335,17 @@ describe('a direct fill of an empty database, killed at each point, then recover
 
   test('killed before the fill is complete, in a database the load created: the database goes too, unless another client put something in it', async () => {
     const present = async () => (await schemasPresent(server(), [fillDb.name])).length === 1;
-    await fillUntil('journal', { createdDatabase: true });
+    await fillUntil('journal', { createdLive: true });
     assert.equal(await recover(), 'rolled back');
     assert.equal(await present(), false, 'the database the load made is gone, as before the load');
     assert.deepEqual(await schemasPresent(server(), [stagingNames(fillDb.name).journal]), []);
 
-    await fillUntil('tables', { createdDatabase: true });
+    await fillUntil('tables', { createdLive: true });
     assert.equal(await recover(), 'rolled back');
     assert.equal(await present(), true, 'a table the fill did not make keeps the database');
     assert.deepEqual(await tablesOf(), ['not_ours']);
 
-    await fillUntil('journal', { createdDatabase: true });
+    await fillUntil('journal', { createdLive: true });
     await run(fillDb.url, ['CREATE PROCEDURE not_ours_either() SELECT 1']);
     assert.equal(await recover(), 'rolled back');
     assert.equal(await present(), true, 'so does a routine');

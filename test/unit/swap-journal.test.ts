@@ -23,7 +23,7 @@ test('a journal of this database with its own derived names and storage siblings
   assert.deepEqual(validateJournal(live, noStorage), noStorage);
   const fill = { ...good(), fill: { tables: ['users', 'addons'] } };
   assert.deepEqual(validateJournal(live, fill), fill);
-  const created = { ...good(), fill: { tables: ['users'], createdDatabase: true } };
+  const created = { ...good(), fill: { tables: ['users'] }, createdLive: true };
   assert.deepEqual(validateJournal(live, created), created);
 });
 
@@ -45,7 +45,7 @@ const bad: [string, (j: Record<string, any>) => void, RegExp][] = [
   ['a fill with no table list', (j) => (j.fill = {}), /malformed "fill"/],
   ['a fill naming a table that is not a string', (j) => (j.fill = { tables: ['a', 7] }), /malformed "fill"/],
   ['a fill naming an empty table name', (j) => (j.fill = { tables: [''] }), /malformed "fill"/],
-  ['a fill whose created-database flag is not a boolean', (j) => (j.fill = { tables: ['a'], createdDatabase: 'yes' as unknown as boolean }), /malformed "fill" flag/],
+  ['a created-database flag that is not a boolean', (j) => (j.createdLive = 'yes'), /malformed "createdLive" flag/],
 ];
 for (const [what, edit, pattern] of bad) {
   test(`a journal with ${what} is refused (exit 4)`, () => {
