@@ -9,17 +9,13 @@ import type { StatementGuard } from './confinement.js';
 import type { Reporter } from '../core/reporter.js';
 import { runPool } from '../core/run-pool.js';
 import { runQueue } from '../core/work-queue.js';
-import { type Connection, quoteIdent } from '../mysql/connect.js';
+import { type Connection, quoteIdent, quoteString } from '../mysql/connect.js';
 import { columnTypes, DEFER_INDEXES_MIN_BYTES, type SplitCreateTable, tableCreation } from './create-table.js';
 import { retryOnDeadlock } from './deadlock-retry.js';
 import { LOAD_DATA_FORMAT } from '../mysql/row-encoder.js';
 import type { DataFile, Manifest, TableEntry } from '../backup/manifest.js';
 import { type ColumnKind, columnKinds, type InsertFile, insertRows, InsertStatements, kindsFromTypes, type SendBytes } from './insert-loader.js';
 import { openDataFile, readSize } from './data-file.js';
-
-function sqlString(s: string): string {
-  return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
-}
 
 /**
  * MariaDB's address and UUID types read a binary string as their binary form, and LOAD DATA ...
@@ -35,7 +31,7 @@ export function loadDataSql(table: TableEntry, path: string, types: ReadonlyMap<
   const sets = table.columns.flatMap((c, i) =>
     bits.has(c) ? [`${quoteIdent(c)} = CAST(@b${i} AS UNSIGNED)`] : viaText(c) ? [`${quoteIdent(c)} = CONVERT(@b${i} USING utf8mb4)`] : [],
   );
-  return `LOAD DATA LOCAL INFILE ${sqlString(path)} INTO TABLE ${quoteIdent(table.name)} ${LOAD_DATA_FORMAT} (${targets.join(', ')})${sets.length ? ` SET ${sets.join(', ')}` : ''}`;
+  return `LOAD DATA LOCAL INFILE ${quoteString(path)} INTO TABLE ${quoteIdent(table.name)} ${LOAD_DATA_FORMAT} (${targets.join(', ')})${sets.length ? ` SET ${sets.join(', ')}` : ''}`;
 }
 
 type RawQuery = (o: object, cb: (err: Error | null, result: { affectedRows: number; warningStatus: number }) => void) => void;

@@ -427,3 +427,21 @@ describe('a load into an empty database', () => {
     }
   });
 });
+
+test('a backup directory whose path holds a quote and a backslash loads by LOAD DATA', async () => {
+  const source = await freshDatabase('quotesrc');
+  const dest = await freshDatabase('quotedst');
+  const dir = await mkdtemp(join(tmpdir(), "olympia-o'q\\b-"));
+  try {
+    await seedTypes(source.url);
+    const store = new BackupStore(join(dir, 'backups'));
+    await dump({ target: parseDatabaseUrl(source.url), store, name: parseBackupName('q'), jobs: 2, reporter: silentReporter });
+    // The harness's server has local_infile on: the load names each file in a LOAD DATA statement.
+    await load({ target: parseDatabaseUrl(dest.url), store, name: parseBackupName('q'), jobs: 2, reporter: silentReporter });
+    assert.deepEqual(await snapshotData(dest.url), await snapshotData(source.url));
+  } finally {
+    await source.drop();
+    await dest.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
