@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { parseArgs } from 'node:util';
-import { nodeVersion } from './ours-runner.js';
+import { probeNode } from './ours-runner.js';
 import { median } from './report.js';
 import { DIST_ENTRY, makeWorkspace, prepareActionRun, removeWorkspace } from '../test/action/run-action.js';
 
@@ -25,7 +25,7 @@ if (values.help) {
 const repeat = Number(values.repeat);
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of at least 1, got ${JSON.stringify(values.repeat)}`);
 const nodes = [process.execPath, ...values.node.filter((n) => n !== process.execPath)];
-const versions = new Map(nodes.map((n) => [n, n === process.execPath ? process.version : nodeVersion(n)]));
+const versions = new Map(nodes.map((n) => [n, probeNode(n).version]));
 
 /** A socket that stands in for a service: resolves with the time of its first connection. */
 function listener(): Promise<{ server: Server; port: number; first: Promise<number> }> {

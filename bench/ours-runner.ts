@@ -23,22 +23,26 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** The version of the node binary at `path`, or a usage error saying why it cannot run our engine. */
-export function nodeVersion(path: string): string {
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-  const version = r.status === 0 ? r.stdout.trim() : '';
+/**
+ * The node binary at `path`, asked once: its version, and whether it has the compile cache that
+ * bin/olympia-data.js turns on (module.enableCompileCache, Node 22.8+). A usage error says why a
+ * binary cannot run our engine.
+ */
+export function probeNode(path: string): { version: string; compileCache: boolean } {
+  const r = spawnSync(path, ['-p', "process.version + ' ' + typeof require('node:module').enableCompileCache"], { encoding: 'utf8', timeout: 30_000 });
+  const [version = '', kind] = r.status === 0 ? r.stdout.trim().split(' ') : [];
   if (!/^v\d+\./.test(version))
     throw new UsageError(
       `--node ${path} is not a working node binary${r.error ? ` (${r.error.message})` : ''}.`,
       'Give the path of a node executable, e.g. --node /opt/node-24/bin/node.',
     );
   if (Number(version.slice(1).split('.')[0]) < 20) throw new UsageError(`--node ${path} is ${version}; olympia-data needs Node.js 20 or newer.`);
-  return version;
+  return { version, compileCache: kind === 'function' };
 }
 
 export function prepareOurs(root: string, opts: { tsx: boolean; node?: string; cpuProfDir?: string; log: (line: string) => void }): OursRunner {
   const node = opts.node ?? process.execPath;
-  const version = opts.node ? nodeVersion(opts.node) : process.version;
+  const probed = probeNode(node);
   const command = opts.node ?? 'node';
   const script = join(root, 'bench', 'ours.ts');
   let entry: string[];
@@ -71,12 +75,12 @@ export function prepareOurs(root: string, opts: { tsx: boolean; node?: string; c
   // module.enableCompileCache (22.8+), filled once here so no timed run compiles the bundle.
   // NODE_COMPILE_CACHE does for this process what the launcher's call does; it may also reach dump
   // worker threads, which the call does not, but at --jobs 2 there are none.
-  const cacheable = !opts.tsx && spawnSync(node, ['-p', "typeof require('node:module').enableCompileCache"], { encoding: 'utf8', timeout: 30_000 }).stdout?.trim() === 'function';
+  const cacheable = !opts.tsx && probed.compileCache;
   const compileCache = cacheable ? { NODE_COMPILE_CACHE: join(root, '.cache', 'bench', 'compile-cache') } : {};
   if (cacheable) spawnSync(node, entry, { env: { ...process.env, ...compileCache, BENCH_DATABASE_URL: '' }, stdio: 'ignore', timeout: 60_000 });
   return {
     describe,
-    nodeVersion: version,
+    nodeVersion: probed.version,
     spec(mode, o) {
       const prof = opts.cpuProfDir && o.profileName ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir, '--cpu-prof-name', `${o.profileName}.cpuprofile`] : [];
       return {

@@ -31,14 +31,18 @@ if ! runs "$bin"; then
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --silent "node-linux-$arch@$version" >/dev/null)
   tar -xzf "$tmp/node-linux-$arch-$version.tgz" -C "$tmp"
+  rm "$tmp/node-linux-$arch-$version.tgz"
   if ! runs "$tmp/package/bin/node"; then
     echo "node24.sh: the unpacked Node.js $version does not run on this machine" >&2
     exit 1
   fi
-  # Swapped in whole: a run beside this one sees the old directory or the new, never half of one.
-  rm -rf "$dir.old"
-  if [[ -e $dir ]]; then mv "$dir" "$dir.old"; fi
-  mv "$tmp" "$dir"
-  rm -rf "$dir.old"
+  # Put in place whole, by rename. A run beside this one may get there first: then its copy serves.
+  aside=$dir.old.$$
+  if [[ -e $dir ]]; then mv -T "$dir" "$aside" 2>/dev/null || true; fi
+  mv -T "$tmp" "$dir" 2>/dev/null || runs "$bin" || {
+    echo "node24.sh: could not put Node.js $version in $dir" >&2
+    exit 1
+  }
+  rm -rf "$aside"
 fi
 echo "$PWD/$bin"

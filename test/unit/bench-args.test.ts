@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import module from 'node:module';
 import { parseBenchArgs, parseScale } from '../../bench/args.js';
-import { nodeVersion } from '../../bench/ours-runner.js';
+import { probeNode } from '../../bench/ours-runner.js';
 import { UsageError } from '../../src/core/errors.js';
 
 describe('bench flags', () => {
@@ -31,13 +32,16 @@ describe('bench flags', () => {
   test('--node names the binary that runs our engine; a path that is not node is refused', () => {
     assert.equal(parseBenchArgs([], 2).node, undefined);
     assert.equal(parseBenchArgs(['--node', process.execPath], 2).node, process.execPath);
-    assert.equal(nodeVersion(process.execPath), process.version);
+    assert.deepEqual(probeNode(process.execPath), {
+      version: process.version,
+      compileCache: typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function',
+    });
     assert.throws(
-      () => nodeVersion('/nonexistent/node'),
+      () => probeNode('/nonexistent/node'),
       (e: unknown) => e instanceof UsageError && /is not a working node binary/.test(e.message),
     );
     assert.throws(
-      () => nodeVersion('/bin/true'),
+      () => probeNode('/bin/true'),
       (e: unknown) => e instanceof UsageError && /is not a working node binary/.test(e.message),
     );
     assert.throws(() => parseBenchArgs(['--node'], 2), /--node needs a value/);
