@@ -94,12 +94,20 @@ export function validateManifest(raw: unknown, where: string): Manifest {
     if (typeof e.sha256 !== 'string' || !SHA256.test(e.sha256)) fail(`${ctx}: ${e.path} has no valid sha256`);
     if (withRows && (!Number.isSafeInteger(e.rows) || (e.rows as number) < 0)) fail(`${ctx}: ${e.path} has no valid row count`);
   };
+  const MAX_NAME_LENGTH = 64;
+  const MAX_COLUMNS = 4096;
   for (const t of m.tables as unknown[]) {
     const e = t as Record<string, unknown>;
     if (typeof e !== 'object' || e === null || typeof e.name !== 'string') fail('a table entry has no name');
     const ctx = `table ${JSON.stringify(e.name)}`;
     if (typeof e.createSql !== 'string' || !/^CREATE TABLE/i.test(e.createSql)) fail(`${ctx} has no CREATE TABLE statement`);
     if (!Array.isArray(e.columns) || !Array.isArray(e.bitColumns)) fail(`${ctx} has no column list`);
+    // Names as a server allows them (64 characters, 4096 columns a table): the load builds
+    // statements from them before any server has seen them.
+    const columns = e.columns as unknown[];
+    const isName = (c: unknown) => typeof c === 'string' && c.length > 0 && c.length <= MAX_NAME_LENGTH;
+    if (columns.length === 0 || columns.length > MAX_COLUMNS || !columns.every(isName)) fail(`${ctx} has a malformed column list`);
+    if (!(e.bitColumns as unknown[]).every((c) => isName(c) && columns.includes(c))) fail(`${ctx} has a malformed bit column list`);
     if (!Number.isSafeInteger(e.rows)) fail(`${ctx} has no row count`);
     if (!Array.isArray(e.files)) fail(`${ctx} has no file list`);
     for (const f of e.files as unknown[]) checkFile(f, ctx, true);

@@ -246,14 +246,15 @@ class TupleEncoder {
   constructor(private readonly kinds: readonly ColumnKind[]) {}
 
   /**
-   * Writes the whole rows of buf from `pos` on, until the sink holds `limit` bytes or more; returns
-   * where the first row not written starts (a row the buffer ends in stays for the next call, with
-   * more bytes). `first`: the sink's length before its first tuple, where no comma goes.
+   * Writes the whole rows of buf from `pos` on, until the sink holds `limit` bytes or more, but
+   * always one row into an empty statement (its head alone may reach the limit); returns where the
+   * first row not written starts (a row the buffer ends in stays for the next call, with more
+   * bytes). `first`: the sink's length before its first tuple, where no comma goes.
    */
   rows(buf: Buffer, pos: number, sink: ByteSink, first: number, limit: number): number {
     const kinds = this.kinds;
     const len = buf.length;
-    while (pos < len && sink.length < limit) {
+    while (pos < len && (sink.length < limit || sink.length === first)) {
       const rowStart = sink.length;
       if (rowStart > first) sink.byte(COMMA);
       sink.byte(OPEN);
@@ -355,8 +356,13 @@ export class InsertBuilder {
     this.sink = this.begin();
   }
 
+  /** A statement's buffer as first made: a full statement, a row over, fits it most times. */
+  private capacity(): number {
+    return Math.min(this.maxStatementBytes, this.sizeHint) + this.first + (4 << 10);
+  }
+
   private begin(): ByteSink {
-    const sink = new ByteSink(Math.min(this.maxStatementBytes, this.sizeHint) + this.first + (4 << 10), this.spare.pop());
+    const sink = new ByteSink(this.capacity(), this.spare.pop());
     sink.length = STATEMENT_HEADROOM;
     sink.put(this.head);
     return sink;
@@ -397,7 +403,8 @@ export class InsertBuilder {
   private encode(buf: Buffer, pos: number, done: Buffer[]): number {
     for (;;) {
       pos = this.encoder.rows(buf, pos, this.sink, this.first, this.maxStatementBytes);
-      if (this.sink.length < this.maxStatementBytes) return pos;
+      // Not full, or no row in it yet (the buffer ran out first): it waits for more rows.
+      if (this.sink.length < this.maxStatementBytes || this.sink.length === this.first) return pos;
       done.push(this.sink.bytes());
       this.sink = this.begin();
     }
@@ -409,7 +416,10 @@ export class InsertBuilder {
    * run every few statements.
    */
   recycle(statement: Buffer): void {
-    if (statement.byteOffset === 0 && this.spare.length < 2) this.spare.push(Buffer.from(statement.buffer));
+    // Not one grown for a huge row: it would hold that memory for the rest of the file.
+    if (statement.byteOffset === 0 && this.spare.length < 2 && statement.buffer.byteLength <= 2 * this.capacity()) {
+      this.spare.push(Buffer.from(statement.buffer));
+    }
   }
 
   /** The last statement (undefined when no row is left for one); throws when the file ended inside a row. */

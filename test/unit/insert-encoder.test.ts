@@ -13,7 +13,8 @@ function statements(bytes: Buffer, kinds: ColumnKind[], sizes: number[] = [bytes
   for (let i = 0, k = 0; i < bytes.length; i += sizes[k++ % sizes.length]) out.push(...b.push(bytes.subarray(i, i + sizes[k % sizes.length])));
   const last = b.end();
   if (last) out.push(last);
-  for (const s of out) assert.equal(s.subarray(0, STATEMENT_HEADROOM).length, STATEMENT_HEADROOM);
+  // Every statement carries rows: none is its head alone.
+  for (const s of out) assert.ok(s.length > STATEMENT_HEADROOM + HEAD.length + 2, `a statement of ${s.length} bytes`);
   return out.map((s) => s.subarray(STATEMENT_HEADROOM));
 }
 
@@ -212,4 +213,14 @@ test('a row spanning many reads, with escaped line feeds and backslashes at thei
   assert.throws(() => {
     for (let i = 0; i < row.length; i += 100) b.push(row.subarray(i, i + 100));
   }, /a row is longer than 1000 bytes/);
+});
+
+test('a head as long as the statement limit (names from a hostile manifest) still gets one row per statement, and ends', () => {
+  const rows = Buffer.from('1\tA\n2\tB\n3\tC\n');
+  for (const max of [1, 10, HEAD.length + STATEMENT_HEADROOM, HEAD.length + STATEMENT_HEADROOM + 3]) {
+    for (const sizes of [[rows.length], [1], [2, 5]]) {
+      const out = statements(rows, ['plain', 'bytes'], sizes, max).map(String);
+      assert.deepEqual(out, [`${HEAD}('1',_binary'A')`, `${HEAD}('2',_binary'B')`, `${HEAD}('3',_binary'C')`], `max ${max}, reads ${sizes}`);
+    }
+  }
 });

@@ -199,6 +199,26 @@ describe('manifest validation', () => {
       /no column list/,
     );
     invalid(
+      mutated((m) => (m.tables[0].columns = ['id', 'x'.repeat(4 << 20)])),
+      /malformed column list/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].columns = [])),
+      /malformed column list/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].columns = Array.from({ length: 4097 }, (_, i) => `c${i}`))),
+      /malformed column list/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].columns = ['id', 7])),
+      /malformed column list/,
+    );
+    invalid(
+      mutated((m) => (m.tables[0].bitColumns = ['not_a_column'])),
+      /malformed bit column list/,
+    );
+    invalid(
       mutated((m) => delete m.tables[0].rows),
       /no row count/,
     );
