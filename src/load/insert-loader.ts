@@ -48,7 +48,7 @@ export class InsertStatements {
   constructor(file: InsertFile) {
     const head = Buffer.from(`INSERT INTO ${quoteIdent(file.table)} (${file.columns.map(quoteIdent).join(', ')}) VALUES `);
     // Quotes and `_binary` make the SQL about a fifth longer than the file.
-    this.builder = new InsertBuilder(head, file.kinds, file.maxStatementBytes, Math.ceil(file.bytes * 1.25));
+    this.builder = new InsertBuilder(head, file.kinds, file.maxStatementBytes, Math.ceil(file.bytes * 1.25), file.maxRowBytes);
     this.statements = build(file, this.builder);
   }
 
@@ -83,23 +83,29 @@ export interface InsertFile {
   bytes: number;
   /** The most SQL one statement carries (a row more, at most). */
   maxStatementBytes: number;
+  /** The longest row to take: no statement the server refuses is built, however long a row the file holds. */
+  maxRowBytes: number;
 }
 
 async function* build({ path, bytes }: InsertFile, builder: InsertBuilder): AsyncGenerator<Buffer, void> {
   const size = readSize(bytes);
   // Two buffers, reused: the next read fills one while the other's bytes are turned into SQL.
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
-  const file = await openDataFile(path);
+  const file = await openDataFile(path, bytes);
   let reading: Promise<{ bytesRead: number }> | undefined;
+  // Never past the size verified, should the file grow meanwhile.
+  let left = bytes;
+  const read = (into: Buffer) => file.read(into, 0, Math.min(size, left), null);
   try {
     let turn = 0;
-    reading = file.read(buffers[turn], 0, size, null);
+    reading = read(buffers[turn]);
     for (;;) {
       const { bytesRead } = await reading;
       if (bytesRead === 0) break;
+      left -= bytesRead;
       const chunk = buffers[turn].subarray(0, bytesRead);
       turn ^= 1;
-      reading = file.read(buffers[turn], 0, size, null);
+      reading = read(buffers[turn]);
       // push() is done with the chunk when it returns (it copies the unfinished row it keeps).
       yield* builder.push(chunk);
     }

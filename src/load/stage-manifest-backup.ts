@@ -49,17 +49,20 @@ function throttledFile(file: FileHandle, bytes: number, socket: Writable): Reada
       socket.once('drain', () => done(null, chunk));
     },
   });
-  // The stream closes the file when it ends or fails.
-  const stream = file.createReadStream({ highWaterMark: readSize(bytes) });
+  // The stream closes the file when it ends, fails or is destroyed; it reads no further than the
+  // size verified, should the file grow meanwhile.
+  const stream = file.createReadStream({ highWaterMark: readSize(bytes), start: 0, end: Math.max(0, bytes - 1) });
   stream.on('error', (e) => waitForDrain.destroy(e));
+  // Destroying what mysql2 reads (a query that failed midway) closes the file too.
+  waitForDrain.once('close', () => stream.destroy());
   return stream.pipe(waitForDrain);
 }
 
 async function loadFile(conn: Connection, table: TableEntry, path: string, bytes: number, types: ReadonlyMap<string, string>): Promise<{ rows: number; warnings: number }> {
   const raw = (conn as unknown as { connection: { query: RawQuery; stream: Writable } }).connection;
-  // Opened before the server asks for it, so a file that is no longer a regular one fails the load here.
-  const file = await openDataFile(path);
-  let handed = false;
+  // Opened before the server asks for it, so a file that is no longer the one verified fails the load here.
+  const file = await openDataFile(path, bytes);
+  let handed: Readable | undefined;
   try {
     return await new Promise((resolve, reject) => {
       raw.query(
@@ -68,15 +71,17 @@ async function loadFile(conn: Connection, table: TableEntry, path: string, bytes
           // Only ever hand the server the file we asked it to read.
           infileStreamFactory: (requested: string) => {
             if (requested !== path) throw new OlympiaError(`The server asked for ${requested} instead of ${path}; refusing.`);
-            handed = true;
-            return throttledFile(file, bytes, raw.stream);
+            handed = throttledFile(file, bytes, raw.stream);
+            return handed;
           },
         },
         (err, result) => (err ? reject(err) : resolve({ rows: result.affectedRows, warnings: result.warningStatus })),
       );
     });
   } finally {
-    if (!handed) await file.close().catch(() => undefined);
+    // mysql2 leaves its read of the file unfinished when the query fails midway.
+    if (handed) handed.destroy();
+    else await file.close().catch(() => undefined);
   }
 }
 
@@ -128,13 +133,17 @@ export async function stageManifestBackup(opts: {
     }
     return kinds.get(t.name)!;
   };
-  const insertFile = (table: TableEntry, file: DataFile, fileKinds: ColumnKind[]): InsertFile => ({
+  // The longest row worth building a statement for: the server refuses a longer statement anyway.
+  let maxPacket: Promise<number> | undefined;
+  const maxRowBytes = (conn: Connection) => (maxPacket ??= conn.query('SELECT @@max_allowed_packet AS n').then(([r]) => Number((r as { n: number | string }[])[0].n)));
+  const insertFile = (table: TableEntry, file: DataFile, fileKinds: ColumnKind[], rowLimit: number): InsertFile => ({
     table: table.name,
     columns: table.columns,
     kinds: fileKinds,
     path: join(opts.dir, ...file.path.split('/')),
     bytes: file.size,
     maxStatementBytes: INSERT_STATEMENT_BYTES,
+    maxRowBytes: rowLimit,
   });
   // LOAD DATA first while the server takes it; once it refuses (local_infile turned off meanwhile, say
   // by another load on the same server), this file and the rest go as INSERTs. A refused LOAD DATA
@@ -150,7 +159,7 @@ export async function stageManifestBackup(opts: {
         useInsert = true;
       }
     }
-    const statements = new InsertStatements(insertFile(table, file, await kindsOf(conn, table)));
+    const statements = new InsertStatements(insertFile(table, file, await kindsOf(conn, table), await maxRowBytes(conn)));
     return { rows: await insertRows(conn, statements, opts.sendBytes), warnings: 0 };
   };
 

@@ -38,15 +38,16 @@ test('data files are read a MB at a time at most, and a small one in one read of
   assert.equal(readSize(64 << 20), 1 << 20);
 });
 
-test('a data file that became a link or a FIFO after the backup was verified is not read', async () => {
+test('a data file that became a link, a FIFO or another size after the backup was verified is not read', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'od-data-file-'));
   writeFileSync(join(dir, 'rows.tsv'), '1\n');
   writeFileSync(join(dir, 'secret'), 'not part of the backup\n');
   symlinkSync(join(dir, 'secret'), join(dir, 'linked.tsv'));
   execFileSync('mkfifo', [join(dir, 'fifo.tsv')]);
-  const fh = await openDataFile(join(dir, 'rows.tsv'));
+  const fh = await openDataFile(join(dir, 'rows.tsv'), 2);
   assert.equal(await fh.readFile('utf8'), '1\n');
   await fh.close();
-  await assert.rejects(openDataFile(join(dir, 'linked.tsv')), (e: Error) => e instanceof IntegrityError && /is a symbolic link now/.test(e.message));
-  await assert.rejects(openDataFile(join(dir, 'fifo.tsv')), (e: Error) => e instanceof IntegrityError && /not the regular file/.test(e.message));
+  await assert.rejects(openDataFile(join(dir, 'linked.tsv'), 23), (e: Error) => e instanceof IntegrityError && /is a symbolic link now/.test(e.message));
+  await assert.rejects(openDataFile(join(dir, 'fifo.tsv'), 0), (e: Error) => e instanceof IntegrityError && /not the regular file/.test(e.message));
+  await assert.rejects(openDataFile(join(dir, 'rows.tsv'), 3), (e: Error) => e instanceof IntegrityError && /holds 2 bytes now, not the 3 that were verified/.test(e.message));
 });
