@@ -11,7 +11,7 @@
 // <h> is derived from the target database's name, so a later run finds what an earlier one left.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Connection } from '../mysql/connect.js';
-import { quoteIdent } from '../mysql/connect.js';
+import { quoteIdent, quoteString } from '../mysql/connect.js';
 
 export interface Account {
   user: string;
@@ -54,8 +54,7 @@ export async function currentHost(conn: Connection): Promise<string> {
 }
 
 export function accountSql(a: Account): string {
-  const lit = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  return `${lit(a.user)}@${lit(a.host)}`;
+  return `${quoteString(a.user)}@${quoteString(a.host)}`;
 }
 
 export async function dropAccount(conn: Connection, a: Account): Promise<void> {

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { lostByMysql2 } from '../../src/mysql/packet-boundary.js';
 import { STATEMENT_HEADROOM, statementPacket } from '../../src/mysql/query-bytes.js';
 
-const statement = (sql: Buffer) => Buffer.concat([Buffer.alloc(STATEMENT_HEADROOM, 0xee), sql]);
+// Its own memory (not Node's shared pool), so "the same memory" below means no copy was made.
+const statement = (sql: Buffer) => {
+  const buf = Buffer.allocUnsafeSlow(STATEMENT_HEADROOM + sql.length).fill(0xee, 0, STATEMENT_HEADROOM);
+  sql.copy(buf, STATEMENT_HEADROOM);
+  return buf;
+};
 
 test('the packet is the command bytes mysql2 chose, then the statement bytes unchanged, in the caller buffer', () => {
   const sql = Buffer.from("SELECT _binary'\xe9\x00' AS v", 'latin1');
@@ -14,6 +19,7 @@ test('the packet is the command bytes mysql2 chose, then the statement bytes unc
     assert.deepEqual([...packet.subarray(4, 4 + command.length)], command);
     assert.deepEqual(packet.subarray(4 + command.length), sql);
     assert.equal(packet.buffer, buf.buffer, 'no copy of the statement');
+    assert.equal(packet.byteOffset + packet.length, buf.byteOffset + buf.length, 'the statement bytes themselves');
   }
 });
 
